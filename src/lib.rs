@@ -1,0 +1,18 @@
+//! attuned — an adaptive generative soundscape engine.
+//!
+//! Module map (see `DESIGN.md` for the whole picture):
+//!
+//! - [`controls`] — the eight named controls in `0..=1`, the only way anything steers sound,
+//!   and their lock-free shared form for the audio thread.
+//! - [`synth`] — the engine: [`synth::scale`] (scales and tunings), [`synth::preset`]
+//!   (TOML presets with `file:line:column` errors), [`synth::composer`] (a seeded composer on
+//!   a sample-accurate beat clock), [`synth::voices`] (pad, bells, bass, pulse, noise, reverb),
+//!   [`synth::graph`] (one preset as a fundsp unit), [`synth::engine`] (the fundsp `Net` with
+//!   crossfaded preset switching and the master chain).
+//! - [`render`] — offline rendering to WAV (and MIDI), the same engine as live playback.
+//! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
+
+pub mod controls;
+pub mod duration;
+pub mod render;
+pub mod synth;

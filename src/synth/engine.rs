@@ -1,0 +1,138 @@
+//! The engine: a fundsp [`Net`] holding the playing preset and the master chain
+//! (DC blocker → smoothed volume → look-ahead limiter at −1.5 dBFS). Preset switches
+//! are built here, off the audio thread, and handed to the backend as an equal-power
+//! crossfade; the replaced graph comes back to this side to be freed.
+
+use super::composer::NoteEvent;
+use super::graph::PresetUnit;
+use super::preset::Preset;
+use super::voices::MAX_BLOCK;
+use crate::controls::SharedControls;
+use fundsp::prelude32::*;
+
+/// Sample rate of offline renders and the default for live playback.
+pub const SAMPLE_RATE: f32 = 48_000.0;
+/// Default preset crossfade in seconds.
+pub const CROSSFADE_SECONDS: f32 = 4.0;
+/// Limiter ceiling as a gain (−1.5 dBFS), leaving room for inter-sample peaks.
+const CEILING: f32 = 0.841;
+
+/// The whole engine, control side and audio side together (offline use); live
+/// playback moves [`Engine::backend`]'s twin to the audio thread.
+pub struct Engine {
+    net: Net,
+    backend: NetBackend,
+    preset_node: NodeId,
+    controls: SharedControls,
+    volume: Shared,
+    seed: u64,
+    sample_rate: f32,
+    samples: u64,
+    events: Vec<(rtrb::Consumer<NoteEvent>, u64)>,
+    buffer: BufferVec,
+    preset_name: String,
+}
+
+fn master(volume: &Shared) -> Box<dyn AudioUnit> {
+    let gain = var(volume) >> follow(0.1) >> split::<U2>();
+    Box::new(
+        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain) >> (mul(1.0 / CEILING) | mul(1.0 / CEILING))
+            >> limiter_stereo(0.005, 0.25)
+            >> (mul(CEILING) | mul(CEILING)),
+    )
+}
+
+impl Engine {
+    /// An engine playing `preset`, seeded, at `sample_rate`.
+    pub fn new(preset: &Preset, controls: SharedControls, seed: u64, sample_rate: f32) -> Self {
+        let volume = shared(1.0);
+        let (producer, consumer) = rtrb::RingBuffer::new(4096);
+        let unit = PresetUnit::new(preset, controls.clone(), seed, sample_rate, Some(producer));
+        let mut net = Net::new(0, 2);
+        net.set_sample_rate(sample_rate as f64);
+        let preset_node = net.push(Box::new(unit));
+        let master_node = net.push(master(&volume));
+        net.pipe_all(preset_node, master_node);
+        net.pipe_output(master_node);
+        let mut backend = net.backend();
+        backend.set_sample_rate(sample_rate as f64);
+        Engine {
+            net,
+            backend,
+            preset_node,
+            controls,
+            volume,
+            seed,
+            sample_rate,
+            samples: 0,
+            events: vec![(consumer, 0)],
+            buffer: BufferVec::new(2),
+            preset_name: preset.name.clone(),
+        }
+    }
+
+    /// The controls this engine reads.
+    pub fn controls(&self) -> &SharedControls {
+        &self.controls
+    }
+
+    /// Name of the preset playing (or fading in).
+    pub fn preset_name(&self) -> &str {
+        &self.preset_name
+    }
+
+    /// Samples rendered so far.
+    pub fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    /// Set the master volume (0..1), smoothed in the graph.
+    pub fn set_volume(&self, volume: f32) {
+        self.volume.set_value(crate::controls::sanitize(volume));
+    }
+
+    /// Switch to `preset` with an equal-power crossfade of `fade_seconds`.
+    pub fn switch_preset(&mut self, preset: &Preset, fade_seconds: f32) {
+        let (producer, consumer) = rtrb::RingBuffer::new(4096);
+        let unit = PresetUnit::new(
+            preset,
+            self.controls.clone(),
+            self.seed,
+            self.sample_rate,
+            Some(producer),
+        );
+        self.net
+            .crossfade(self.preset_node, Fade::Power, fade_seconds, Box::new(unit));
+        self.net.commit();
+        self.events.push((consumer, self.samples));
+        self.preset_name = preset.name.clone();
+    }
+
+    /// Render into `left`/`right` (equal lengths, any size).
+    pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        debug_assert_eq!(left.len(), right.len());
+        let mut done = 0;
+        while done < left.len() {
+            let n = std::cmp::min(left.len() - done, MAX_BLOCK);
+            self.backend
+                .process(n, &BufferRef::empty(), &mut self.buffer.buffer_mut());
+            left[done..done + n].copy_from_slice(&self.buffer.channel_f32(0)[..n]);
+            right[done..done + n].copy_from_slice(&self.buffer.channel_f32(1)[..n]);
+            done += n;
+        }
+        self.samples += left.len() as u64;
+    }
+
+    /// Move the notes played since the last call into `out`, stamped in engine samples.
+    pub fn drain_events(&mut self, out: &mut Vec<NoteEvent>) {
+        for (consumer, offset) in &mut self.events {
+            while let Ok(mut e) = consumer.pop() {
+                e.sample += *offset;
+                out.push(e);
+            }
+        }
+        // Consumers of faded-out presets are dropped once their producer is gone.
+        self.events
+            .retain(|(c, _)| !c.is_abandoned() || !c.is_empty());
+    }
+}

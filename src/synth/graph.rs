@@ -1,0 +1,260 @@
+//! One preset as a fundsp [`AudioUnit`]: the composer and the voices, driven by the
+//! shared controls. Controls are read once per block (≤ 64 samples), smoothed with a
+//! one-pole (~0.4 s) and mapped through the preset's parameter table; notes fire on
+//! their exact sample.
+
+use super::composer::{Composer, NoteEvent, VoiceKind};
+use super::dsp::{OnePole, db_to_gain};
+use super::params::{PARAM_COUNT, Param, ParamValues};
+use super::preset::Preset;
+use super::voices::bass::Bass;
+use super::voices::bells::{BellParams, Bells};
+use super::voices::noise::{NoiseBed, NoiseParams};
+use super::voices::pad::{Pad, PadParams};
+use super::voices::pulse::Pulse;
+use super::voices::reverb::Reverb;
+use super::voices::{Bus, MAX_BLOCK};
+use crate::controls::{Control, ControlValues, SharedControls};
+use fundsp::audiounit::AudioUnit;
+use fundsp::buffer::{BufferMut, BufferRef};
+use fundsp::signal::SignalFrame;
+use std::sync::Mutex;
+
+/// Where a unit reports the notes it plays (lock-free, drops when full).
+pub type EventSink = rtrb::Producer<NoteEvent>;
+
+// fundsp units must be `Sync`; the sink is only used through `&mut self`, so it sits in a
+// `Mutex` that is never locked (`get_mut` borrows it statically).
+type SyncSink = Mutex<EventSink>;
+
+/// The live synthesis graph of one preset.
+pub struct PresetUnit {
+    preset: Preset,
+    controls: SharedControls,
+    smooth: [OnePole; Control::COUNT],
+    params: ParamValues,
+    composer: Composer,
+    pad: Pad,
+    bells: Bells,
+    bass: Bass,
+    pulse: Pulse,
+    noise: NoiseBed,
+    reverb: Reverb,
+    bus: Bus,
+    gain: f32,
+    sample: u64,
+    sample_rate: f32,
+    sink: Option<SyncSink>,
+    dropped_events: u64,
+}
+
+impl Clone for PresetUnit {
+    /// fundsp clones units on the control side when committing a `Net`; the clone is
+    /// never the one that plays, so it gets no event sink.
+    fn clone(&self) -> Self {
+        PresetUnit {
+            preset: self.preset.clone(),
+            controls: self.controls.clone(),
+            smooth: self.smooth.clone(),
+            params: self.params,
+            composer: self.composer.clone(),
+            pad: self.pad.clone(),
+            bells: self.bells.clone(),
+            bass: self.bass.clone(),
+            pulse: self.pulse.clone(),
+            noise: self.noise.clone(),
+            reverb: self.reverb.clone(),
+            bus: self.bus.clone(),
+            gain: self.gain,
+            sample: self.sample,
+            sample_rate: self.sample_rate,
+            sink: None,
+            dropped_events: self.dropped_events,
+        }
+    }
+}
+
+impl PresetUnit {
+    /// Build everything (all allocation happens here).
+    pub fn new(
+        preset: &Preset,
+        controls: SharedControls,
+        seed: u64,
+        sample_rate: f32,
+        sink: Option<EventSink>,
+    ) -> Self {
+        let seed = seed ^ hash_name(&preset.name);
+        let initial = controls.load();
+        let smooth = std::array::from_fn(|i| {
+            let mut p = OnePole::default();
+            p.set_time(0.4 * sample_rate / MAX_BLOCK as f32);
+            p.y = initial.0[i];
+            p
+        });
+        let mut params = ParamValues([0.0; PARAM_COUNT]);
+        preset.params.eval_into(&initial, &mut params);
+        PresetUnit {
+            preset: preset.clone(),
+            controls,
+            smooth,
+            params,
+            composer: Composer::new(preset, seed),
+            pad: Pad::new(sample_rate),
+            bells: Bells::new(sample_rate),
+            bass: Bass::new(sample_rate),
+            pulse: Pulse::new(preset.pulse, seed ^ 0xBEA7, sample_rate),
+            noise: NoiseBed::new(preset.noise_color, preset.rain, seed ^ 0x5EED, sample_rate),
+            reverb: Reverb::new(sample_rate),
+            bus: Bus::default(),
+            gain: db_to_gain(preset.level_db),
+            sample: 0,
+            sample_rate,
+            sink: sink.map(Mutex::new),
+            dropped_events: 0,
+        }
+    }
+
+    /// The preset this unit plays.
+    pub fn preset(&self) -> &Preset {
+        &self.preset
+    }
+
+    fn update_params(&mut self) {
+        let target = self.controls.load();
+        let mut smoothed = ControlValues::default();
+        for (i, s) in self.smooth.iter_mut().enumerate() {
+            smoothed.0[i] = s.tick(target.0[i]);
+        }
+        self.preset.params.eval_into(&smoothed, &mut self.params);
+        self.reverb.set_decay(self.params.get(Param::ReverbDecay));
+    }
+
+    /// Render `size` (≤ 64) samples into `left`/`right`.
+    pub fn render(&mut self, size: usize, left: &mut [f32], right: &mut [f32]) {
+        self.update_params();
+        self.bus.clear();
+        let p = self.params;
+        let pad = PadParams {
+            level: p.get(Param::PadLevel),
+            cutoff: p.get(Param::PadCutoff),
+            swell: p.get(Param::PadSwell),
+            detune_cents: p.get(Param::PadDetune),
+            send: 0.8,
+        };
+        let bell = BellParams {
+            level: p.get(Param::BellsLevel),
+            brightness: p.get(Param::BellsBrightness),
+            decay_s: p.get(Param::BellsDecay),
+            send: 1.0,
+        };
+        let noise = NoiseParams {
+            level: p.get(Param::NoiseLevel),
+            cutoff: p.get(Param::NoiseCutoff),
+            gust: p.get(Param::NoiseGust),
+        };
+        let samples_per_beat =
+            60.0 * self.sample_rate as f64 / p.get(Param::TempoBpm).max(1.0) as f64;
+        let mut i = 0;
+        while i < size {
+            while let Some(ev) = self.composer.pop_due(&p) {
+                let at = self.sample + i as u64;
+                let dur = (ev.beats as f64 * samples_per_beat) as u64;
+                match ev.voice {
+                    VoiceKind::Pad => self.pad.note_on(ev.freq, ev.velocity, dur),
+                    VoiceKind::Bells => self.bells.note_on(ev.freq, ev.velocity, ev.pan, &bell),
+                    VoiceKind::Bass => self.bass.note_on(ev.freq, ev.velocity, dur),
+                    VoiceKind::Pulse => self.pulse.strike(ev.velocity),
+                }
+                if let Some(Ok(sink)) = self.sink.as_mut().map(Mutex::get_mut) {
+                    let e = NoteEvent {
+                        sample: at,
+                        beat: ev.beat,
+                        voice: ev.voice,
+                        midi: ev.midi,
+                        freq: ev.freq,
+                        velocity: ev.velocity,
+                        beats: ev.beats,
+                        length: dur,
+                        pan: ev.pan,
+                    };
+                    if sink.push(e).is_err() {
+                        self.dropped_events += 1;
+                    }
+                }
+            }
+            let run = std::cmp::min(
+                self.composer.samples_to_next(samples_per_beat) as usize,
+                size - i,
+            );
+            self.pad.render(&pad, &mut self.bus, i, run);
+            self.bells.render(&bell, &mut self.bus, i, run);
+            self.bass
+                .render(p.get(Param::BassLevel), &mut self.bus, i, run);
+            self.pulse
+                .render(p.get(Param::PulseLevel), &mut self.bus, i, run);
+            self.noise.render(&noise, &mut self.bus, i, run);
+            self.composer.advance(run as u64, samples_per_beat);
+            i += run;
+        }
+        self.sample += size as u64;
+        let mix = p.get(Param::ReverbMix);
+        left[..size].copy_from_slice(&self.bus.l[..size]);
+        right[..size].copy_from_slice(&self.bus.r[..size]);
+        self.reverb.process(
+            &self.bus.send_l,
+            &self.bus.send_r,
+            &mut left[..size],
+            &mut right[..size],
+            mix * 2.0,
+        );
+        let dry = 1.0 - 0.5 * mix;
+        for (l, r) in left[..size].iter_mut().zip(right[..size].iter_mut()) {
+            *l *= self.gain * dry;
+            *r *= self.gain * dry;
+        }
+    }
+}
+
+fn hash_name(name: &str) -> u64 {
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl AudioUnit for PresetUnit {
+    fn inputs(&self) -> usize {
+        0
+    }
+    fn outputs(&self) -> usize {
+        2
+    }
+    fn tick(&mut self, _input: &[f32], output: &mut [f32]) {
+        let (mut l, mut r) = ([0.0f32; 1], [0.0f32; 1]);
+        self.render(1, &mut l, &mut r);
+        output[0] = l[0];
+        output[1] = r[0];
+    }
+    fn process(&mut self, size: usize, _input: &BufferRef, output: &mut BufferMut) {
+        let mut l = [0.0f32; MAX_BLOCK];
+        let mut r = [0.0f32; MAX_BLOCK];
+        self.render(size, &mut l, &mut r);
+        output.channel_f32_mut(0)[..size].copy_from_slice(&l[..size]);
+        output.channel_f32_mut(1)[..size].copy_from_slice(&r[..size]);
+    }
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        debug_assert!(
+            (sample_rate as f32 - self.sample_rate).abs() < 1.0,
+            "PresetUnit is built for one sample rate"
+        );
+    }
+    fn route(&mut self, _input: &SignalFrame, _frequency: f64) -> SignalFrame {
+        SignalFrame::new(2)
+    }
+    fn get_id(&self) -> u64 {
+        0xA77E_0001
+    }
+    fn footprint(&self) -> usize {
+        std::mem::size_of::<Self>()
+    }
+}

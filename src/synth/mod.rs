@@ -1,0 +1,10 @@
+//! The synthesis engine: presets, composer, voices and the fundsp graph.
+
+pub mod composer;
+pub mod dsp;
+pub mod engine;
+pub mod graph;
+pub mod params;
+pub mod preset;
+pub mod scale;
+pub mod voices;

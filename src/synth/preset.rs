@@ -1,0 +1,432 @@
+//! Presets: TOML files that give a soundscape its key, rhythm, voices and the way
+//! controls move its parameters. Unknown keys are errors; every error names
+//! `file:line:column`. User presets in `$XDG_DATA_HOME/attuned/presets/` override the
+//! built-in ones by name.
+
+use super::params::{Param, ParamSpec, ParamTable};
+use super::scale::{Scale, ScaleKind, Tuning};
+use crate::controls::{Control, ControlValues};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// Built-in presets, shipped inside the binary.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("sleep", include_str!("../../presets/sleep.toml")),
+    ("focus", include_str!("../../presets/focus.toml")),
+    ("relax", include_str!("../../presets/relax.toml")),
+    ("workout", include_str!("../../presets/workout.toml")),
+    ("rain", include_str!("../../presets/rain.toml")),
+];
+
+/// What went wrong with a preset.
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("unknown preset `{0}`")]
+    Unknown(String),
+    #[error("invalid preset name `{0}`: use letters, digits, `-` and `_` only")]
+    BadName(String),
+}
+
+/// The mode a preset is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Sleep,
+    Focus,
+    Relax,
+    Workout,
+}
+
+/// The percussion a preset uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PulseKind {
+    /// No beat at all.
+    #[default]
+    None,
+    /// A soft low thump on strong beats.
+    Kick,
+    /// A soft shaker tick on every beat and off-beats at high energy.
+    Tick,
+}
+
+/// Colour of the noise bed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoiseColor {
+    #[default]
+    Pink,
+    Brown,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetFile {
+    name: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    description: String,
+    mode: Mode,
+    level_db: Option<Spanned<f32>>,
+    key: KeyFile,
+    #[serde(default)]
+    rhythm: RhythmFile,
+    harmony: HarmonyFile,
+    #[serde(default)]
+    melody: MelodyFile,
+    #[serde(default)]
+    noise: NoiseFile,
+    #[serde(default)]
+    controls: BTreeMap<Spanned<String>, Spanned<f32>>,
+    #[serde(default)]
+    params: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<ParamSpec>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    root: Spanned<i32>,
+    scale: ScaleKind,
+    #[serde(default)]
+    tuning: Tuning,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RhythmFile {
+    #[serde(default = "four")]
+    beats_per_bar: Spanned<u32>,
+    #[serde(default)]
+    pulse: PulseKind,
+}
+fn four() -> Spanned<u32> {
+    Spanned::new(0..0, 4)
+}
+impl Default for RhythmFile {
+    fn default() -> Self {
+        RhythmFile {
+            beats_per_bar: four(),
+            pulse: PulseKind::None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HarmonyFile {
+    progression: Spanned<Vec<i32>>,
+    #[serde(default = "two")]
+    bars_per_chord: Spanned<u32>,
+}
+fn two() -> Spanned<u32> {
+    Spanned::new(0..0, 2)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MelodyFile {
+    #[serde(default = "melody_octave")]
+    octave: Spanned<i32>,
+    #[serde(default = "two")]
+    phrase_bars: Spanned<u32>,
+}
+fn melody_octave() -> Spanned<i32> {
+    Spanned::new(0..0, 1)
+}
+impl Default for MelodyFile {
+    fn default() -> Self {
+        MelodyFile {
+            octave: melody_octave(),
+            phrase_bars: two(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoiseFile {
+    #[serde(default)]
+    color: NoiseColor,
+    #[serde(default)]
+    rain: bool,
+}
+
+/// A validated preset, ready to build a graph from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preset {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub mode: Mode,
+    /// Loudness trim in dB, calibrated so the preset renders at −23 LUFS.
+    pub level_db: f32,
+    pub scale: Scale,
+    pub beats_per_bar: u32,
+    pub pulse: PulseKind,
+    /// Chord roots as 0-based scale steps.
+    pub progression: Vec<i32>,
+    pub bars_per_chord: u32,
+    /// Melody register in octaves above the root.
+    pub melody_octave: i32,
+    pub phrase_bars: u32,
+    pub noise_color: NoiseColor,
+    pub rain: bool,
+    /// Starting control values.
+    pub controls: ControlValues,
+    pub params: ParamTable,
+}
+
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl Preset {
+    /// Parse and validate a preset; `file` names it in error messages.
+    pub fn parse(file: &str, src: &str) -> Result<Preset, PresetError> {
+        let invalid = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_col(src, span.start);
+            PresetError::Invalid {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: PresetFile = toml::from_str(src).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            invalid(span, e.message().to_string())
+        })?;
+
+        if !valid_name(raw.name.get_ref()) {
+            return Err(invalid(
+                raw.name.span(),
+                format!("invalid preset name `{}`", raw.name.get_ref()),
+            ));
+        }
+        let root = *raw.key.root.get_ref();
+        if !(24..=84).contains(&root) {
+            return Err(invalid(
+                raw.key.root.span(),
+                format!("root {root} is outside MIDI notes 24..=84"),
+            ));
+        }
+        let level_db = raw.level_db.as_ref().map_or(0.0, |l| *l.get_ref());
+        if let Some(l) = raw
+            .level_db
+            .as_ref()
+            .filter(|_| !(-40.0..=20.0).contains(&level_db))
+        {
+            return Err(invalid(
+                l.span(),
+                format!("level_db {level_db} is outside -40..=20"),
+            ));
+        }
+        let bpb = *raw.rhythm.beats_per_bar.get_ref();
+        if !(2..=8).contains(&bpb) {
+            return Err(invalid(
+                raw.rhythm.beats_per_bar.span(),
+                format!("beats_per_bar {bpb} is outside 2..=8"),
+            ));
+        }
+        let scale = Scale {
+            kind: raw.key.scale,
+            root_midi: root,
+            tuning: raw.key.tuning,
+        };
+        let prog = raw.harmony.progression.get_ref();
+        if prog.is_empty() || prog.len() > 16 || prog.iter().any(|d| !(1..=scale.len()).contains(d))
+        {
+            return Err(invalid(
+                raw.harmony.progression.span(),
+                format!(
+                    "progression must list 1 to 16 scale degrees, each in 1..={}",
+                    scale.len()
+                ),
+            ));
+        }
+        for (field, v) in [
+            ("bars_per_chord", &raw.harmony.bars_per_chord),
+            ("phrase_bars", &raw.melody.phrase_bars),
+        ] {
+            if !(1..=8).contains(v.get_ref()) {
+                return Err(invalid(
+                    v.span(),
+                    format!("{field} {} is outside 1..=8", v.get_ref()),
+                ));
+            }
+        }
+        let octave = *raw.melody.octave.get_ref();
+        if !(0..=3).contains(&octave) {
+            return Err(invalid(
+                raw.melody.octave.span(),
+                format!("melody octave {octave} is outside 0..=3"),
+            ));
+        }
+
+        let mut controls = ControlValues::default();
+        for (name, value) in &raw.controls {
+            let c: Control =
+                name.get_ref()
+                    .parse()
+                    .map_err(|e: crate::controls::UnknownControl| {
+                        invalid(name.span(), e.to_string())
+                    })?;
+            let v = *value.get_ref();
+            if !(0.0..=1.0).contains(&v) {
+                return Err(invalid(
+                    value.span(),
+                    format!("control {c} = {v} is outside 0..=1"),
+                ));
+            }
+            controls.set(c, v);
+        }
+
+        let mut params = ParamTable::default();
+        for (group, entries) in &raw.params {
+            for (name, spec) in entries {
+                let id = format!("{}.{}", group.get_ref(), name.get_ref());
+                let param = Param::from_id(&id).ok_or_else(|| {
+                    let known: Vec<&str> = Param::ALL.iter().map(|p| p.id()).collect();
+                    invalid(
+                        name.span(),
+                        format!("unknown parameter `{id}` (known: {})", known.join(", ")),
+                    )
+                })?;
+                let (lo, hi) = spec.get_ref().bounds();
+                let (min, max) = param.legal();
+                if !(lo.is_finite() && hi.is_finite() && lo >= min && hi <= max) {
+                    return Err(invalid(
+                        spec.span(),
+                        format!("`{id}` must stay within {min}..={max}"),
+                    ));
+                }
+                if let ParamSpec::Mapped(m) = spec.get_ref()
+                    && m.curve == super::params::Curve::Exp && lo <= 0.0 {
+                        return Err(invalid(
+                            spec.span(),
+                            format!("`{id}`: an exp curve needs a range above 0"),
+                        ));
+                    }
+                params.set(param, *spec.get_ref());
+            }
+        }
+
+        Ok(Preset {
+            name: raw.name.into_inner(),
+            title: raw.title,
+            description: raw.description,
+            mode: raw.mode,
+            level_db,
+            scale,
+            beats_per_bar: bpb,
+            pulse: raw.rhythm.pulse,
+            progression: prog.iter().map(|d| d - 1).collect(),
+            bars_per_chord: *raw.harmony.bars_per_chord.get_ref(),
+            melody_octave: octave,
+            phrase_bars: *raw.melody.phrase_bars.get_ref(),
+            noise_color: raw.noise.color,
+            rain: raw.noise.rain,
+            controls,
+            params,
+        })
+    }
+
+    /// Read and parse a preset file.
+    pub fn load(path: &Path) -> Result<Preset, PresetError> {
+        let src = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
+        Preset::parse(&path.display().to_string(), &src)
+    }
+
+    /// A built-in preset by name.
+    pub fn builtin(name: &str) -> Result<Preset, PresetError> {
+        let (_, src) = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| PresetError::Unknown(name.to_string()))?;
+        Preset::parse(&format!("presets/{name}.toml"), src)
+    }
+}
+
+/// A preset name is a plain file stem: no paths, no dots.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Where presets come from: user directory first, then the built-ins.
+#[derive(Debug, Clone, Default)]
+pub struct PresetLibrary {
+    user_dir: Option<PathBuf>,
+}
+
+impl PresetLibrary {
+    /// The default library: `$XDG_DATA_HOME/attuned/presets/` over the built-ins.
+    pub fn new() -> Self {
+        let user_dir =
+            directories::BaseDirs::new().map(|d| d.data_dir().join("attuned").join("presets"));
+        PresetLibrary { user_dir }
+    }
+
+    /// A library with an explicit user directory (tests, `--preset-dir`).
+    pub fn with_user_dir(dir: impl Into<PathBuf>) -> Self {
+        PresetLibrary {
+            user_dir: Some(dir.into()),
+        }
+    }
+
+    /// Load a preset by name; a user file of that name wins over a built-in.
+    pub fn load(&self, name: &str) -> Result<Preset, PresetError> {
+        if !valid_name(name) {
+            return Err(PresetError::BadName(name.to_string()));
+        }
+        if let Some(dir) = &self.user_dir {
+            let path = dir.join(format!("{name}.toml"));
+            if path.is_file() {
+                return Preset::load(&path);
+            }
+        }
+        Preset::builtin(name)
+    }
+
+    /// Names of every available preset, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+        if let Some(dir) = &self.user_dir
+            && let Ok(entries) = std::fs::read_dir(dir) {
+                for e in entries.flatten() {
+                    let p = e.path();
+                    if p.extension().is_some_and(|x| x == "toml")
+                        && let Some(stem) = p.file_stem().and_then(|s| s.to_str())
+                            && valid_name(stem) {
+                                names.push(stem.to_string());
+                            }
+                }
+            }
+        names.sort();
+        names.dedup();
+        names
+    }
+}

@@ -1,0 +1,82 @@
+//! The voices: pad, bells, bass, pulse, noise bed and reverb. Each owns fixed-size
+//! state built before audio starts and mixes into a [`Bus`] for a run of samples.
+
+pub mod bass;
+pub mod bells;
+pub mod noise;
+pub mod pad;
+pub mod pulse;
+pub mod reverb;
+
+/// Largest run of samples rendered at once (fundsp's block size).
+pub const MAX_BLOCK: usize = 64;
+
+/// Stereo dry mix plus a stereo reverb send for one block.
+#[derive(Clone)]
+pub struct Bus {
+    pub l: [f32; MAX_BLOCK],
+    pub r: [f32; MAX_BLOCK],
+    pub send_l: [f32; MAX_BLOCK],
+    pub send_r: [f32; MAX_BLOCK],
+}
+
+impl Default for Bus {
+    fn default() -> Self {
+        Bus {
+            l: [0.0; MAX_BLOCK],
+            r: [0.0; MAX_BLOCK],
+            send_l: [0.0; MAX_BLOCK],
+            send_r: [0.0; MAX_BLOCK],
+        }
+    }
+}
+
+impl Bus {
+    /// Zero the bus.
+    pub fn clear(&mut self) {
+        *self = Bus::default();
+    }
+    /// Add a stereo sample at `i` with a reverb send amount.
+    #[inline]
+    pub fn add(&mut self, i: usize, l: f32, r: f32, send: f32) {
+        self.l[i] += l;
+        self.r[i] += r;
+        self.send_l[i] += l * send;
+        self.send_r[i] += r * send;
+    }
+}
+
+/// Attack/release envelope with linear segments, evaluated per sample.
+#[derive(Debug, Clone, Default)]
+pub struct ArEnv {
+    pub level: f32,
+    target: f32,
+    step: f32,
+}
+
+impl ArEnv {
+    /// Move toward `target` over `samples`.
+    pub fn go(&mut self, target: f32, samples: f32) {
+        self.target = target;
+        self.step = (target - self.level).abs() / samples.max(1.0);
+    }
+    #[inline]
+    pub fn tick(&mut self) -> f32 {
+        if self.level < self.target {
+            self.level = (self.level + self.step).min(self.target);
+        } else if self.level > self.target {
+            self.level = (self.level - self.step).max(self.target);
+        }
+        self.level
+    }
+    /// Silent and not moving.
+    pub fn idle(&self) -> bool {
+        self.level <= 0.0 && self.target <= 0.0
+    }
+}
+
+/// Equal-power pan gains for `pan` in -1..1.
+pub fn pan_gains(pan: f32) -> (f32, f32) {
+    let a = (pan.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
+    (a.cos(), a.sin())
+}

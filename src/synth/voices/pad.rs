@@ -1,0 +1,103 @@
+//! Evolving pad: per note two detuned band-limited saws spread left/right, slow
+//! attack and release, through a lowpass whose cutoff breathes with a slow LFO, with
+//! an optional ~0.1 Hz swell (Mayer-wave rate) on the level.
+
+use super::{ArEnv, Bus};
+use crate::synth::dsp::{BlepSaw, Svf, sin_turns};
+
+const NOTES: usize = 8;
+
+#[derive(Clone, Default)]
+struct PadNote {
+    freq: f32,
+    a: BlepSaw,
+    b: BlepSaw,
+    env: ArEnv,
+    remaining: u64,
+    gain: f32,
+}
+
+/// The pad voice.
+#[derive(Clone)]
+pub struct Pad {
+    notes: [PadNote; NOTES],
+    next: usize,
+    filt_l: Svf,
+    filt_r: Svf,
+    lfo: f32,
+    swell: f32,
+    sr: f32,
+}
+
+/// Control-rate settings for the pad.
+#[derive(Clone, Copy)]
+pub struct PadParams {
+    pub level: f32,
+    pub cutoff: f32,
+    pub swell: f32,
+    pub detune_cents: f32,
+    pub send: f32,
+}
+
+impl Pad {
+    pub fn new(sr: f32) -> Self {
+        let notes = std::array::from_fn(|i| PadNote {
+            a: BlepSaw::with_phase(i as f32 * 0.37),
+            b: BlepSaw::with_phase(i as f32 * 0.61 + 0.2),
+            ..PadNote::default()
+        });
+        Pad {
+            notes,
+            next: 0,
+            filt_l: Svf::default(),
+            filt_r: Svf::default(),
+            lfo: 0.0,
+            swell: 0.0,
+            sr,
+        }
+    }
+
+    /// Start a chord tone lasting `samples`.
+    pub fn note_on(&mut self, freq: f32, velocity: f32, samples: u64) {
+        let n = &mut self.notes[self.next];
+        self.next = (self.next + 1) % NOTES;
+        n.freq = freq;
+        n.gain = velocity;
+        n.remaining = samples;
+        n.env.go(1.0, 1.5 * self.sr);
+    }
+
+    /// Mix `len` samples from `start` into the bus.
+    pub fn render(&mut self, p: &PadParams, bus: &mut Bus, start: usize, len: usize) {
+        // Cutoff moves with a slow LFO (0.05 Hz) so the timbre keeps evolving.
+        let lfo = sin_turns(self.lfo);
+        let cutoff = p.cutoff * (1.0 + 0.25 * lfo);
+        self.filt_l.set(cutoff, 0.7, self.sr);
+        self.filt_r.set(cutoff * 1.03, 0.7, self.sr);
+        self.lfo = (self.lfo + 0.05 * len as f32 / self.sr).fract();
+        let detune = 2f32.powf(p.detune_cents / 1200.0);
+        let swell_inc = 0.1 / self.sr;
+        for i in start..start + len {
+            self.swell = (self.swell + swell_inc).fract();
+            let amp = p.level * 0.12 * (1.0 - p.swell * 0.5 * (1.0 + sin_turns(self.swell)));
+            let (mut l, mut r) = (0.0, 0.0);
+            for n in self.notes.iter_mut() {
+                if n.env.idle() {
+                    continue;
+                }
+                if n.remaining == 0 {
+                    n.env.go(0.0, 2.5 * self.sr);
+                } else {
+                    n.remaining -= 1;
+                }
+                let e = n.env.tick() * n.gain;
+                let dt = n.freq / self.sr;
+                l += n.a.next(dt * detune) * e;
+                r += n.b.next(dt / detune) * e;
+            }
+            let (lo_l, _) = self.filt_l.tick(l);
+            let (lo_r, _) = self.filt_r.tick(r);
+            bus.add(i, lo_l * amp, lo_r * amp, p.send);
+        }
+    }
+}
