@@ -1,0 +1,72 @@
+//! Preset files: every shipped one parses; broken ones are refused with file:line:column.
+
+use attuned::synth::preset::{Preset, PresetError, PresetLibrary};
+
+const GOOD: &str = include_str!("../presets/focus.toml");
+
+fn err(src: &str) -> String {
+    Preset::parse("test.toml", src).expect_err("should be refused").to_string()
+}
+
+#[test]
+fn every_shipped_preset_parses() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/presets")).unwrap() {
+        let path = entry.unwrap().path();
+        let p = Preset::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(Some(p.name.as_str()), path.file_stem().and_then(|s| s.to_str()));
+        n += 1;
+    }
+    assert!(n >= 5);
+    assert_eq!(PresetLibrary::with_user_dir("/nonexistent").names().len(), n);
+}
+
+#[test]
+fn syntax_error_names_line_and_column() {
+    let src = GOOD.replace("tuning = \"just\"", "tuning = just\"");
+    let line = GOOD.lines().position(|l| l.starts_with("tuning")).unwrap() + 1;
+    let e = err(&src);
+    assert!(e.starts_with(&format!("test.toml:{line}:")), "{e}");
+}
+
+#[test]
+fn unknown_key_is_refused_with_location() {
+    let src = GOOD.replace("[rhythm]\n", "[rhythm]\nswing = 0.3\n");
+    let line = src.lines().position(|l| l.starts_with("swing")).unwrap() + 1;
+    let e = err(&src);
+    assert!(e.starts_with(&format!("test.toml:{line}:1:")), "{e}");
+    assert!(e.contains("swing"), "{e}");
+}
+
+#[test]
+fn unknown_parameter_and_out_of_range_values_are_refused() {
+    let e = err(&format!("{GOOD}\n[params.pad]\nwobble = 0.5\n"));
+    assert!(e.contains("unknown parameter `pad.wobble`"), "{e}");
+    let e = err(&format!("{GOOD}\n[params.pad]\ncutoff = {{ control = \"brightness\", range = [10.0, 90000.0] }}\n"));
+    assert!(e.contains("pad.cutoff") && e.contains("within"), "{e}");
+    let e = err(&format!("{GOOD}\n[params.pad]\ncutoff = {{ control = \"loudness\", range = [100.0, 900.0] }}\n"));
+    assert!(e.contains("test.toml:"), "{e}");
+    let e = err(&GOOD.replace("progression = [1, 4, 7, 5]", "progression = [1, 9]"));
+    assert!(e.contains("progression"), "{e}");
+    let e = err(&GOOD.replace("energy = 0.4", "energy = 1.4"));
+    assert!(e.contains("outside 0..=1"), "{e}");
+    let e = err(&GOOD.replace("scale = \"dorian\"", "scale = \"klingon\""));
+    assert!(e.contains("klingon"), "{e}");
+}
+
+#[test]
+fn user_presets_override_builtins_and_bad_names_are_refused() {
+    let dir = std::env::temp_dir().join(format!("attuned-presets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("focus.toml"), GOOD.replace("title = \"Focus\"", "title = \"My Focus\"")).unwrap();
+    std::fs::write(dir.join("mine.toml"), GOOD.replace("name = \"focus\"", "name = \"mine\"")).unwrap();
+    let lib = PresetLibrary::with_user_dir(&dir);
+    assert_eq!(lib.load("focus").unwrap().title, "My Focus");
+    assert_eq!(lib.load("sleep").unwrap().title, "Sleep");
+    assert!(lib.names().contains(&"mine".to_string()));
+    for bad in ["../x", "/etc/passwd", "a.b", ""] {
+        assert!(matches!(lib.load(bad), Err(PresetError::BadName(_))), "{bad}");
+    }
+    assert!(matches!(lib.load("nope"), Err(PresetError::Unknown(_))));
+    std::fs::remove_dir_all(dir).unwrap();
+}
