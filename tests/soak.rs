@@ -1,0 +1,42 @@
+//! Soak: 8 hours rendered offline stay finite, bounded and level-stable.
+//! Ignored by default (slow in debug); the README's test command runs it in release.
+
+use attuned::render::{RenderOptions, render_with};
+use attuned::synth::engine::SAMPLE_RATE;
+use attuned::synth::preset::Preset;
+use ebur128::{EbuR128, Mode};
+use std::time::Duration;
+
+#[test]
+#[ignore = "8 hours of audio: run with --release -- --ignored"]
+fn eight_hours_stay_finite_bounded_and_level_stable() {
+    for name in ["sleep", "workout"] {
+        let mut o = RenderOptions::new(Preset::builtin(name).unwrap());
+        o.duration = Duration::from_secs(8 * 3600);
+        o.seed = 99;
+        let hour = (3600.0 * SAMPLE_RATE) as u64;
+        let mut meter = EbuR128::new(2, SAMPLE_RATE as u32, Mode::I).unwrap();
+        let mut hourly = Vec::new();
+        let (mut done, mut peak) = (0u64, 0.0f32);
+        render_with(&o, |l, r| {
+            for (a, b) in l.iter().zip(r) {
+                assert!(a.is_finite() && b.is_finite(), "{name}: non-finite sample at {done}");
+                peak = peak.max(a.abs()).max(b.abs());
+            }
+            meter.add_frames_planar_f32(&[l, r]).unwrap();
+            done += l.len() as u64;
+            if done.is_multiple_of(hour) {
+                hourly.push(meter.loudness_global().unwrap());
+                meter.reset();
+            }
+            Ok(())
+        })
+        .unwrap();
+        eprintln!("{name}: peak {peak:.3}, hourly LUFS {hourly:.2?}");
+        assert!(peak <= 0.9, "{name}: peak {peak}");
+        assert_eq!(hourly.len(), 8);
+        for l in &hourly {
+            assert!((l - hourly[0]).abs() <= 1.5 && (l + 23.0).abs() <= 2.0, "{name}: hourly loudness {hourly:?}");
+        }
+    }
+}
