@@ -190,10 +190,11 @@ pub fn render_with(
             controls.set_all(&track.at(t, &base));
         }
         if let Some((at, preset)) = &switch
-            && t >= *at {
-                engine.switch_preset(preset, crate::synth::engine::CROSSFADE_SECONDS);
-                switch = None;
-            }
+            && t >= *at
+        {
+            engine.switch_preset(preset, crate::synth::engine::CROSSFADE_SECONDS);
+            switch = None;
+        }
         let n = ((total - done) as usize).min(block);
         engine.render(&mut left[..n], &mut right[..n]);
         engine.drain_events(&mut events);

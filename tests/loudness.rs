@@ -9,13 +9,29 @@ fn every_preset_is_normalised_and_clean() {
     let mut report = Vec::new();
     for (name, _) in BUILTIN {
         let r = render_secs(&preset(name), 120.0, 3);
-        assert!(r.left.iter().chain(&r.right).all(|x| x.is_finite()), "{name}: NaN/inf");
+        assert!(
+            r.left.iter().chain(&r.right).all(|x| x.is_finite()),
+            "{name}: NaN/inf"
+        );
         let l = loudness(&r.left, &r.right);
         let dc = r.left.iter().map(|&x| x as f64).sum::<f64>() / r.left.len() as f64;
-        report.push(format!("{name}: {:.2} LUFS, {:.2} dBTP, dc {dc:.2e}", l.integrated, l.true_peak_db));
-        if std::env::var_os("CALIBRATE").is_some() { continue; }
-        assert!((l.integrated + 23.0).abs() <= 1.0, "{name}: {:.2} LUFS", l.integrated);
-        assert!(l.true_peak_db <= -1.0, "{name}: true peak {:.2} dBTP", l.true_peak_db);
+        report.push(format!(
+            "{name}: {:.2} LUFS, {:.2} dBTP, dc {dc:.2e}",
+            l.integrated, l.true_peak_db
+        ));
+        if std::env::var_os("CALIBRATE").is_some() {
+            continue;
+        }
+        assert!(
+            (l.integrated + 23.0).abs() <= 1.0,
+            "{name}: {:.2} LUFS",
+            l.integrated
+        );
+        assert!(
+            l.true_peak_db <= -1.0,
+            "{name}: true peak {:.2} dBTP",
+            l.true_peak_db
+        );
         assert!(dc.abs() < 1e-3, "{name}: DC {dc}");
     }
     eprintln!("{}", report.join("\n"));

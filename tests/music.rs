@@ -25,10 +25,22 @@ fn same_seed_same_samples_different_seed_different_music() {
     let p = preset("focus");
     let a = render_secs(&p, 20.0, 7);
     let b = render_secs(&p, 20.0, 7);
-    assert!(a.left == b.left && a.right == b.right, "same seed must be bit-identical");
+    assert!(
+        a.left == b.left && a.right == b.right,
+        "same seed must be bit-identical"
+    );
     let c = render_secs(&p, 20.0, 8);
-    let notes = |r: &attuned::render::Rendered| r.events.iter().map(|e| (e.midi, e.sample)).collect::<Vec<_>>();
-    assert_ne!(notes(&a), notes(&c), "different seeds must compose different notes");
+    let notes = |r: &attuned::render::Rendered| {
+        r.events
+            .iter()
+            .map(|e| (e.midi, e.sample))
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(
+        notes(&a),
+        notes(&c),
+        "different seeds must compose different notes"
+    );
 }
 
 #[test]
@@ -44,9 +56,16 @@ fn midi_export_notes_belong_to_the_scale() {
         let smf = midly::Smf::parse(&bytes).unwrap();
         let mut notes = 0;
         for ev in &smf.tracks[0] {
-            if let midly::TrackEventKind::Midi { channel, message: midly::MidiMessage::NoteOn { key, .. } } = ev.kind {
+            if let midly::TrackEventKind::Midi {
+                channel,
+                message: midly::MidiMessage::NoteOn { key, .. },
+            } = ev.kind
+            {
                 if channel.as_int() != 9 {
-                    assert!(p.scale.contains_midi(key.as_int() as i32), "{name}: note {key} not in scale");
+                    assert!(
+                        p.scale.contains_midi(key.as_int() as i32),
+                        "{name}: note {key} not in scale"
+                    );
                     notes += 1;
                 }
             }
@@ -72,9 +91,18 @@ fn no_32_beat_window_repeats_in_30_minutes() {
             let key: Vec<(u8, i32, i64)> = ev
                 .iter()
                 .filter(|e| e.beat >= start as f64 && e.beat < (start + 32) as f64)
-                .map(|e| (e.voice.channel(), e.midi, ((e.beat - start as f64) * 4.0).round() as i64))
+                .map(|e| {
+                    (
+                        e.voice.channel(),
+                        e.midi,
+                        ((e.beat - start as f64) * 4.0).round() as i64,
+                    )
+                })
                 .collect();
-            assert!(seen.insert(key), "{name}: the 32 beats from beat {start} repeat an earlier window");
+            assert!(
+                seen.insert(key),
+                "{name}: the 32 beats from beat {start} repeat an earlier window"
+            );
             windows += 1;
             start += bpb;
         }
@@ -86,24 +114,46 @@ fn no_32_beat_window_repeats_in_30_minutes() {
 fn brightness_raises_the_spectral_centroid() {
     let dark = render_secs(&with_control("focus", Control::Brightness, 0.05), 20.0, 5);
     let bright = render_secs(&with_control("focus", Control::Brightness, 0.95), 20.0, 5);
-    let (d, b) = (centroid(&dark.left, &dark.right), centroid(&bright.left, &bright.right));
+    let (d, b) = (
+        centroid(&dark.left, &dark.right),
+        centroid(&bright.left, &bright.right),
+    );
     assert!(b > d * 1.3, "centroid dark {d:.0} Hz, bright {b:.0} Hz");
 }
 
 #[test]
 fn density_raises_the_onset_rate() {
     let secs = 120.0;
-    let sparse = per_minute(&events(&with_control("focus", Control::Density, 0.0), secs, 5), VoiceKind::Bells, secs);
-    let dense = per_minute(&events(&with_control("focus", Control::Density, 1.0), secs, 5), VoiceKind::Bells, secs);
-    assert!(dense > sparse * 2.0, "melody onsets/min: sparse {sparse:.1}, dense {dense:.1}");
+    let sparse = per_minute(
+        &events(&with_control("focus", Control::Density, 0.0), secs, 5),
+        VoiceKind::Bells,
+        secs,
+    );
+    let dense = per_minute(
+        &events(&with_control("focus", Control::Density, 1.0), secs, 5),
+        VoiceKind::Bells,
+        secs,
+    );
+    assert!(
+        dense > sparse * 2.0,
+        "melody onsets/min: sparse {sparse:.1}, dense {dense:.1}"
+    );
 }
 
 #[test]
 fn tempo_raises_the_beat_rate() {
     let secs = 60.0;
     // Downbeat pulses (velocity ≥ 0.9 on tick presets are bar lines) vs all kicks in workout.
-    let slow = per_minute(&events(&with_control("workout", Control::Tempo, 0.0), secs, 2), VoiceKind::Pulse, secs);
-    let fast = per_minute(&events(&with_control("workout", Control::Tempo, 1.0), secs, 2), VoiceKind::Pulse, secs);
+    let slow = per_minute(
+        &events(&with_control("workout", Control::Tempo, 0.0), secs, 2),
+        VoiceKind::Pulse,
+        secs,
+    );
+    let fast = per_minute(
+        &events(&with_control("workout", Control::Tempo, 1.0), secs, 2),
+        VoiceKind::Pulse,
+        secs,
+    );
     // workout maps tempo 0..1 to 110..170 bpm, one kick per beat.
     assert!((slow - 110.0).abs() < 3.0, "slow {slow:.1} beats/min");
     assert!((fast - 170.0).abs() < 3.0, "fast {fast:.1} beats/min");
@@ -114,9 +164,17 @@ fn notes_land_on_their_exact_sample() {
     // Kicks in workout fall on beats: at a fixed tempo the spacing is exactly 60/bpm s.
     let p = with_control("workout", Control::Tempo, 0.5); // 140 bpm
     let ev = events(&p, 20.0, 1);
-    let kicks: Vec<u64> = ev.iter().filter(|e| e.voice == VoiceKind::Pulse).map(|e| e.sample).collect();
+    let kicks: Vec<u64> = ev
+        .iter()
+        .filter(|e| e.voice == VoiceKind::Pulse)
+        .map(|e| e.sample)
+        .collect();
     let spb = 60.0 * SAMPLE_RATE as f64 / 140.0;
     for (i, s) in kicks.iter().enumerate() {
-        assert!((*s as f64 - i as f64 * spb).abs() <= 1.0, "kick {i} at {s}, expected {:.1}", i as f64 * spb);
+        assert!(
+            (*s as f64 - i as f64 * spb).abs() <= 1.0,
+            "kick {i} at {s}, expected {:.1}",
+            i as f64 * spb
+        );
     }
 }

@@ -5,7 +5,9 @@ use attuned::synth::preset::{Preset, PresetError, PresetLibrary};
 const GOOD: &str = include_str!("../presets/focus.toml");
 
 fn err(src: &str) -> String {
-    Preset::parse("test.toml", src).expect_err("should be refused").to_string()
+    Preset::parse("test.toml", src)
+        .expect_err("should be refused")
+        .to_string()
 }
 
 #[test]
@@ -14,11 +16,17 @@ fn every_shipped_preset_parses() {
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/presets")).unwrap() {
         let path = entry.unwrap().path();
         let p = Preset::load(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(Some(p.name.as_str()), path.file_stem().and_then(|s| s.to_str()));
+        assert_eq!(
+            Some(p.name.as_str()),
+            path.file_stem().and_then(|s| s.to_str())
+        );
         n += 1;
     }
     assert!(n >= 5);
-    assert_eq!(PresetLibrary::with_user_dir("/nonexistent").names().len(), n);
+    assert_eq!(
+        PresetLibrary::with_user_dir("/nonexistent").names().len(),
+        n
+    );
 }
 
 #[test]
@@ -42,9 +50,13 @@ fn unknown_key_is_refused_with_location() {
 fn unknown_parameter_and_out_of_range_values_are_refused() {
     let e = err(&format!("{GOOD}\n[params.pad]\nwobble = 0.5\n"));
     assert!(e.contains("unknown parameter `pad.wobble`"), "{e}");
-    let e = err(&format!("{GOOD}\n[params.pad]\ncutoff = {{ control = \"brightness\", range = [10.0, 90000.0] }}\n"));
+    let e = err(&format!(
+        "{GOOD}\n[params.pad]\ncutoff = {{ control = \"brightness\", range = [10.0, 90000.0] }}\n"
+    ));
     assert!(e.contains("pad.cutoff") && e.contains("within"), "{e}");
-    let e = err(&format!("{GOOD}\n[params.pad]\ncutoff = {{ control = \"loudness\", range = [100.0, 900.0] }}\n"));
+    let e = err(&format!(
+        "{GOOD}\n[params.pad]\ncutoff = {{ control = \"loudness\", range = [100.0, 900.0] }}\n"
+    ));
     assert!(e.contains("test.toml:"), "{e}");
     let e = err(&GOOD.replace("progression = [1, 4, 7, 5]", "progression = [1, 9]"));
     assert!(e.contains("progression"), "{e}");
@@ -58,14 +70,25 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
 fn user_presets_override_builtins_and_bad_names_are_refused() {
     let dir = std::env::temp_dir().join(format!("attuned-presets-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("focus.toml"), GOOD.replace("title = \"Focus\"", "title = \"My Focus\"")).unwrap();
-    std::fs::write(dir.join("mine.toml"), GOOD.replace("name = \"focus\"", "name = \"mine\"")).unwrap();
+    std::fs::write(
+        dir.join("focus.toml"),
+        GOOD.replace("title = \"Focus\"", "title = \"My Focus\""),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mine.toml"),
+        GOOD.replace("name = \"focus\"", "name = \"mine\""),
+    )
+    .unwrap();
     let lib = PresetLibrary::with_user_dir(&dir);
     assert_eq!(lib.load("focus").unwrap().title, "My Focus");
     assert_eq!(lib.load("sleep").unwrap().title, "Sleep");
     assert!(lib.names().contains(&"mine".to_string()));
     for bad in ["../x", "/etc/passwd", "a.b", ""] {
-        assert!(matches!(lib.load(bad), Err(PresetError::BadName(_))), "{bad}");
+        assert!(
+            matches!(lib.load(bad), Err(PresetError::BadName(_))),
+            "{bad}"
+        );
     }
     assert!(matches!(lib.load("nope"), Err(PresetError::Unknown(_))));
     std::fs::remove_dir_all(dir).unwrap();

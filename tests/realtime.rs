@@ -13,7 +13,12 @@ static ALLOCATOR: AllocDisabler = AllocDisabler;
 #[test]
 fn audio_processing_never_allocates_even_through_a_crossfade() {
     let focus = preset("focus");
-    let mut engine = Engine::new(&focus, attuned::controls::SharedControls::new(focus.controls), 1, SAMPLE_RATE);
+    let mut engine = Engine::new(
+        &focus,
+        attuned::controls::SharedControls::new(focus.controls),
+        1,
+        SAMPLE_RATE,
+    );
     let (mut l, mut r) = (vec![0.0f32; 4800], vec![0.0f32; 4800]);
     for _ in 0..20 {
         assert_no_alloc(|| engine.render(&mut l, &mut r));
@@ -22,7 +27,9 @@ fn audio_processing_never_allocates_even_through_a_crossfade() {
     engine.switch_preset(&preset("workout"), 2.0);
     // ...and the audio side picks it up and crossfades without allocating.
     for i in 0..50 {
-        engine.controls().set(attuned::controls::Control::Brightness, i as f32 / 50.0);
+        engine
+            .controls()
+            .set(attuned::controls::Control::Brightness, i as f32 / 50.0);
         assert_no_alloc(|| engine.render(&mut l, &mut r));
     }
     assert!(l.iter().all(|x| x.is_finite()));
@@ -39,17 +46,40 @@ fn preset_switch_has_no_click_and_keeps_loudness() {
     let sr = SAMPLE_RATE as f64;
     let idx = |t: f64| (t * sr) as usize;
     let max_jump = |a: usize, b: usize| {
-        (a..b - 1).map(|i| (r.left[i + 1] - r.left[i]).abs().max((r.right[i + 1] - r.right[i]).abs())).fold(0.0f32, f32::max)
+        (a..b - 1)
+            .map(|i| {
+                (r.left[i + 1] - r.left[i])
+                    .abs()
+                    .max((r.right[i + 1] - r.right[i]).abs())
+            })
+            .fold(0.0f32, f32::max)
     };
-    let music = max_jump(idx(5.0), idx(switch_at - 1.0)).max(max_jump(idx(switch_at + 10.0), idx(115.0)));
+    let music =
+        max_jump(idx(5.0), idx(switch_at - 1.0)).max(max_jump(idx(switch_at + 10.0), idx(115.0)));
     let across = max_jump(idx(switch_at - 1.0), idx(switch_at + 10.0));
-    assert!(across <= music * 1.1, "jump across switch {across}, in the music {music}");
-    let window = |a: f64, b: f64| loudness(&r.left[idx(a)..idx(b)], &r.right[idx(a)..idx(b)]).integrated;
+    assert!(
+        across <= music * 1.1,
+        "jump across switch {across}, in the music {music}"
+    );
+    let window =
+        |a: f64, b: f64| loudness(&r.left[idx(a)..idx(b)], &r.right[idx(a)..idx(b)]).integrated;
     let before = window(switch_at - 30.0, switch_at);
-    for (a, b) in [(switch_at - 5.0, switch_at + 5.0), (switch_at, switch_at + 10.0), (switch_at + 10.0, switch_at + 40.0)] {
+    for (a, b) in [
+        (switch_at - 5.0, switch_at + 5.0),
+        (switch_at, switch_at + 10.0),
+        (switch_at + 10.0, switch_at + 40.0),
+    ] {
         let l = window(a, b);
-        assert!((l - before).abs() <= 1.5, "{a}-{b}s: {l:.2} LUFS vs {before:.2} before the switch");
+        assert!(
+            (l - before).abs() <= 1.5,
+            "{a}-{b}s: {l:.2} LUFS vs {before:.2} before the switch"
+        );
     }
     // The notes of the new preset appear after the switch.
-    assert!(r.events.iter().any(|e| e.sample > idx(switch_at) as u64 && e.midi % 12 == 6), "no Lydian F# after switch");
+    assert!(
+        r.events
+            .iter()
+            .any(|e| e.sample > idx(switch_at) as u64 && e.midi % 12 == 6),
+        "no Lydian F# after switch"
+    );
 }

@@ -20,7 +20,10 @@ fn eight_hours_stay_finite_bounded_and_level_stable() {
         let (mut done, mut peak) = (0u64, 0.0f32);
         render_with(&o, |l, r| {
             for (a, b) in l.iter().zip(r) {
-                assert!(a.is_finite() && b.is_finite(), "{name}: non-finite sample at {done}");
+                assert!(
+                    a.is_finite() && b.is_finite(),
+                    "{name}: non-finite sample at {done}"
+                );
                 peak = peak.max(a.abs()).max(b.abs());
             }
             meter.add_frames_planar_f32(&[l, r]).unwrap();
@@ -36,7 +39,10 @@ fn eight_hours_stay_finite_bounded_and_level_stable() {
         assert!(peak <= 0.9, "{name}: peak {peak}");
         assert_eq!(hourly.len(), 8);
         for l in &hourly {
-            assert!((l - hourly[0]).abs() <= 1.5 && (l + 23.0).abs() <= 2.0, "{name}: hourly loudness {hourly:?}");
+            assert!(
+                (l - hourly[0]).abs() <= 1.5 && (l + 23.0).abs() <= 2.0,
+                "{name}: hourly loudness {hourly:?}"
+            );
         }
     }
 }

@@ -36,7 +36,8 @@ pub struct Engine {
 fn master(volume: &Shared) -> Box<dyn AudioUnit> {
     let gain = var(volume) >> follow(0.1) >> split::<U2>();
     Box::new(
-        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain) >> (mul(1.0 / CEILING) | mul(1.0 / CEILING))
+        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain)
+            >> (mul(1.0 / CEILING) | mul(1.0 / CEILING))
             >> limiter_stereo(0.005, 0.25)
             >> (mul(CEILING) | mul(CEILING)),
     )

@@ -318,12 +318,14 @@ impl Preset {
                     ));
                 }
                 if let ParamSpec::Mapped(m) = spec.get_ref()
-                    && m.curve == super::params::Curve::Exp && lo <= 0.0 {
-                        return Err(invalid(
-                            spec.span(),
-                            format!("`{id}`: an exp curve needs a range above 0"),
-                        ));
-                    }
+                    && m.curve == super::params::Curve::Exp
+                    && lo <= 0.0
+                {
+                    return Err(invalid(
+                        spec.span(),
+                        format!("`{id}`: an exp curve needs a range above 0"),
+                    ));
+                }
                 params.set(param, *spec.get_ref());
             }
         }
@@ -415,16 +417,18 @@ impl PresetLibrary {
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
         if let Some(dir) = &self.user_dir
-            && let Ok(entries) = std::fs::read_dir(dir) {
-                for e in entries.flatten() {
-                    let p = e.path();
-                    if p.extension().is_some_and(|x| x == "toml")
-                        && let Some(stem) = p.file_stem().and_then(|s| s.to_str())
-                            && valid_name(stem) {
-                                names.push(stem.to_string());
-                            }
+            && let Ok(entries) = std::fs::read_dir(dir)
+        {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "toml")
+                    && let Some(stem) = p.file_stem().and_then(|s| s.to_str())
+                    && valid_name(stem)
+                {
+                    names.push(stem.to_string());
                 }
             }
+        }
         names.sort();
         names.dedup();
         names

@@ -35,14 +35,19 @@ pub fn loudness(l: &[f32], r: &[f32]) -> Loudness {
     let mut m = EbuR128::new(2, SAMPLE_RATE as u32, Mode::I | Mode::TRUE_PEAK).unwrap();
     m.add_frames_planar_f32(&[l, r]).unwrap();
     let tp = m.true_peak(0).unwrap().max(m.true_peak(1).unwrap());
-    Loudness { integrated: m.loudness_global().unwrap(), true_peak_db: 20.0 * tp.log10() }
+    Loudness {
+        integrated: m.loudness_global().unwrap(),
+        true_peak_db: 20.0 * tp.log10(),
+    }
 }
 
 /// Spectral centroid (Hz) of the mono sum, averaged over 4096-sample frames by a
 /// Goertzel-free DFT on 64 log-spaced bins (enough to rank brightness).
 pub fn centroid(l: &[f32], r: &[f32]) -> f64 {
     let n = 4096;
-    let bins: Vec<f64> = (0..64).map(|i| 60.0 * (16000.0f64 / 60.0).powf(i as f64 / 63.0)).collect();
+    let bins: Vec<f64> = (0..64)
+        .map(|i| 60.0 * (16000.0f64 / 60.0).powf(i as f64 / 63.0))
+        .collect();
     let (mut num, mut den) = (0.0, 0.0);
     let mut start = 0;
     while start + n <= l.len() {
