@@ -42,7 +42,8 @@ impl Bass {
         for i in start..start + len {
             if self.remaining == 0 {
                 self.env.go(0.0, 0.6 * self.sr);
-            } else {
+                self.remaining = u64::MAX; // release once
+            } else if self.remaining != u64::MAX {
                 self.remaining -= 1;
             }
             let e = self.env.tick();

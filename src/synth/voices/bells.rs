@@ -62,7 +62,9 @@ impl Bells {
     pub fn render(&mut self, p: &BellParams, bus: &mut Bus, start: usize, len: usize) {
         let level = p.level * 0.25;
         for v in self.voices.iter_mut() {
-            if v.amp < 1e-4 {
+            // −60 dB below the strike (and ~−85 dBFS after the level): inaudible, stop computing.
+            if v.amp < 1e-3 {
+                v.amp = 0.0;
                 continue;
             }
             let dc = v.freq / self.sr;

@@ -2,7 +2,7 @@
 //! attack and release, through a lowpass whose cutoff breathes with a slow LFO, with
 //! an optional ~0.1 Hz swell (Mayer-wave rate) on the level.
 
-use super::{ArEnv, Bus};
+use super::{ArEnv, Bus, MAX_BLOCK};
 use crate::synth::dsp::{BlepSaw, Svf, sin_turns};
 
 const NOTES: usize = 8;
@@ -76,28 +76,32 @@ impl Pad {
         self.filt_r.set(cutoff * 1.03, 0.7, self.sr);
         self.lfo = (self.lfo + 0.05 * len as f32 / self.sr).fract();
         let detune = 2f32.powf(p.detune_cents / 1200.0);
-        let swell_inc = 0.1 / self.sr;
-        for i in start..start + len {
-            self.swell = (self.swell + swell_inc).fract();
-            let amp = p.level * 0.12 * (1.0 - p.swell * 0.5 * (1.0 + sin_turns(self.swell)));
-            let (mut l, mut r) = (0.0, 0.0);
-            for n in self.notes.iter_mut() {
-                if n.env.idle() {
-                    continue;
-                }
+        // The swell is 0.1 Hz: evaluating it once per block (≤ 1.3 ms) is smooth enough.
+        self.swell = (self.swell + 0.1 * len as f32 / self.sr).fract();
+        let amp = p.level * 0.12 * (1.0 - p.swell * 0.5 * (1.0 + sin_turns(self.swell)));
+        let mut l = [0.0f32; MAX_BLOCK];
+        let mut r = [0.0f32; MAX_BLOCK];
+        for n in self.notes.iter_mut() {
+            if n.env.idle() {
+                continue;
+            }
+            let (dta, dtb) = (n.freq / self.sr * detune, n.freq / self.sr / detune);
+            for (yl, yr) in l[..len].iter_mut().zip(r[..len].iter_mut()) {
                 if n.remaining == 0 {
                     n.env.go(0.0, 2.5 * self.sr);
-                } else {
+                    n.remaining = u64::MAX; // release once
+                } else if n.remaining != u64::MAX {
                     n.remaining -= 1;
                 }
                 let e = n.env.tick() * n.gain;
-                let dt = n.freq / self.sr;
-                l += n.a.next(dt * detune) * e;
-                r += n.b.next(dt / detune) * e;
+                *yl += n.a.next(dta) * e;
+                *yr += n.b.next(dtb) * e;
             }
-            let (lo_l, _) = self.filt_l.tick(l);
-            let (lo_r, _) = self.filt_r.tick(r);
-            bus.add(i, lo_l * amp, lo_r * amp, p.send);
+        }
+        for k in 0..len {
+            let lo_l = self.filt_l.tick(l[k]).0;
+            let lo_r = self.filt_r.tick(r[k]).0;
+            bus.add(start + k, lo_l * amp, lo_r * amp, p.send);
         }
     }
 }
