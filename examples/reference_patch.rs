@@ -47,8 +47,7 @@ fn main() {
         let cutoff = 800.0 + 400.0 * sin_turns(0.1 * t);
         lp1.set(cutoff, 0.54, sr);
         lp2.set(cutoff, 1.31, sr); // Butterworth-like 4-pole; resonance folded into Q
-        for (i, d) in dry.iter_mut().enumerate() {
-            let _ = i;
+        for d in dry.iter_mut() {
             let mut s = 0.0;
             for (saw, f) in saws.iter_mut().zip(freqs) {
                 s += saw.next(f / sr) * 0.15;
