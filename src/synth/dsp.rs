@@ -44,40 +44,59 @@ impl BlepSaw {
     /// One sample at normalised frequency `dt = f / sr`.
     #[inline]
     pub fn next(&mut self, dt: f32) -> f32 {
-        let t = self.phase;
-        let mut y = 2.0 * t - 1.0;
-        if t < dt {
-            let x = t / dt;
-            y -= x + x - x * x - 1.0;
-        } else if t > 1.0 - dt {
-            let x = (t - 1.0) / dt;
-            y -= x * x + x + x + 1.0;
-        }
-        self.phase += dt;
-        if self.phase >= 1.0 {
-            self.phase -= 1.0;
-        }
+        let y = blep_saw(self.phase, dt, 1.0 / dt);
+        self.phase = advance_phase(self.phase, dt);
         y
     }
 }
 
-/// Sine from a phase in `0..1` (5th-order polynomial, error < 1e-4).
+/// polyBLEP sawtooth sample at phase `t` (0..1) with step `dt` and `inv_dt = 1/dt`;
+/// both corrections are computed and one selected, so there is no data-dependent branch.
+#[inline]
+pub fn blep_saw(t: f32, dt: f32, inv_dt: f32) -> f32 {
+    let rise = t * inv_dt;
+    let fall = (t - 1.0) * inv_dt;
+    let after_wrap = rise + rise - rise * rise - 1.0;
+    let before_wrap = fall * fall + fall + fall + 1.0;
+    let correction = if t < dt {
+        after_wrap
+    } else if t > 1.0 - dt {
+        before_wrap
+    } else {
+        0.0
+    };
+    2.0 * t - 1.0 - correction
+}
+
+/// Sine from a phase in turns (any finite value; 7th-order polynomial, error < 1e-4).
+///
+/// Branch-free (round by the 1.5·2²³ trick, fold with `abs`/`copysign`) so loops over
+/// voice banks vectorise; `floorf` would be a libm call on baseline x86-64.
 #[inline]
 pub fn sin_turns(phase: f32) -> f32 {
-    // Map to -0.5..0.5 then use an odd polynomial for sin(2πx) on -0.25..0.25 with folding.
-    let mut x = phase - phase.floor();
-    if x > 0.5 {
-        x -= 1.0;
-    }
-    // fold to -0.25..0.25
-    if x > 0.25 {
-        x = 0.5 - x;
-    } else if x < -0.25 {
-        x = -0.5 - x;
-    }
-    let y = x * TAU;
+    const ROUND: f32 = 12_582_912.0; // 1.5 · 2^23: adding and subtracting rounds to an integer
+    let x = phase - ((phase + ROUND) - ROUND); // -0.5..0.5
+    // Fold to -0.25..0.25 where the polynomial is accurate: sin(2π(½ − x)) = sin(2πx).
+    let a = x.abs();
+    let folded = (0.25 - (a - 0.25).abs()).copysign(x);
+    let y = folded * TAU;
     let y2 = y * y;
     y * (1.0 + y2 * (-1.0 / 6.0 + y2 * (1.0 / 120.0 + y2 * (-1.0 / 5040.0))))
+}
+
+/// Advance a phase in `0..1` by `dt` (`0 <= dt < 1`) and wrap it, without `fract`'s libm call.
+#[inline]
+pub fn advance_phase(phase: f32, dt: f32) -> f32 {
+    let p = phase + dt;
+    p - if p >= 1.0 { 1.0 } else { 0.0 }
+}
+
+/// Sum of eight lanes in a fixed pairwise order. Float addition does not reassociate, so
+/// a running `sum +=` over a voice bank forces scalar code; a fixed tree lets the loop
+/// over lanes vectorise and stays bit-reproducible.
+#[inline]
+pub fn sum8(x: &[f32; 8]) -> f32 {
+    ((x[0] + x[4]) + (x[2] + x[6])) + ((x[1] + x[5]) + (x[3] + x[7]))
 }
 
 /// Topology-preserving state-variable filter (lowpass/bandpass outputs).
@@ -95,6 +114,10 @@ impl Svf {
         let f = cutoff.clamp(10.0, sample_rate * 0.45);
         self.g = (PI * f / sample_rate).tan();
         self.k = 1.0 / q.max(0.05);
+    }
+    /// The filter's state has decayed below audibility (−120 dBFS).
+    pub fn quiet(&self) -> bool {
+        self.ic1.abs() < 1e-6 && self.ic2.abs() < 1e-6
     }
     /// Process one sample; returns (lowpass, bandpass).
     #[inline]

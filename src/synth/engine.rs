@@ -5,6 +5,7 @@
 
 use super::composer::NoteEvent;
 use super::graph::PresetUnit;
+use super::limiter::Limiter;
 use super::preset::Preset;
 use super::voices::MAX_BLOCK;
 use crate::controls::SharedControls;
@@ -14,6 +15,9 @@ use fundsp::prelude32::*;
 pub const SAMPLE_RATE: f32 = 48_000.0;
 /// Default preset crossfade in seconds.
 pub const CROSSFADE_SECONDS: f32 = 4.0;
+/// Seconds a new preset plays silently before its crossfade starts, so it fades in at its
+/// own level (pads past their attack, reverb filled) instead of from silence.
+const PREROLL_SECONDS: f32 = 4.0;
 /// Limiter ceiling as a gain (−1.5 dBFS), leaving room for inter-sample peaks.
 const CEILING: f32 = 0.841;
 
@@ -36,10 +40,7 @@ pub struct Engine {
 fn master(volume: &Shared) -> Box<dyn AudioUnit> {
     let gain = var(volume) >> follow(0.1) >> split::<U2>();
     Box::new(
-        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain)
-            >> (mul(1.0 / CEILING) | mul(1.0 / CEILING))
-            >> limiter_stereo(0.005, 0.25)
-            >> (mul(CEILING) | mul(CEILING)),
+        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain) >> An(Limiter::new(CEILING, 0.005, 0.25)),
     )
 }
 
@@ -95,13 +96,14 @@ impl Engine {
     /// Switch to `preset` with an equal-power crossfade of `fade_seconds`.
     pub fn switch_preset(&mut self, preset: &Preset, fade_seconds: f32) {
         let (producer, consumer) = rtrb::RingBuffer::new(4096);
-        let unit = PresetUnit::new(
+        let mut unit = PresetUnit::new(
             preset,
             self.controls.clone(),
             self.seed,
             self.sample_rate,
             Some(producer),
         );
+        unit.preroll((PREROLL_SECONDS * self.sample_rate) as u64);
         self.net
             .crossfade(self.preset_node, Fade::Power, fade_seconds, Box::new(unit));
         self.net.commit();

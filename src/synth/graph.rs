@@ -222,6 +222,24 @@ fn hash_name(name: &str) -> u64 {
     })
 }
 
+impl PresetUnit {
+    /// Play `samples` of the preset silently (off the audio thread, before it is heard) so
+    /// it enters a crossfade with its pads sounding and its reverb filled, not from silence.
+    /// Notes played here are not reported; reported notes count from the end of the pre-roll.
+    pub fn preroll(&mut self, samples: u64) {
+        let sink = self.sink.take();
+        let (mut l, mut r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
+        let mut left = samples;
+        while left > 0 {
+            let n = std::cmp::min(left, MAX_BLOCK as u64) as usize;
+            self.render(n, &mut l, &mut r);
+            left -= n as u64;
+        }
+        self.sample = 0;
+        self.sink = sink;
+    }
+}
+
 impl AudioUnit for PresetUnit {
     fn inputs(&self) -> usize {
         0

@@ -4,6 +4,7 @@ pub mod composer;
 pub mod dsp;
 pub mod engine;
 pub mod graph;
+pub mod limiter;
 pub mod params;
 pub mod preset;
 pub mod scale;

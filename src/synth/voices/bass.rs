@@ -1,7 +1,10 @@
 //! Sub/bass: a sine with a touch of second harmonic, soft attack, held for the chord.
 
-use super::{ArEnv, Bus};
+use super::{ArEnv, Bus, MAX_BLOCK};
 use crate::synth::dsp::sin_turns;
+
+/// A note past its release point (or never started).
+const RELEASED: u64 = u64::MAX;
 
 /// The bass voice (monophonic).
 #[derive(Clone)]
@@ -37,19 +40,27 @@ impl Bass {
         if self.env.idle() {
             return;
         }
+        // The release starts at the block in which the note's time runs out (≤ 1.3 ms late).
+        if self.remaining != RELEASED {
+            if self.remaining <= len as u64 {
+                self.env.go(0.0, 0.6 * self.sr);
+                self.remaining = RELEASED;
+            } else {
+                self.remaining -= len as u64;
+            }
+        }
         let dt = self.freq / self.sr;
         let g = level * 0.35 * self.vel;
-        for i in start..start + len {
-            if self.remaining == 0 {
-                self.env.go(0.0, 0.6 * self.sr);
-                self.remaining = u64::MAX; // release once
-            } else if self.remaining != u64::MAX {
-                self.remaining -= 1;
-            }
-            let e = self.env.tick();
-            let y = (sin_turns(self.phase) + 0.25 * sin_turns(2.0 * self.phase)) * e * g;
-            self.phase = (self.phase + dt).fract();
-            bus.add(i, y, y, 0.05);
+        let mut env = [0.0f32; MAX_BLOCK];
+        self.env.fill(&mut env[..len]);
+        let mut y = [0.0f32; MAX_BLOCK];
+        // Phase in closed form per sample (not accumulated) so the loop vectorises.
+        for (k, (y, e)) in y[..len].iter_mut().zip(&env[..len]).enumerate() {
+            let phase = self.phase + dt * k as f32;
+            *y = (sin_turns(phase) + 0.25 * sin_turns(2.0 * phase)) * e * g;
         }
+        let end = self.phase + dt * len as f32;
+        self.phase = end - (end as i32) as f32;
+        bus.mix(start, &y[..len], &y[..len], 0.05);
     }
 }

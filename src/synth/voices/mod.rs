@@ -36,6 +36,22 @@ impl Bus {
     pub fn clear(&mut self) {
         *self = Bus::default();
     }
+    /// Add a run of stereo samples starting at `start`, with a reverb send amount: voices
+    /// with many notes sum into a local block first and mix it in once.
+    #[inline]
+    pub fn mix(&mut self, start: usize, l: &[f32], r: &[f32], send: f32) {
+        let end = start + l.len();
+        let dry = self.l[start..end].iter_mut().zip(&mut self.r[start..end]);
+        let wet = self.send_l[start..end]
+            .iter_mut()
+            .zip(&mut self.send_r[start..end]);
+        for (((dl, dr), (wl, wr)), (&x, &y)) in dry.zip(wet).zip(l.iter().zip(r)) {
+            *dl += x;
+            *dr += y;
+            *wl += x * send;
+            *wr += y * send;
+        }
+    }
     /// Add a stereo sample at `i` with a reverb send amount.
     #[inline]
     pub fn add(&mut self, i: usize, l: f32, r: f32, send: f32) {
@@ -60,14 +76,22 @@ impl ArEnv {
         self.target = target;
         self.step = (target - self.level).abs() / samples.max(1.0);
     }
-    #[inline]
-    pub fn tick(&mut self) -> f32 {
-        if self.level < self.target {
-            self.level = (self.level + self.step).min(self.target);
-        } else if self.level > self.target {
-            self.level = (self.level - self.step).max(self.target);
+    /// Fill `out` with the next `out.len()` envelope values (a linear ramp toward the
+    /// target, in closed form so the caller's loop over them vectorises).
+    pub fn fill(&mut self, out: &mut [f32]) {
+        let (level, target, step) = (self.level, self.target, self.step);
+        if level < target {
+            for (k, e) in out.iter_mut().enumerate() {
+                *e = (level + step * (k + 1) as f32).min(target);
+            }
+        } else {
+            for (k, e) in out.iter_mut().enumerate() {
+                *e = (level - step * (k + 1) as f32).max(target);
+            }
         }
-        self.level
+        if let Some(&last) = out.last() {
+            self.level = last;
+        }
     }
     /// Silent and not moving.
     pub fn idle(&self) -> bool {

@@ -1,26 +1,31 @@
 //! Evolving pad: per note two detuned band-limited saws spread left/right, slow
 //! attack and release, through a lowpass whose cutoff breathes with a slow LFO, with
 //! an optional ~0.1 Hz swell (Mayer-wave rate) on the level.
+//!
+//! Notes are lanes of per-field arrays, and the per-sample work (linear envelope,
+//! polyBLEP saws) is written without branches, so the loop over notes vectorises.
 
-use super::{ArEnv, Bus, MAX_BLOCK};
-use crate::synth::dsp::{BlepSaw, Svf, sin_turns};
+use super::{Bus, MAX_BLOCK};
+use crate::synth::dsp::{Svf, advance_phase, blep_saw, sin_turns, sum8};
 
 const NOTES: usize = 8;
-
-#[derive(Clone, Default)]
-struct PadNote {
-    freq: f32,
-    a: BlepSaw,
-    b: BlepSaw,
-    env: ArEnv,
-    remaining: u64,
-    gain: f32,
-}
+/// Attack and release of a chord tone, in seconds.
+const ATTACK_S: f32 = 1.5;
+const RELEASE_S: f32 = 2.5;
+/// A note past its release point (or never started).
+const RELEASED: u64 = u64::MAX;
 
 /// The pad voice.
 #[derive(Clone)]
 pub struct Pad {
-    notes: [PadNote; NOTES],
+    freq: [f32; NOTES],
+    phase_a: [f32; NOTES],
+    phase_b: [f32; NOTES],
+    env: [f32; NOTES],
+    env_target: [f32; NOTES],
+    env_step: [f32; NOTES],
+    gain: [f32; NOTES],
+    remaining: [u64; NOTES],
     next: usize,
     filt_l: Svf,
     filt_r: Svf,
@@ -41,13 +46,16 @@ pub struct PadParams {
 
 impl Pad {
     pub fn new(sr: f32) -> Self {
-        let notes = std::array::from_fn(|i| PadNote {
-            a: BlepSaw::with_phase(i as f32 * 0.37),
-            b: BlepSaw::with_phase(i as f32 * 0.61 + 0.2),
-            ..PadNote::default()
-        });
         Pad {
-            notes,
+            freq: [110.0; NOTES],
+            // Spread start phases so a fresh chord does not begin phase-aligned.
+            phase_a: std::array::from_fn(|i| (i as f32 * 0.37).fract()),
+            phase_b: std::array::from_fn(|i| (i as f32 * 0.61 + 0.2).fract()),
+            env: [0.0; NOTES],
+            env_target: [0.0; NOTES],
+            env_step: [0.0; NOTES],
+            gain: [0.0; NOTES],
+            remaining: [RELEASED; NOTES],
             next: 0,
             filt_l: Svf::default(),
             filt_r: Svf::default(),
@@ -59,12 +67,17 @@ impl Pad {
 
     /// Start a chord tone lasting `samples`.
     pub fn note_on(&mut self, freq: f32, velocity: f32, samples: u64) {
-        let n = &mut self.notes[self.next];
+        let n = self.next;
         self.next = (self.next + 1) % NOTES;
-        n.freq = freq;
-        n.gain = velocity;
-        n.remaining = samples;
-        n.env.go(1.0, 1.5 * self.sr);
+        self.freq[n] = freq;
+        self.gain[n] = velocity;
+        self.remaining[n] = samples;
+        self.ramp(n, 1.0, ATTACK_S);
+    }
+
+    fn ramp(&mut self, n: usize, target: f32, seconds: f32) {
+        self.env_target[n] = target;
+        self.env_step[n] = (target - self.env[n]).abs() / (seconds * self.sr).max(1.0);
     }
 
     /// Mix `len` samples from `start` into the bus.
@@ -74,34 +87,55 @@ impl Pad {
         let cutoff = p.cutoff * (1.0 + 0.25 * lfo);
         self.filt_l.set(cutoff, 0.7, self.sr);
         self.filt_r.set(cutoff * 1.03, 0.7, self.sr);
-        self.lfo = (self.lfo + 0.05 * len as f32 / self.sr).fract();
-        let detune = 2f32.powf(p.detune_cents / 1200.0);
+        self.lfo = advance_phase(self.lfo, 0.05 * len as f32 / self.sr);
         // The swell is 0.1 Hz: evaluating it once per block (≤ 1.3 ms) is smooth enough.
-        self.swell = (self.swell + 0.1 * len as f32 / self.sr).fract();
+        self.swell = advance_phase(self.swell, 0.1 * len as f32 / self.sr);
         let amp = p.level * 0.12 * (1.0 - p.swell * 0.5 * (1.0 + sin_turns(self.swell)));
-        let mut l = [0.0f32; MAX_BLOCK];
-        let mut r = [0.0f32; MAX_BLOCK];
-        for n in self.notes.iter_mut() {
-            if n.env.idle() {
+
+        // Releases start at the block in which a note's time runs out (≤ 1.3 ms late).
+        for n in 0..NOTES {
+            if self.remaining[n] == RELEASED {
                 continue;
             }
-            let (dta, dtb) = (n.freq / self.sr * detune, n.freq / self.sr / detune);
-            for (yl, yr) in l[..len].iter_mut().zip(r[..len].iter_mut()) {
-                if n.remaining == 0 {
-                    n.env.go(0.0, 2.5 * self.sr);
-                    n.remaining = u64::MAX; // release once
-                } else if n.remaining != u64::MAX {
-                    n.remaining -= 1;
-                }
-                let e = n.env.tick() * n.gain;
-                *yl += n.a.next(dta) * e;
-                *yr += n.b.next(dtb) * e;
+            if self.remaining[n] <= len as u64 {
+                self.remaining[n] = RELEASED;
+                self.ramp(n, 0.0, RELEASE_S);
+            } else {
+                self.remaining[n] -= len as u64;
             }
         }
-        for k in 0..len {
-            let lo_l = self.filt_l.tick(l[k]).0;
-            let lo_r = self.filt_r.tick(r[k]).0;
-            bus.add(start + k, lo_l * amp, lo_r * amp, p.send);
+        let sounding = (0..NOTES).any(|n| self.env[n] > 0.0 || self.env_target[n] > 0.0);
+        if !sounding && self.filt_l.quiet() && self.filt_r.quiet() {
+            return;
         }
+
+        let detune = 2f32.powf(p.detune_cents / 1200.0);
+        let dt_a = self.freq.map(|f| (f / self.sr * detune).min(0.45));
+        let dt_b = self.freq.map(|f| (f / self.sr / detune).min(0.45));
+        let inv_a = dt_a.map(|d| 1.0 / d);
+        let inv_b = dt_b.map(|d| 1.0 / d);
+        let mut l = [0.0f32; MAX_BLOCK];
+        let mut r = [0.0f32; MAX_BLOCK];
+        for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
+            let mut lane_l = [0.0f32; NOTES];
+            let mut lane_r = [0.0f32; NOTES];
+            for n in 0..NOTES {
+                let (e, target, step) = (self.env[n], self.env_target[n], self.env_step[n]);
+                let e = if e < target {
+                    (e + step).min(target)
+                } else {
+                    (e - step).max(target)
+                };
+                self.env[n] = e;
+                let g = e * self.gain[n];
+                lane_l[n] = blep_saw(self.phase_a[n], dt_a[n], inv_a[n]) * g;
+                lane_r[n] = blep_saw(self.phase_b[n], dt_b[n], inv_b[n]) * g;
+                self.phase_a[n] = advance_phase(self.phase_a[n], dt_a[n]);
+                self.phase_b[n] = advance_phase(self.phase_b[n], dt_b[n]);
+            }
+            *yl = self.filt_l.tick(sum8(&lane_l)).0 * amp;
+            *yr = self.filt_r.tick(sum8(&lane_r)).0 * amp;
+        }
+        bus.mix(start, &l[..len], &r[..len], p.send);
     }
 }

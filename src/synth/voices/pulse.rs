@@ -2,7 +2,7 @@
 //! (band-passed noise burst), struck by the composer on the beat grid.
 
 use super::Bus;
-use crate::synth::dsp::{NoiseRng, Svf, sin_turns};
+use crate::synth::dsp::{NoiseRng, Svf, advance_phase, sin_turns};
 use crate::synth::preset::PulseKind;
 
 /// The pulse voice.
@@ -50,7 +50,7 @@ impl Pulse {
                 PulseKind::Kick => {
                     let f = 48.0 + 70.0 * self.pitch;
                     self.pitch *= 0.9990;
-                    self.phase = (self.phase + f / self.sr).fract();
+                    self.phase = advance_phase(self.phase, f / self.sr);
                     sin_turns(self.phase) * 0.9
                 }
                 PulseKind::Tick => self.bp.tick(self.rng.bipolar()).1 * 0.8,

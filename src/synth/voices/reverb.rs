@@ -2,6 +2,7 @@
 //! per-line damping. Much cheaper than a Freeverb (8 delay reads per sample, no
 //! allpass chains) while dense enough for pads.
 
+use crate::synth::dsp::sum8;
 use crate::synth::voices::MAX_BLOCK;
 
 const LINES: usize = 8;
@@ -24,7 +25,7 @@ impl Reverb {
         let scale = sr / 48_000.0;
         let lines = LENGTHS_48K
             .iter()
-            .map(|&n| vec![0.0; ((n as f32 * scale) as usize).max(16)])
+            .map(|&n| vec![0.0; ((n as f32 * scale) as usize).max(MAX_BLOCK + 1)]) // longer than a block: see `process`
             .collect();
         Reverb {
             lines,
@@ -44,6 +45,11 @@ impl Reverb {
     }
 
     /// Process sends into wet outputs added to `out_l`/`out_r`, scaled by `mix`.
+    /// Add the reverb of `in_l`/`in_r` (the first `out_l.len()` samples) into the outputs.
+    ///
+    /// Every line is longer than a block, so no sample written in this block is read back
+    /// within it: the block's taps are read up front, the mixing runs with the lines as
+    /// lanes (vectorised), and the new samples are written back in one pass per line.
     pub fn process(
         &mut self,
         in_l: &[f32; MAX_BLOCK],
@@ -52,28 +58,50 @@ impl Reverb {
         out_r: &mut [f32],
         mix: f32,
     ) {
-        let n = out_l.len();
-        for i in 0..n {
-            let mut y = [0.0f32; LINES];
-            for (k, yk) in y.iter_mut().enumerate() {
-                let line = &self.lines[k];
-                // damping: one-pole lowpass inside the loop darkens the tail over time.
-                self.damp[k] += 0.45 * (line[self.pos[k]] - self.damp[k]);
-                *yk = self.damp[k] * self.gains[k];
+        let n = out_l.len().min(MAX_BLOCK);
+        let mut frames = [[0.0f32; LINES]; MAX_BLOCK];
+        for (k, line) in self.lines.iter().enumerate() {
+            let (before_wrap, after_wrap) = wrapped_run(line, self.pos[k], n);
+            for (frame, &x) in frames[..n]
+                .iter_mut()
+                .zip(before_wrap.iter().chain(after_wrap))
+            {
+                frame[k] = x;
             }
-            let sum: f32 = y.iter().sum::<f32>() * (2.0 / LINES as f32);
+        }
+        for (i, frame) in frames[..n].iter_mut().enumerate() {
+            let mut y = [0.0f32; LINES];
+            for k in 0..LINES {
+                self.damp[k] += 0.45 * (frame[k] - self.damp[k]);
+                y[k] = self.damp[k] * self.gains[k];
+            }
+            // Householder feedback: each line gets itself minus 2/N of the sum.
+            let sum = sum8(&y) * (2.0 / LINES as f32);
             let (il, ir) = (in_l[i], in_r[i]);
-            for (k, yk) in y.iter().enumerate() {
+            for k in 0..LINES {
                 let input = if k % 2 == 0 { il } else { ir };
-                let line = &mut self.lines[k];
-                line[self.pos[k]] = yk - sum + input;
-                self.pos[k] += 1;
-                if self.pos[k] == line.len() {
-                    self.pos[k] = 0;
-                }
+                frame[k] = y[k] - sum + input;
             }
             out_l[i] += mix * (y[0] + y[2] + y[4] + y[6]) * 0.5;
             out_r[i] += mix * (y[1] + y[3] + y[5] + y[7]) * 0.5;
         }
+        for (k, line) in self.lines.iter_mut().enumerate() {
+            let pos = self.pos[k];
+            let first = n.min(line.len() - pos);
+            for (x, frame) in line[pos..pos + first].iter_mut().zip(&frames[..first]) {
+                *x = frame[k];
+            }
+            for (x, frame) in line[..n - first].iter_mut().zip(&frames[first..n]) {
+                *x = frame[k];
+            }
+            self.pos[k] = (pos + n) % line.len();
+        }
     }
+}
+
+/// The `n` samples of a circular `line` from `pos`, as the run before the wrap and the
+/// run after it.
+fn wrapped_run(line: &[f32], pos: usize, n: usize) -> (&[f32], &[f32]) {
+    let first = n.min(line.len() - pos);
+    (&line[pos..pos + first], &line[..n - first])
 }
