@@ -9,10 +9,16 @@
 //!   a sample-accurate beat clock), [`synth::voices`] (pad, bells, bass, pulse, noise, reverb),
 //!   [`synth::graph`] (one preset as a fundsp unit), [`synth::engine`] (the fundsp `Net` with
 //!   crossfaded preset switching and the master chain).
+//! - [`features`] — readings (heart rate, RR, contact, cadence) and the clock → the model's
+//!   fixed-order feature vector; [`features::sun`] for solar elevation.
+//! - [`control`] — the control model: contract, rule-based teacher, tract-run ONNX model,
+//!   explanations, and the [`control::Controller`] that falls back to the teacher.
 //! - [`render`] — offline rendering to WAV (and MIDI), the same engine as live playback.
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
 
+pub mod control;
 pub mod controls;
 pub mod duration;
+pub mod features;
 pub mod render;
 pub mod synth;

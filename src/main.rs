@@ -42,6 +42,17 @@ enum Command {
     },
     /// List the available presets.
     Presets,
+    /// Write random in-range feature vectors with the teacher's controls as CSV (the
+    /// training data of `models/train/train.py`).
+    TeacherDataset {
+        #[arg(long, default_value_t = 20_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn parse_clock(s: &str) -> Result<f64, String> {
@@ -100,6 +111,16 @@ fn main() -> ExitCode {
             eprintln!("wrote {} ({} notes)", out.display(), r.events.len());
             Ok(())
         })(),
+        Command::TeacherDataset { rows, seed, out } => {
+            let rows = attuned::control::dataset::sample(rows, seed);
+            let written = match &out {
+                Some(p) => std::fs::File::create(p)
+                    .map(std::io::BufWriter::new)
+                    .and_then(|f| attuned::control::dataset::write_csv(&rows, f)),
+                None => attuned::control::dataset::write_csv(&rows, std::io::stdout().lock()),
+            };
+            written.map_err(|e| format!("writing the dataset: {e}"))
+        }
         Command::Presets => {
             for name in PresetLibrary::new().names() {
                 println!("{name}");

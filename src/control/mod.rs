@@ -1,0 +1,133 @@
+//! The control model: features → the engine's named controls.
+//!
+//! - [`contract`] — names, order, units and ranges of inputs and outputs; the version.
+//! - [`teacher`] — the rule-based controller (training target and fallback).
+//! - [`model`] — the ONNX model run with tract, checked at load.
+//! - [`explain`] — which inputs moved which controls.
+//! - [`dataset`] — random in-range inputs with the teacher's outputs, for training and checks.
+//!
+//! [`Controller`] is what the rest of the program uses: it runs the model when one is
+//! loaded and the teacher otherwise, and never returns a value outside `0..=1`.
+
+pub mod contract;
+pub mod dataset;
+pub mod explain;
+pub mod model;
+pub mod teacher;
+
+use crate::controls::ControlValues;
+use contract::{INPUTS, OUTPUTS};
+pub use model::{ControlModel, ModelError};
+use std::path::Path;
+
+/// After this many consecutive steps with a non-finite output the model is dropped and the
+/// teacher takes over for good.
+pub const MAX_BAD_STEPS: u32 = 10;
+
+/// Which controller is producing the controls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Model(String),
+    /// The teacher, and why (no model configured, or the refusal message).
+    Teacher(String),
+}
+
+/// Runs the model, or the teacher when there is none or it misbehaves.
+#[derive(Debug, Clone)]
+pub struct Controller {
+    model: Option<ControlModel>,
+    source: Source,
+    /// Output values that were NaN/inf (replaced by the teacher's) or out of `0..=1`
+    /// (clamped).
+    pub clamped: u64,
+    bad_steps: u32,
+}
+
+impl Controller {
+    /// The teacher alone.
+    pub fn teacher(reason: &str) -> Self {
+        Controller {
+            model: None,
+            source: Source::Teacher(reason.to_owned()),
+            clamped: 0,
+            bad_steps: 0,
+        }
+    }
+
+    /// A loaded model.
+    pub fn with_model(model: ControlModel) -> Self {
+        Controller {
+            source: Source::Model(model.path().display().to_string()),
+            model: Some(model),
+            clamped: 0,
+            bad_steps: 0,
+        }
+    }
+
+    /// The model at `path`, or the teacher (with the refusal logged and kept) if it
+    /// cannot be used.
+    pub fn load_or_teacher(path: &Path) -> Self {
+        match ControlModel::load(path) {
+            Ok(m) => Controller::with_model(m),
+            Err(e) => {
+                tracing::warn!("{e}; using the rule-based teacher instead");
+                Controller::teacher(&e.to_string())
+            }
+        }
+    }
+
+    /// Who is producing the controls.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Controls for the features `x` (clamped to the contract first).
+    pub fn step(&mut self, x: &[f32; INPUTS]) -> [f32; OUTPUTS] {
+        let mut x = *x;
+        contract::clamp_inputs(&mut x);
+        let taught = teacher::teach(&x);
+        let Some(model) = &self.model else {
+            return taught;
+        };
+        let raw = match model.run(&x) {
+            Ok(y) => y,
+            Err(e) => {
+                self.drop_model(e.to_string());
+                return taught;
+            }
+        };
+        let mut bad = false;
+        let mut y = [0.0; OUTPUTS];
+        for ((o, &r), &t) in y.iter_mut().zip(&raw).zip(&taught) {
+            *o = if !r.is_finite() {
+                bad = true;
+                self.clamped += 1;
+                t
+            } else if !(0.0..=1.0).contains(&r) {
+                self.clamped += 1;
+                r.clamp(0.0, 1.0)
+            } else {
+                r
+            };
+        }
+        self.bad_steps = if bad { self.bad_steps + 1 } else { 0 };
+        if self.bad_steps >= MAX_BAD_STEPS {
+            let path = model.path().display().to_string();
+            self.drop_model(format!(
+                "{path}: control model gave non-finite outputs {MAX_BAD_STEPS} steps in a row"
+            ));
+        }
+        y
+    }
+
+    fn drop_model(&mut self, reason: String) {
+        tracing::warn!("{reason}; using the rule-based teacher instead");
+        self.model = None;
+        self.source = Source::Teacher(reason);
+    }
+}
+
+/// A control vector as named [`ControlValues`].
+pub fn to_control_values(y: &[f32; OUTPUTS]) -> ControlValues {
+    ControlValues(*y)
+}

@@ -1,0 +1,190 @@
+//! The control model: an ONNX MLP run with tract, checked against the contract at load and
+//! at every step.
+//!
+//! Loading refuses, with a message naming the file: unreadable or corrupt files, a missing
+//! or different `attuned.contract_version`, an input or output shape other than the
+//! contract's, and a model that yields NaN/inf on the neutral input of any mode.
+
+use super::contract::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tract_onnx::pb::tensor_shape_proto::dimension;
+use tract_onnx::pb::type_proto;
+use tract_onnx::prelude::*;
+
+/// Why a model was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{path}: cannot read the control model: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a valid ONNX model: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error(
+        "{path}: control model contract version {found} does not match this build's {expected} (metadata key `{VERSION_KEY}`)"
+    )]
+    Version {
+        path: PathBuf,
+        found: String,
+        expected: &'static str,
+    },
+    #[error("{path}: control model {what} shape is {found}, the contract needs {expected}")]
+    Shape {
+        path: PathBuf,
+        what: &'static str,
+        found: String,
+        expected: String,
+    },
+    #[error("{path}: control model yields non-finite outputs ({detail})")]
+    NonFinite { path: PathBuf, detail: String },
+    #[error("{path}: control model failed to run: {reason}")]
+    Run { path: PathBuf, reason: String },
+}
+
+/// A loaded, checked model ready to run.
+#[derive(Debug, Clone)]
+pub struct ControlModel {
+    plan: Arc<TypedRunnableModel>,
+    path: PathBuf,
+}
+
+impl ControlModel {
+    /// Load and check the model at `path`.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Load and check a model from memory; `path` names it in messages.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, ModelError> {
+        let corrupt = |e: &dyn std::fmt::Display| ModelError::Corrupt {
+            path: path.to_owned(),
+            reason: format!("{e:#}"),
+        };
+        let proto = tract_onnx::onnx()
+            .proto_model_for_read(&mut &bytes[..])
+            .map_err(|e| corrupt(&e))?;
+        let version = proto
+            .metadata_props
+            .iter()
+            .find(|p| p.key == VERSION_KEY)
+            .map(|p| p.value.clone());
+        if version.as_deref() != Some(CONTRACT_VERSION) {
+            return Err(ModelError::Version {
+                path: path.to_owned(),
+                found: version.map_or_else(|| "(none)".into(), |v| format!("\"{v}\"")),
+                expected: CONTRACT_VERSION,
+            });
+        }
+        let graph = proto.graph.as_ref().ok_or_else(|| corrupt(&"no graph"))?;
+        let declared = |values: &[tract_onnx::pb::ValueInfoProto]| -> Option<Vec<i64>> {
+            let value = values.first()?;
+            let Some(type_proto::Value::TensorType(t)) = value.r#type.as_ref()?.value.as_ref()
+            else {
+                return None;
+            };
+            t.shape
+                .as_ref()?
+                .dim
+                .iter()
+                .map(|d| match d.value {
+                    Some(dimension::Value::DimValue(v)) => Some(v),
+                    _ => Some(1), // a symbolic batch dimension is pinned to 1 below
+                })
+                .collect()
+        };
+        let shape_error = |what, found: Vec<i64>, expected: usize| ModelError::Shape {
+            path: path.to_owned(),
+            what,
+            found: format!("{found:?}"),
+            expected: format!("[1, {expected}]"),
+        };
+        // Initialisers may be listed among the inputs in old files; the real input is the
+        // one without an initialiser.
+        let inputs: Vec<_> = graph
+            .input
+            .iter()
+            .filter(|i| !graph.initializer.iter().any(|t| t.name == i.name))
+            .cloned()
+            .collect();
+        if let Some(shape) = declared(&inputs)
+            && shape.last() != Some(&(INPUTS as i64))
+        {
+            return Err(shape_error("input", shape, INPUTS));
+        }
+        if let Some(shape) = declared(&graph.output)
+            && shape.last() != Some(&(OUTPUTS as i64))
+        {
+            return Err(shape_error("output", shape, OUTPUTS));
+        }
+        let plan = tract_onnx::onnx()
+            .model_for_proto_model(&proto)
+            .and_then(|m| m.with_input_fact(0, f32::fact([1, INPUTS]).into()))
+            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_runnable())
+            .map_err(|e| ModelError::Shape {
+                path: path.to_owned(),
+                what: "input",
+                found: format!("incompatible ({e:#})"),
+                expected: format!("[1, {INPUTS}]"),
+            })?;
+        let model = ControlModel {
+            plan,
+            path: path.to_owned(),
+        };
+        // The output shape is only known for certain after a run: check it, and that the
+        // neutral input of every mode gives finite values.
+        for mode in [MODE_SLEEP, MODE_FOCUS, MODE_RELAX, MODE_WORKOUT] {
+            let mut x: [f32; INPUTS] = std::array::from_fn(|i| INPUT_SPECS[i].neutral);
+            x[mode] = 1.0;
+            let y = model.run(&x)?;
+            if y.iter().any(|v| !v.is_finite()) {
+                return Err(ModelError::NonFinite {
+                    path: path.to_owned(),
+                    detail: format!("{y:?} for the neutral {} input", INPUT_SPECS[mode].name),
+                });
+            }
+        }
+        Ok(model)
+    }
+
+    /// The file the model came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run the model on `x` as it is (no clamping of the outputs).
+    pub fn run(&self, x: &[f32; INPUTS]) -> Result<[f32; OUTPUTS], ModelError> {
+        let failed = |reason: String| ModelError::Run {
+            path: self.path.clone(),
+            reason,
+        };
+        let input = tract_ndarray::Array2::from_shape_vec((1, INPUTS), x.to_vec())
+            .map_err(|e| failed(e.to_string()))?;
+        let out = self
+            .plan
+            .run(tvec!(Tensor::from(input).into()))
+            .map_err(|e| failed(format!("{e:#}")))?;
+        let view = out[0]
+            .to_plain_array_view::<f32>()
+            .map_err(|e| failed(format!("{e:#}")))?;
+        if view.len() != OUTPUTS {
+            return Err(ModelError::Shape {
+                path: self.path.clone(),
+                what: "output",
+                found: format!("{:?}", view.shape()),
+                expected: format!("[1, {OUTPUTS}]"),
+            });
+        }
+        let mut y = [0.0f32; OUTPUTS];
+        for (o, v) in y.iter_mut().zip(view.iter()) {
+            *o = *v;
+        }
+        Ok(y)
+    }
+}

@@ -1,0 +1,164 @@
+//! The committed control model against its contract, its golden pairs and its teacher, and
+//! every kind of broken model refused or survived with the documented message.
+
+use attuned::control::contract::{HR_PRESENT, HR_REL, INPUTS, MODE_FOCUS, OUTPUTS};
+use attuned::control::dataset;
+use attuned::control::teacher::teach;
+use attuned::control::{ControlModel, Controller, MAX_BAD_STEPS, ModelError, Source};
+use std::path::{Path, PathBuf};
+
+fn models() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models")
+        .join(name)
+}
+
+#[derive(serde::Deserialize)]
+struct Golden {
+    contract_version: String,
+    tolerance: f32,
+    inputs: Vec<Vec<f32>>,
+    outputs: Vec<Vec<f32>>,
+}
+
+/// Mean absolute error of `model` against the teacher on `n` random in-range inputs.
+pub fn mae_against_teacher(model: &ControlModel, n: usize, seed: u64) -> f32 {
+    let rows = dataset::sample(n, seed);
+    let mut sum = 0.0;
+    for (x, y) in &rows {
+        let p = model.run(x).unwrap();
+        sum += p.iter().zip(y).map(|(a, b)| (a - b).abs()).sum::<f32>();
+    }
+    sum / (rows.len() * OUTPUTS) as f32
+}
+
+#[test]
+fn golden_pairs_are_reproduced_by_tract() {
+    let golden: Golden =
+        serde_json::from_str(&std::fs::read_to_string(models().join("golden.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        golden.contract_version,
+        attuned::control::contract::CONTRACT_VERSION
+    );
+    assert!(golden.tolerance <= 1e-4);
+    assert!(golden.inputs.len() >= 16);
+    let model = ControlModel::load(&models().join("control.onnx")).unwrap();
+    for (x, want) in golden.inputs.iter().zip(&golden.outputs) {
+        let x: [f32; INPUTS] = x.as_slice().try_into().unwrap();
+        let got = model.run(&x).unwrap();
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-4, "{got:?} vs {want:?}");
+        }
+    }
+}
+
+#[test]
+fn committed_model_agrees_with_the_teacher() {
+    let model = ControlModel::load(&models().join("control.onnx")).unwrap();
+    let mae = mae_against_teacher(&model, 3000, 0xC0FFEE);
+    assert!(mae <= 0.03, "mean abs error {mae}");
+}
+
+fn refusal(path: &Path) -> String {
+    let err = ControlModel::load(path).expect_err("must be refused");
+    // The controller built from the same file falls back to the teacher with that message.
+    let mut c = Controller::load_or_teacher(path);
+    assert!(matches!(c.source(), Source::Teacher(m) if *m == err.to_string()));
+    let mut x = [0.0; INPUTS];
+    x[MODE_FOCUS] = 1.0;
+    assert_eq!(c.step(&x), teach(&x));
+    err.to_string()
+}
+
+#[test]
+fn missing_and_corrupt_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("attuned-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = refusal(&dir.join("nope.onnx"));
+    assert!(
+        missing.contains("nope.onnx: cannot read the control model"),
+        "{missing}"
+    );
+
+    let garbage = dir.join("garbage.onnx");
+    std::fs::write(&garbage, b"this is not protobuf \xff\xfe\x00\x01").unwrap();
+    let msg = refusal(&garbage);
+    assert!(
+        msg.contains("garbage.onnx: not a valid ONNX model"),
+        "{msg}"
+    );
+
+    let truncated = dir.join("truncated.onnx");
+    let bytes = std::fs::read(models().join("control.onnx")).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let msg = refusal(&truncated);
+    assert!(
+        msg.contains("truncated.onnx: not a valid ONNX model"),
+        "{msg}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn contract_version_and_shapes_are_checked() {
+    let msg = refusal(&fixture("wrong_version.onnx"));
+    assert!(
+        msg.contains("contract version \"0\" does not match this build's 1"),
+        "{msg}"
+    );
+    let msg = refusal(&fixture("no_version.onnx"));
+    assert!(msg.contains("contract version (none)"), "{msg}");
+    let msg = refusal(&fixture("wrong_input.onnx"));
+    assert!(
+        msg.contains("input shape is [1, 10], the contract needs [1, 14]"),
+        "{msg}"
+    );
+    let msg = refusal(&fixture("wrong_output.onnx"));
+    assert!(
+        msg.contains("output shape is [1, 5], the contract needs [1, 8]"),
+        "{msg}"
+    );
+    let msg = refusal(&fixture("nan_always.onnx"));
+    assert!(msg.contains("yields non-finite outputs"), "{msg}");
+}
+
+#[test]
+fn nan_outputs_at_run_time_are_replaced_counted_and_end_in_the_teacher() {
+    let model = ControlModel::load(&fixture("nan_when_hr_high.onnx")).unwrap();
+    let mut c = Controller::with_model(model);
+    let mut x = [0.0; INPUTS];
+    x[MODE_FOCUS] = 1.0;
+    x[HR_PRESENT] = 1.0;
+    x[HR_REL] = 0.36; // sqrt(1 − 0.36) = 0.8: finite
+    assert!(c.step(&x).iter().all(|v| (v - 0.8).abs() < 1e-6));
+    assert_eq!(c.clamped, 0);
+    x[HR_REL] = 1.2; // NaN in every output: the teacher's values stand in
+    for step in 1..=MAX_BAD_STEPS {
+        let y = c.step(&x);
+        assert_eq!(y, teach(&x));
+        assert_eq!(c.clamped, (step * OUTPUTS as u32) as u64);
+    }
+    match c.source() {
+        Source::Teacher(why) => assert!(
+            why.contains("non-finite outputs 10 steps in a row"),
+            "{why}"
+        ),
+        other => panic!("still on the model: {other:?}"),
+    }
+    // Back to plausible input: the teacher keeps control.
+    x[HR_REL] = 0.36;
+    assert_eq!(c.step(&x), teach(&x));
+}
+
+#[test]
+fn model_error_messages_name_the_file() {
+    let e = ModelError::Io {
+        path: "/x/model.onnx".into(),
+        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+    };
+    assert!(e.to_string().starts_with("/x/model.onnx: "));
+}
