@@ -4,10 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v cc >/dev/null || ! command -v pkg-config >/dev/null || ! command -v sox >/dev/null; then
+# Debian packages: a C toolchain, sox, fontconfig/freetype headers (plot text), Python + pip.
+need_apt=0
+for c in cc pkg-config sox python3; do command -v "$c" >/dev/null || need_apt=1; done
+pkg-config --exists fontconfig freetype2 2>/dev/null || need_apt=1
+python3 -m pip --version >/dev/null 2>&1 || need_apt=1
+if [ "$need_apt" = 1 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
+    libfontconfig1-dev libfreetype-dev python3 python3-pip >/dev/null
+fi
+# Python packages for the training script (numpy + onnx).
+if ! python3 -c 'import numpy, onnx' 2>/dev/null; then
+  python3 -m pip install -q numpy onnx 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages numpy onnx
 fi
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
@@ -18,5 +29,7 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --locked
+echo "== retraining the control model (numpy, ignored by default)"
+cargo test --locked --test retrain -- --ignored
 echo "== soak (release, ignored by default)"
 cargo test --release --locked --test soak -- --ignored

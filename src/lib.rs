@@ -20,5 +20,7 @@ pub mod control;
 pub mod controls;
 pub mod duration;
 pub mod features;
+pub mod plot;
 pub mod render;
+pub mod replay;
 pub mod synth;

@@ -1,7 +1,10 @@
 //! `attuned`: the daemon binary. For now it renders offline (`attuned render`).
 
+use attuned::control::{ControlModel, Controller};
 use attuned::duration::parse_duration;
-use attuned::render::{ControlTrack, RenderOptions, render};
+use attuned::features::ListenerProfile;
+use attuned::render::{Adaptive, ControlTrack, RenderOptions, render};
+use attuned::synth::preset::Mode;
 use attuned::synth::preset::PresetLibrary;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -14,6 +17,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Render a preset offline to a WAV file.
@@ -39,6 +44,8 @@ enum Command {
         /// Directory of user presets (default: $XDG_DATA_HOME/attuned/presets).
         #[arg(long)]
         preset_dir: Option<PathBuf>,
+        #[command(flatten)]
+        adaptive: AdaptiveArgs,
     },
     /// List the available presets.
     Presets,
@@ -53,6 +60,119 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// Options of an adaptive render: features → control model → controls.
+#[derive(clap::Args)]
+struct AdaptiveArgs {
+    /// Run the control model in this mode (default: the preset's) on clock-only features,
+    /// or on a replayed session with --replay.
+    #[arg(long, value_parser = parse_mode)]
+    mode: Option<Mode>,
+    /// Session CSV to replay (`time,hr,rr,contact,cadence`); implies the control model.
+    #[arg(long)]
+    replay: Option<PathBuf>,
+    /// Draw heart rate, cadence and the main controls over time to this PNG.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+    /// Use this ONNX control model instead of the built-in one.
+    #[arg(long, conflicts_with = "teacher")]
+    model: Option<PathBuf>,
+    /// Use the rule-based teacher instead of the model.
+    #[arg(long)]
+    teacher: bool,
+    /// Date of the render, YYYY-MM-DD (for the sun; default 2026-06-21).
+    #[arg(long, default_value = "2026-06-21", value_parser = parse_day_of_year)]
+    date: u32,
+    /// Local time minus UTC, hours.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    utc_offset: f64,
+    #[arg(long, default_value_t = ListenerProfile::default().latitude, allow_negative_numbers = true)]
+    lat: f64,
+    #[arg(long, default_value_t = ListenerProfile::default().longitude, allow_negative_numbers = true)]
+    lon: f64,
+    #[arg(long, default_value_t = ListenerProfile::default().resting_hr)]
+    resting_hr: f32,
+    #[arg(long, default_value_t = ListenerProfile::default().max_hr)]
+    max_hr: f32,
+}
+
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    match s {
+        "sleep" => Ok(Mode::Sleep),
+        "focus" => Ok(Mode::Focus),
+        "relax" => Ok(Mode::Relax),
+        "workout" => Ok(Mode::Workout),
+        _ => Err("use sleep, focus, relax or workout".into()),
+    }
+}
+
+fn parse_day_of_year(s: &str) -> Result<u32, String> {
+    let parts: Vec<u32> = s
+        .split('-')
+        .map(|p| p.parse().map_err(|_| "use YYYY-MM-DD"))
+        .collect::<Result<_, _>>()?;
+    let [year, month, day] = parts[..] else {
+        return Err("use YYYY-MM-DD".into());
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let lengths = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&month) || day == 0 || day > lengths[month as usize - 1] {
+        return Err(format!("{s} is not a date"));
+    }
+    Ok(lengths[..month as usize - 1].iter().sum::<u32>() + day)
+}
+
+impl AdaptiveArgs {
+    fn wanted(&self) -> bool {
+        self.mode.is_some() || self.replay.is_some() || self.plot.is_some()
+    }
+
+    fn build(&self, preset_mode: Mode) -> Result<Adaptive, String> {
+        let readings = match &self.replay {
+            Some(p) => {
+                let text =
+                    std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                attuned::replay::parse(&p.display().to_string(), &text)
+                    .map_err(|e| e.to_string())?
+            }
+            None => Vec::new(),
+        };
+        let controller = if self.teacher {
+            Controller::teacher("--teacher given")
+        } else if let Some(path) = &self.model {
+            // An explicit model that cannot be used is an error here, not a silent fallback.
+            Controller::with_model(ControlModel::load(path).map_err(|e| e.to_string())?)
+        } else {
+            Controller::builtin()
+        };
+        Ok(Adaptive {
+            mode: self.mode.unwrap_or(preset_mode),
+            readings,
+            profile: ListenerProfile {
+                resting_hr: self.resting_hr,
+                max_hr: self.max_hr,
+                latitude: self.lat,
+                longitude: self.lon,
+            },
+            day_of_year: self.date,
+            utc_offset_h: self.utc_offset,
+            controller,
+        })
+    }
 }
 
 fn parse_clock(s: &str) -> Result<f64, String> {
@@ -83,6 +203,7 @@ fn main() -> ExitCode {
             controls,
             midi,
             preset_dir,
+            adaptive,
         } => (|| {
             let lib = preset_dir
                 .map(PresetLibrary::with_user_dir)
@@ -107,8 +228,19 @@ fn main() -> ExitCode {
             opts.controls = controls;
             opts.midi = midi;
             opts.progress = duration.as_secs() >= 30;
+            if adaptive.wanted() {
+                if opts.controls.is_some() {
+                    return Err("--controls cannot be combined with the control model (--mode, --replay, --plot)".into());
+                }
+                opts.adaptive = Some(adaptive.build(opts.preset.mode)?);
+            }
             let r = render(&opts, false).map_err(|e| e.to_string())?;
             eprintln!("wrote {} ({} notes)", out.display(), r.events.len());
+            if let Some(plot) = &adaptive.plot {
+                let title = format!("attuned · {} · {}", opts.preset.title, out.display());
+                attuned::plot::draw(plot, &title, &r.trace).map_err(|e| e.to_string())?;
+                eprintln!("wrote {}", plot.display());
+            }
             Ok(())
         })(),
         Command::TeacherDataset { rows, seed, out } => {

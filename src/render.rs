@@ -1,10 +1,13 @@
 //! Offline rendering: the live engine with a file instead of a device. Deterministic
 //! for a given preset, seed, start time and control input.
 
+use crate::control::Controller;
+use crate::control::pipeline::{Pipeline, Step};
 use crate::controls::{Control, ControlValues, SharedControls};
+use crate::features::{Clock, ListenerProfile, Reading};
 use crate::synth::composer::NoteEvent;
 use crate::synth::engine::{Engine, SAMPLE_RATE};
-use crate::synth::preset::{Preset, PresetError};
+use crate::synth::preset::{Mode, Preset, PresetError};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -130,6 +133,21 @@ pub struct RenderOptions {
     pub switch: Option<(f64, Preset)>,
     pub midi: Option<PathBuf>,
     pub progress: bool,
+    /// Drive the controls from features and the control model (instead of constants or a
+    /// control CSV).
+    pub adaptive: Option<Adaptive>,
+}
+
+/// The control pipeline of an adaptive render: mode, listener, date and the readings to
+/// replay (none: clock-only features), and the controller (model or teacher).
+#[derive(Debug, Clone)]
+pub struct Adaptive {
+    pub mode: Mode,
+    pub readings: Vec<Reading>,
+    pub profile: ListenerProfile,
+    pub day_of_year: u32,
+    pub utc_offset_h: f64,
+    pub controller: Controller,
 }
 
 impl RenderOptions {
@@ -145,6 +163,7 @@ impl RenderOptions {
             switch: None,
             midi: None,
             progress: false,
+            adaptive: None,
         }
     }
 }
@@ -155,6 +174,8 @@ pub struct Rendered {
     pub left: Vec<f32>,
     pub right: Vec<f32>,
     pub events: Vec<NoteEvent>,
+    /// The control steps of an adaptive render (features, controls, HR, cadence).
+    pub trace: Vec<Step>,
 }
 
 /// Control values are updated at this rate during renders, like the live control loop.
@@ -164,8 +185,21 @@ pub const CONTROL_RATE_HZ: f64 = 10.0;
 pub fn render_with(
     opts: &RenderOptions,
     mut sink: impl FnMut(&[f32], &[f32]) -> Result<(), RenderError>,
-) -> Result<Vec<NoteEvent>, RenderError> {
+) -> Result<(Vec<NoteEvent>, Vec<Step>), RenderError> {
     let base = opts.preset.controls;
+    let mut pipeline = opts.adaptive.as_ref().map(|a| {
+        let start = Clock {
+            session_s: 0.0,
+            local_hours: opts.start_of_day / 3600.0,
+            day_of_year: a.day_of_year,
+            utc_offset_h: a.utc_offset_h,
+        };
+        (
+            Pipeline::new(a.profile, a.controller.clone(), a.mode, start),
+            a.readings.as_slice(),
+        )
+    });
+    let mut trace = Vec::new();
     let controls = SharedControls::new(opts.controls.as_ref().map_or(base, |c| c.at(0.0, &base)));
     let mut engine = Engine::new(&opts.preset, controls.clone(), opts.seed, SAMPLE_RATE);
     let total = (opts.duration.as_secs_f64() * SAMPLE_RATE as f64).round() as u64;
@@ -189,6 +223,17 @@ pub fn render_with(
         if let Some(track) = &opts.controls {
             controls.set_all(&track.at(t, &base));
         }
+        if let Some((pipeline, readings)) = &mut pipeline {
+            while let Some((r, rest)) = readings.split_first()
+                && r.at <= t
+            {
+                pipeline.push(r);
+                *readings = rest;
+            }
+            let step = pipeline.step(t);
+            controls.set_all(&Pipeline::values(&step));
+            trace.push(step);
+        }
         if let Some((at, preset)) = &switch
             && t >= *at
         {
@@ -207,7 +252,7 @@ pub fn render_with(
     if let Some(b) = bar {
         b.finish();
     }
-    Ok(events)
+    Ok((events, trace))
 }
 
 /// Render to memory (and to the files named in `opts`).
@@ -236,7 +281,7 @@ pub fn render(opts: &RenderOptions, keep_samples: bool) -> Result<Rendered, Rend
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    let events = render_with(opts, |l, r| {
+    let (events, trace) = render_with(opts, |l, r| {
         if keep_samples {
             out.left.extend_from_slice(l);
             out.right.extend_from_slice(r);
@@ -263,6 +308,7 @@ pub fn render(opts: &RenderOptions, keep_samples: bool) -> Result<Rendered, Rend
         write_midi(path, &events)?;
     }
     out.events = events;
+    out.trace = trace;
     Ok(out)
 }
 

@@ -96,3 +96,102 @@ fn control_track_interpolates_and_refuses_bad_rows() {
         assert!(e.contains(what) && e.starts_with("c.csv:"), "{bad:?}: {e}");
     }
 }
+
+fn attuned(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_attuned"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn replayed_render_draws_a_plot() {
+    let (wav, png, csv) = (tmp("r.wav"), tmp("r.png"), tmp("s.csv"));
+    let mut session = String::from("time,hr,rr,contact,cadence\n");
+    for t in 0..30 {
+        session.push_str(&format!(
+            "{t},{},{},1,{}\n",
+            120 + t,
+            60_000 / (120 + t),
+            160
+        ));
+    }
+    std::fs::write(&csv, session).unwrap();
+    let out = attuned(&[
+        "render",
+        "--preset",
+        "workout",
+        "--duration",
+        "30s",
+        "--replay",
+        csv.to_str().unwrap(),
+        "--plot",
+        png.to_str().unwrap(),
+        "--out",
+        wav.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        bytes.len() > 10_000,
+        "a plot with lines, not an empty image"
+    );
+    for f in [wav, png, csv] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+#[test]
+fn bad_replay_and_bad_model_are_clear_errors() {
+    let (csv, model) = (tmp("bad.csv"), tmp("bad.onnx"));
+    std::fs::write(&csv, "time,hr\n0,60\n1,fast\n").unwrap();
+    let out = attuned(&[
+        "render",
+        "--duration",
+        "1s",
+        "--replay",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv:3: heart rate `fast` is not a number"),
+        "{err}"
+    );
+
+    std::fs::write(&model, b"not a model").unwrap();
+    let out = attuned(&[
+        "render",
+        "--duration",
+        "1s",
+        "--mode",
+        "focus",
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.onnx: not a valid ONNX model"), "{err}");
+    std::fs::remove_file(csv).unwrap();
+    std::fs::remove_file(model).unwrap();
+}
+
+#[test]
+fn teacher_dataset_has_the_contract_header() {
+    let out = attuned(&["teacher-dataset", "--rows", "5", "--seed", "3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("hr_rel,hr_trend,rmssd,cadence,"),
+        "{header}"
+    );
+    assert!(header.ends_with(",motion,space,texture"), "{header}");
+    assert_eq!(lines.count(), 5);
+}

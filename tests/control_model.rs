@@ -162,3 +162,28 @@ fn model_error_messages_name_the_file() {
     };
     assert!(e.to_string().starts_with("/x/model.onnx: "));
 }
+
+#[test]
+fn model_card_lists_the_contract_in_order() {
+    let card = std::fs::read_to_string(models().join("README.md")).unwrap();
+    assert!(card.contains(&format!(
+        "## Contract, version {}",
+        attuned::control::contract::CONTRACT_VERSION
+    )));
+    let mut from = 0;
+    for (i, spec) in attuned::control::contract::INPUT_SPECS.iter().enumerate() {
+        let row = format!(
+            "| {i} | `{}` | {} | {} |",
+            spec.name, spec.unit, spec.normalisation
+        );
+        let at = card[from..]
+            .find(&row)
+            .unwrap_or_else(|| panic!("model card lacks, in order: {row}"));
+        from += at;
+    }
+    let outputs: Vec<&str> = attuned::controls::Control::ALL
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    assert!(card.contains(&format!("`{}`", outputs.join(", "))));
+}

@@ -13,12 +13,16 @@ pub mod contract;
 pub mod dataset;
 pub mod explain;
 pub mod model;
+pub mod pipeline;
 pub mod teacher;
 
 use crate::controls::ControlValues;
 use contract::{INPUTS, OUTPUTS};
 pub use model::{ControlModel, ModelError};
 use std::path::Path;
+
+/// The committed model, built into the binary so it works wherever it is installed.
+pub const BUILTIN_MODEL: &[u8] = include_bytes!("../../models/control.onnx");
 
 /// After this many consecutive steps with a non-finite output the model is dropped and the
 /// teacher takes over for good.
@@ -68,6 +72,17 @@ impl Controller {
     /// cannot be used.
     pub fn load_or_teacher(path: &Path) -> Self {
         match ControlModel::load(path) {
+            Ok(m) => Controller::with_model(m),
+            Err(e) => {
+                tracing::warn!("{e}; using the rule-based teacher instead");
+                Controller::teacher(&e.to_string())
+            }
+        }
+    }
+
+    /// The built-in model (the teacher if it were ever refused).
+    pub fn builtin() -> Self {
+        match ControlModel::from_bytes(BUILTIN_MODEL, Path::new("(built-in) control.onnx")) {
             Ok(m) => Controller::with_model(m),
             Err(e) => {
                 tracing::warn!("{e}; using the rule-based teacher instead");
