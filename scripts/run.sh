@@ -4,11 +4,11 @@
 # Usage: scripts/run.sh [PRESET] [DURATION] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v cc >/dev/null || ! command -v sox >/dev/null || ! pkg-config --exists fontconfig freetype2 2>/dev/null; then
+if ! command -v cc >/dev/null || ! command -v sox >/dev/null || ! pkg-config --exists fontconfig freetype2 alsa 2>/dev/null; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
-    libfontconfig1-dev libfreetype-dev >/dev/null
+    libfontconfig1-dev libfreetype-dev libasound2-dev >/dev/null
 fi
 preset=${1:-focus}; duration=${2:-10m}; seed=${3:-1}
 mkdir -p out

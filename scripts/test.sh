@@ -4,16 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: a C toolchain, sox, fontconfig/freetype headers (plot text), Python + pip.
+# Debian packages: a C toolchain, sox, ALSA and fontconfig/freetype headers, Python + pip,
+# and the real services the daemon tests start: dbus-daemon, PulseAudio, playerctl, gdbus.
 need_apt=0
-for c in cc pkg-config sox python3; do command -v "$c" >/dev/null || need_apt=1; done
-pkg-config --exists fontconfig freetype2 2>/dev/null || need_apt=1
+for c in cc pkg-config sox python3 dbus-daemon busctl gdbus pulseaudio parec pacat playerctl; do
+  command -v "$c" >/dev/null || need_apt=1
+done
+pkg-config --exists fontconfig freetype2 alsa 2>/dev/null || need_apt=1
 python3 -m pip --version >/dev/null 2>&1 || need_apt=1
 if [ "$need_apt" = 1 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
-    libfontconfig1-dev libfreetype-dev python3 python3-pip >/dev/null
+    libfontconfig1-dev libfreetype-dev libasound2-dev python3 python3-pip \
+    dbus dbus-bin systemd libglib2.0-bin pulseaudio pulseaudio-utils playerctl >/dev/null
 fi
 # Python packages for the training script (numpy + onnx).
 if ! python3 -c 'import numpy, onnx' 2>/dev/null; then

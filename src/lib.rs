@@ -14,13 +14,22 @@
 //! - [`control`] — the control model: contract, rule-based teacher, tract-run ONNX model,
 //!   explanations, and the [`control::Controller`] that falls back to the teacher.
 //! - [`render`] — offline rendering to WAV (and MIDI), the same engine as live playback.
+//! - [`daemon`] — the long-running service: [`audio`] output that rebuilds itself, the
+//!   control loop, D-Bus (`io.github.Attuned1` and MPRIS2), sleep timer and schedule;
+//!   [`config`] (`config.toml`) and [`state`] (atomically written state file).
+//! - [`ctl`] — `attunectl`, the command-line client.
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
 
+pub mod audio;
+pub mod config;
 pub mod control;
 pub mod controls;
+pub mod ctl;
+pub mod daemon;
 pub mod duration;
 pub mod features;
 pub mod plot;
 pub mod render;
 pub mod replay;
+pub mod state;
 pub mod synth;

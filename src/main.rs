@@ -1,4 +1,5 @@
-//! `attuned`: the daemon binary. For now it renders offline (`attuned render`).
+//! `attuned`: the daemon (no subcommand), and offline tools (`render`, `presets`,
+//! `teacher-dataset`). Parses arguments and calls the library.
 
 use attuned::control::{ControlModel, Controller};
 use attuned::duration::parse_duration;
@@ -13,8 +14,15 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "attuned", version, about = "Adaptive generative soundscapes")]
 struct Cli {
+    /// Without a command, run the daemon.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Config file (default: $XDG_CONFIG_HOME/attuned/config.toml).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// State file (default: $XDG_STATE_HOME/attuned/state.json).
+    #[arg(long, global = true)]
+    state: Option<PathBuf>,
 }
 
 // Parsed once per run: the size difference between variants costs nothing.
@@ -175,6 +183,38 @@ impl AdaptiveArgs {
     }
 }
 
+/// Run the daemon until SIGTERM or SIGINT.
+fn run_daemon(config: Option<PathBuf>, state: Option<PathBuf>) -> Result<(), String> {
+    let config_path = config.or_else(attuned::config::Config::default_path);
+    let config = match &config_path {
+        Some(p) => attuned::config::Config::load(p).map_err(|e| e.to_string())?,
+        None => attuned::config::Config::default(),
+    };
+    let opts = attuned::daemon::DaemonOptions {
+        config,
+        state_path: state.or_else(attuned::state::State::default_path),
+        preset_dir: None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+        let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+        let shutdown = async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        };
+        attuned::daemon::run(opts, shutdown)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
 fn parse_clock(s: &str) -> Result<f64, String> {
     let (h, m) = s.split_once(':').ok_or("use HH:MM")?;
     let (h, m): (u32, u32) = (
@@ -193,7 +233,16 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let cli = Cli::parse();
-    let result: Result<(), String> = match cli.command {
+    let Some(command) = cli.command else {
+        return match run_daemon(cli.config, cli.state) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("attuned: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    };
+    let result: Result<(), String> = match command {
         Command::Render {
             preset,
             duration,

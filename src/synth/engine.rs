@@ -10,6 +10,8 @@ use super::preset::Preset;
 use super::voices::MAX_BLOCK;
 use crate::controls::SharedControls;
 use fundsp::prelude32::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Sample rate of offline renders and the default for live playback.
 pub const SAMPLE_RATE: f32 = 48_000.0;
@@ -21,19 +23,49 @@ const PREROLL_SECONDS: f32 = 4.0;
 /// Limiter ceiling as a gain (−1.5 dBFS), leaving room for inter-sample peaks.
 const CEILING: f32 = 0.841;
 
-/// The whole engine, control side and audio side together (offline use); live
-/// playback moves [`Engine::backend`]'s twin to the audio thread.
+/// The audio side of the engine: renders the committed graph. Offline it stays inside the
+/// [`Engine`]; live playback takes it ([`Engine::take_renderer`]) to the audio callback.
+pub struct Renderer {
+    backend: NetBackend,
+    buffer: BufferVec,
+    frames: Arc<AtomicU64>,
+}
+
+impl Renderer {
+    /// Render into `left`/`right` (equal lengths, any size). Real-time safe: no allocation,
+    /// no locks, no I/O.
+    pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        debug_assert_eq!(left.len(), right.len());
+        let mut done = 0;
+        while done < left.len() {
+            let n = std::cmp::min(left.len() - done, MAX_BLOCK);
+            self.backend
+                .process(n, &BufferRef::empty(), &mut self.buffer.buffer_mut());
+            left[done..done + n].copy_from_slice(&self.buffer.channel_f32(0)[..n]);
+            right[done..done + n].copy_from_slice(&self.buffer.channel_f32(1)[..n]);
+            done += n;
+        }
+        self.frames.fetch_add(left.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Frames rendered so far (the live watchdog reads this).
+    pub fn frames(&self) -> Arc<AtomicU64> {
+        self.frames.clone()
+    }
+}
+
+/// The whole engine: the control side (graph edits, preset switches, volume, note events)
+/// and, until live playback takes it, the [`Renderer`].
 pub struct Engine {
     net: Net,
-    backend: NetBackend,
+    renderer: Option<Renderer>,
+    frames: Arc<AtomicU64>,
     preset_node: NodeId,
     controls: SharedControls,
     volume: Shared,
     seed: u64,
     sample_rate: f32,
-    samples: u64,
     events: Vec<(rtrb::Consumer<NoteEvent>, u64)>,
-    buffer: BufferVec,
     preset_name: String,
 }
 
@@ -58,17 +90,21 @@ impl Engine {
         net.pipe_output(master_node);
         let mut backend = net.backend();
         backend.set_sample_rate(sample_rate as f64);
+        let frames = Arc::new(AtomicU64::new(0));
         Engine {
             net,
-            backend,
+            renderer: Some(Renderer {
+                backend,
+                buffer: BufferVec::new(2),
+                frames: frames.clone(),
+            }),
+            frames,
             preset_node,
             controls,
             volume,
             seed,
             sample_rate,
-            samples: 0,
             events: vec![(consumer, 0)],
-            buffer: BufferVec::new(2),
             preset_name: preset.name.clone(),
         }
     }
@@ -83,9 +119,19 @@ impl Engine {
         &self.preset_name
     }
 
-    /// Samples rendered so far.
+    /// Samples rendered so far (by whoever holds the renderer).
     pub fn samples(&self) -> u64 {
-        self.samples
+        self.frames.load(Ordering::Relaxed)
+    }
+
+    /// Take the renderer to the audio thread; [`Engine::render`] cannot be used after.
+    pub fn take_renderer(&mut self) -> Option<Renderer> {
+        self.renderer.take()
+    }
+
+    /// The volume currently set (the graph glides to it).
+    pub fn volume(&self) -> f32 {
+        self.volume.value()
     }
 
     /// Set the master volume (0..1), smoothed in the graph.
@@ -107,23 +153,19 @@ impl Engine {
         self.net
             .crossfade(self.preset_node, Fade::Power, fade_seconds, Box::new(unit));
         self.net.commit();
-        self.events.push((consumer, self.samples));
+        self.events.push((consumer, self.samples()));
         self.preset_name = preset.name.clone();
     }
 
-    /// Render into `left`/`right` (equal lengths, any size).
+    /// Render into `left`/`right` (equal lengths, any size), offline.
+    ///
+    /// # Panics
+    /// After [`Engine::take_renderer`].
     pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
-        debug_assert_eq!(left.len(), right.len());
-        let mut done = 0;
-        while done < left.len() {
-            let n = std::cmp::min(left.len() - done, MAX_BLOCK);
-            self.backend
-                .process(n, &BufferRef::empty(), &mut self.buffer.buffer_mut());
-            left[done..done + n].copy_from_slice(&self.buffer.channel_f32(0)[..n]);
-            right[done..done + n].copy_from_slice(&self.buffer.channel_f32(1)[..n]);
-            done += n;
-        }
-        self.samples += left.len() as u64;
+        self.renderer
+            .as_mut()
+            .expect("the renderer was taken for live playback")
+            .render(left, right);
     }
 
     /// Move the notes played since the last call into `out`, stamped in engine samples.

@@ -1,0 +1,58 @@
+//! The audio callback's work: render the engine and write it in the device's format and
+//! channel count. Nothing here allocates, blocks, logs or does I/O; the renderer is reached
+//! with `try_lock` (never waits: the control side only takes it while no stream runs), and a
+//! missed lock writes silence for that callback.
+
+use crate::synth::engine::Renderer;
+use std::sync::{Arc, Mutex};
+
+/// Frames rendered per chunk inside one callback (stack buffers).
+const CHUNK: usize = 512;
+
+/// The renderer as shared between successive streams.
+pub type SharedRenderer = Arc<Mutex<Renderer>>;
+
+/// A device sample format we write.
+pub trait OutputSample: Copy {
+    fn from_f32(x: f32) -> Self;
+    const SILENCE: Self;
+}
+
+impl OutputSample for f32 {
+    fn from_f32(x: f32) -> Self {
+        x
+    }
+    const SILENCE: Self = 0.0;
+}
+
+impl OutputSample for i16 {
+    fn from_f32(x: f32) -> Self {
+        (x.clamp(-1.0, 1.0) * 32767.0).round() as i16
+    }
+    const SILENCE: Self = 0;
+}
+
+/// Fill an interleaved buffer of `channels` channels.
+pub fn fill<T: OutputSample>(renderer: &SharedRenderer, out: &mut [T], channels: usize) {
+    let Ok(mut r) = renderer.try_lock() else {
+        out.fill(T::SILENCE);
+        return;
+    };
+    let channels = channels.max(1);
+    let (mut left, mut right) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+    for frame_chunk in out.chunks_mut(CHUNK * channels) {
+        let frames = frame_chunk.len() / channels;
+        r.render(&mut left[..frames], &mut right[..frames]);
+        for (i, frame) in frame_chunk.chunks_mut(channels).enumerate() {
+            match frame {
+                [mono] => *mono = T::from_f32(0.5 * (left[i] + right[i])),
+                [l, r, rest @ ..] => {
+                    *l = T::from_f32(left[i]);
+                    *r = T::from_f32(right[i]);
+                    rest.fill(T::SILENCE);
+                }
+                [] => {}
+            }
+        }
+    }
+}

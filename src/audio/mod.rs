@@ -1,0 +1,43 @@
+//! Live audio: the engine's renderer in a cpal output stream that is rebuilt whenever it
+//! dies, for as long as the daemon runs.
+//!
+//! - [`output`] — the supervisor thread: builds a new cpal `Host` and stream on a helper
+//!   thread with a timeout, watches callback progress, and rebuilds with capped backoff.
+//! - [`callback`] — what runs in the audio callback: render, convert to the device format.
+
+pub mod callback;
+pub mod output;
+
+pub use output::{AudioCommand, AudioOutput};
+
+/// Where audio output stands, for the log, D-Bus and `attunectl status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioStatus {
+    /// Paused by the listener: no stream open (no wake-ups).
+    Stopped,
+    /// Opening a stream.
+    Starting,
+    /// Playing through `host` to `device` in `format`.
+    Playing {
+        host: String,
+        device: String,
+        format: String,
+    },
+    /// No working output; retrying. The reason says what failed.
+    Waiting(String),
+}
+
+impl std::fmt::Display for AudioStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AudioStatus::Stopped => write!(f, "stopped"),
+            AudioStatus::Starting => write!(f, "starting"),
+            AudioStatus::Playing {
+                host,
+                device,
+                format,
+            } => write!(f, "playing through {host} to {device} ({format})"),
+            AudioStatus::Waiting(why) => write!(f, "waiting for audio output: {why}"),
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! The audio supervisor: one thread that keeps a cpal output stream alive.
+//!
+//! Every (re)build creates a new cpal `Host` (the PulseAudio host never recovers on the old
+//! one) and happens on a helper thread that the supervisor waits for with a timeout, because
+//! some failures block instead of returning an error. A stream counts as dead when cpal
+//! reports it invalidated or its device gone, or when the callback has not rendered for
+//! [`WATCHDOG`] (some failures produce no error at all). Rebuilds back off from 100 ms to
+//! [`MAX_BACKOFF`]; the renderer, and with it the music, carries over from stream to stream.
+
+use super::AudioStatus;
+use super::callback::{SharedRenderer, fill};
+use crate::config::{AudioConfig, AudioHost};
+use crate::synth::engine::{Renderer, SAMPLE_RATE};
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// No callback progress for this long means the stream is dead.
+pub const WATCHDOG: Duration = Duration::from_secs(3);
+/// Longest wait between rebuild attempts (the server coming back is heard within ~1 s).
+pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// Longest a stream may take to open.
+pub const OPEN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the daemon tells the audio supervisor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioCommand {
+    /// Keep a stream open.
+    Play,
+    /// Close the stream (no wake-ups while paused).
+    Stop,
+    /// End the supervisor.
+    Shutdown,
+}
+
+/// Handle to the audio supervisor thread.
+pub struct AudioOutput {
+    commands: mpsc::Sender<AudioCommand>,
+    status: Arc<Mutex<AudioStatus>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl AudioOutput {
+    /// Start the supervisor with the engine's renderer; `on_status` hears every change.
+    pub fn start(
+        renderer: Renderer,
+        config: AudioConfig,
+        on_status: impl Fn(&AudioStatus) + Send + 'static,
+    ) -> Self {
+        let (commands, rx) = mpsc::channel();
+        let status = Arc::new(Mutex::new(AudioStatus::Stopped));
+        let supervisor = Supervisor {
+            frames: renderer.frames(),
+            renderer: Arc::new(Mutex::new(renderer)),
+            config,
+            status: status.clone(),
+            on_status: Box::new(on_status),
+        };
+        let thread = std::thread::Builder::new()
+            .name("attuned-audio".into())
+            .spawn(move || supervisor.run(rx))
+            .expect("spawning the audio supervisor");
+        AudioOutput {
+            commands,
+            status,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn send(&self, command: AudioCommand) {
+        let _ = self.commands.send(command);
+    }
+
+    pub fn status(&self) -> AudioStatus {
+        self.status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(AudioStatus::Starting)
+    }
+}
+
+impl Drop for AudioOutput {
+    fn drop(&mut self) {
+        let _ = self.commands.send(AudioCommand::Shutdown);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Supervisor {
+    renderer: SharedRenderer,
+    frames: Arc<AtomicU64>,
+    config: AudioConfig,
+    status: Arc<Mutex<AudioStatus>>,
+    on_status: Box<dyn Fn(&AudioStatus) + Send>,
+}
+
+/// A running stream, owned by its helper thread; dropping `stop` ends it.
+struct OpenStream {
+    stop: mpsc::Sender<()>,
+    failed: Arc<Mutex<Option<String>>>,
+    host: cpal::HostId,
+}
+
+impl Supervisor {
+    fn set(&self, s: AudioStatus) {
+        let mut current = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        if *current != s {
+            match &s {
+                AudioStatus::Waiting(why) => tracing::warn!("audio: {s} ({why})"),
+                _ => tracing::info!("audio: {s}"),
+            }
+            (self.on_status)(&s);
+            *current = s;
+        }
+    }
+
+    fn run(self, commands: mpsc::Receiver<AudioCommand>) {
+        let mut want = false;
+        let mut stream: Option<OpenStream> = None;
+        let mut backoff = Duration::from_millis(100);
+        let mut next_attempt = Instant::now();
+        let mut last_frames = self.frames.load(Ordering::Relaxed);
+        let mut last_progress = Instant::now();
+        let mut last_host_check = Instant::now();
+        loop {
+            match commands.recv_timeout(Duration::from_millis(100)) {
+                Ok(AudioCommand::Play) => {
+                    if !want {
+                        next_attempt = Instant::now();
+                    }
+                    want = true;
+                }
+                Ok(AudioCommand::Stop) => want = false,
+                Ok(AudioCommand::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if !want {
+                stream = None;
+                self.set(AudioStatus::Stopped);
+                continue;
+            }
+            let now = Instant::now();
+            if let Some(s) = &stream {
+                let frames = self.frames.load(Ordering::Relaxed);
+                if frames != last_frames {
+                    last_frames = frames;
+                    last_progress = now;
+                }
+                let failed = s.failed.lock().ok().and_then(|f| f.clone());
+                let stalled = now - last_progress > WATCHDOG;
+                // On ALSA in auto mode, move to the sound server as soon as one appears.
+                let server_appeared = self.config.host == AudioHost::Auto
+                    && s.host == cpal::HostId::Alsa
+                    && now - last_host_check > Duration::from_secs(2)
+                    && {
+                        last_host_check = now;
+                        pulse_available()
+                    };
+                if failed.is_some() || stalled || server_appeared {
+                    let why = failed.unwrap_or_else(|| {
+                        if stalled {
+                            format!("no audio callback for {} s", WATCHDOG.as_secs())
+                        } else {
+                            "a sound server appeared".into()
+                        }
+                    });
+                    stream = None;
+                    self.set(AudioStatus::Waiting(why));
+                    next_attempt = now;
+                }
+                continue;
+            }
+            if now < next_attempt {
+                continue;
+            }
+            if !matches!(
+                *self.status.lock().unwrap_or_else(|e| e.into_inner()),
+                AudioStatus::Waiting(_)
+            ) {
+                self.set(AudioStatus::Starting);
+            }
+            match self.open() {
+                Ok((s, status)) => {
+                    stream = Some(s);
+                    last_frames = self.frames.load(Ordering::Relaxed);
+                    last_progress = Instant::now();
+                    last_host_check = last_progress;
+                    backoff = Duration::from_millis(100);
+                    self.set(status);
+                }
+                Err(why) => {
+                    self.set(AudioStatus::Waiting(why));
+                    next_attempt = Instant::now() + backoff;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+        drop(stream);
+        self.set(AudioStatus::Stopped);
+    }
+
+    /// Open a stream on a helper thread, waiting at most [`OPEN_TIMEOUT`].
+    fn open(&self) -> Result<(OpenStream, AudioStatus), String> {
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = mpsc::channel::<()>();
+        let failed = Arc::new(Mutex::new(None));
+        let renderer = self.renderer.clone();
+        let (config, failed_cb) = (self.config.clone(), failed.clone());
+        std::thread::Builder::new()
+            .name("attuned-stream".into())
+            .spawn(move || match build_stream(&config, renderer, failed_cb) {
+                Ok((stream, host, status)) => {
+                    if ready_tx.send(Ok((host, status))).is_ok() {
+                        // Hold the stream until the supervisor lets go of `stop`.
+                        let _ = stop_rx.recv();
+                    }
+                    drop(stream);
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            })
+            .map_err(|e| format!("cannot start a stream thread: {e}"))?;
+        match ready_rx.recv_timeout(OPEN_TIMEOUT) {
+            Ok(Ok((host, status))) => Ok((
+                OpenStream {
+                    stop: stop_tx,
+                    failed,
+                    host,
+                },
+                status,
+            )),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(format!(
+                "opening the audio stream took over {} s",
+                OPEN_TIMEOUT.as_secs()
+            )),
+        }
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+    }
+}
+
+/// A PulseAudio (or pipewire-pulse) server socket is there to connect to.
+fn pulse_available() -> bool {
+    cpal::available_hosts().contains(&cpal::HostId::PulseAudio)
+}
+
+/// Build and start a stream on a fresh host.
+fn build_stream(
+    config: &AudioConfig,
+    renderer: SharedRenderer,
+    failed: Arc<Mutex<Option<String>>>,
+) -> Result<(cpal::Stream, cpal::HostId, AudioStatus), String> {
+    let host_id = match config.host {
+        AudioHost::PulseAudio => cpal::HostId::PulseAudio,
+        AudioHost::Alsa => cpal::HostId::Alsa,
+        AudioHost::Auto if pulse_available() => cpal::HostId::PulseAudio,
+        AudioHost::Auto => cpal::HostId::Alsa,
+    };
+    let host = cpal::host_from_id(host_id)
+        .map_err(|e| format!("{} host unavailable: {e}", host_id.name()))?;
+    let device = host
+        .default_output_device()
+        .ok_or_else(|| format!("{}: no output device", host_id.name()))?;
+    let device_name = device
+        .description()
+        .map(|d| d.name().to_string())
+        .unwrap_or_else(|_| "default".into());
+    if host_id == cpal::HostId::Alsa && config.host == AudioHost::Auto && device_name == "null" {
+        return Err("no sound server (PulseAudio or PipeWire) and no ALSA device".into());
+    }
+    let supported = device
+        .default_output_config()
+        .map_err(|e| format!("{}: {e}", host_id.name()))?;
+    let channels = supported.channels().max(1);
+    let stream_config = cpal::StreamConfig {
+        channels,
+        sample_rate: SAMPLE_RATE as u32,
+        buffer_size: cpal::BufferSize::Fixed(SAMPLE_RATE as u32 * config.buffer_ms / 1000),
+    };
+    let on_error = move |e: cpal::Error| {
+        use cpal::ErrorKind::*;
+        // Xruns and unclassified backend errors (ALSA through the pulse plugin floods EIO
+        // harmlessly) are not fatal; the watchdog judges those streams by their progress.
+        if matches!(
+            e.kind(),
+            StreamInvalidated | DeviceNotAvailable | HostUnavailable
+        ) && let Ok(mut f) = failed.lock()
+        {
+            f.get_or_insert_with(|| e.to_string());
+        }
+    };
+    let ch = channels as usize;
+    let format = supported.sample_format();
+    let stream = match format {
+        cpal::SampleFormat::F32 => device.build_output_stream::<f32, _, _>(
+            stream_config,
+            move |out, _| fill(&renderer, out, ch),
+            on_error,
+            Some(OPEN_TIMEOUT),
+        ),
+        cpal::SampleFormat::I16 => device.build_output_stream::<i16, _, _>(
+            stream_config,
+            move |out, _| fill(&renderer, out, ch),
+            on_error,
+            Some(OPEN_TIMEOUT),
+        ),
+        other => {
+            return Err(format!(
+                "device sample format {other} is not supported (F32 or I16)"
+            ));
+        }
+    }
+    .map_err(|e| format!("{} ({device_name}): {e}", host_id.name()))?;
+    stream
+        .play()
+        .map_err(|e| format!("{} ({device_name}): {e}", host_id.name()))?;
+    let status = AudioStatus::Playing {
+        host: host_id.name().to_string(),
+        device: device_name,
+        format: format!(
+            "{format} {ch} ch {} Hz, {} ms buffer",
+            SAMPLE_RATE, config.buffer_ms
+        ),
+    };
+    Ok((stream, host_id, status))
+}

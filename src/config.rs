@@ -1,0 +1,290 @@
+//! The daemon's configuration: `$XDG_CONFIG_HOME/attuned/config.toml`.
+//!
+//! Every key is optional (defaults below, documented in `attuned.example.toml`); unknown keys
+//! and bad values are errors naming `file:line:column`. The config holds what the user sets
+//! by hand; what the daemon changes as it runs (preset, volume, timer) lives in the state.
+
+use crate::duration::parse_duration;
+use crate::features::ListenerProfile;
+use crate::synth::preset::{line_col, valid_name};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+}
+
+/// Which audio host to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioHost {
+    /// The native PulseAudio host (PipeWire serves it too), ALSA as a last resort.
+    #[default]
+    Auto,
+    PulseAudio,
+    Alsa,
+}
+
+/// Audio output settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioConfig {
+    pub host: AudioHost,
+    /// Device buffer in milliseconds: large means few wake-ups (battery), small means a
+    /// quicker response to commands. Controls are smoothed, so large is fine.
+    pub buffer_ms: u32,
+}
+
+/// One entry of the time-of-day schedule: switch to `preset` at `minute` after midnight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleEntry {
+    pub minute: u32,
+    pub preset: String,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Preset at first start (afterwards the state remembers the last one).
+    pub preset: String,
+    /// Volume at first start, 0..1.
+    pub volume: f64,
+    /// A control model of the user's; `None` uses the built-in one.
+    pub model: Option<PathBuf>,
+    pub audio: AudioConfig,
+    pub listener: ListenerProfile,
+    /// Default fade of the sleep timer.
+    pub sleep_fade: Duration,
+    pub schedule: Vec<ScheduleEntry>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            preset: "focus".into(),
+            volume: 0.8,
+            model: None,
+            audio: AudioConfig {
+                host: AudioHost::Auto,
+                buffer_ms: 150,
+            },
+            listener: ListenerProfile::default(),
+            sleep_fade: Duration::from_secs(600),
+            schedule: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    preset: Option<Spanned<String>>,
+    volume: Option<Spanned<f32>>,
+    model: Option<PathBuf>,
+    #[serde(default)]
+    audio: RawAudio,
+    #[serde(default)]
+    listener: RawListener,
+    sleep_fade: Option<Spanned<String>>,
+    #[serde(default)]
+    schedule: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAudio {
+    host: Option<AudioHost>,
+    buffer_ms: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawListener {
+    resting_hr: Option<Spanned<f32>>,
+    max_hr: Option<Spanned<f32>>,
+    latitude: Option<Spanned<f64>>,
+    longitude: Option<Spanned<f64>>,
+}
+
+impl Config {
+    /// The default location: `$XDG_CONFIG_HOME/attuned/config.toml`.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::BaseDirs::new().map(|d| d.config_dir().join("attuned/config.toml"))
+    }
+
+    /// Load `path`; a missing file gives the defaults.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&path.display().to_string(), &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Io {
+                file: path.display().to_string(),
+                source,
+            }),
+        }
+    }
+
+    /// Parse config text; `file` names it in errors.
+    pub fn parse(file: &str, src: &str) -> Result<Config, ConfigError> {
+        let invalid = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_col(src, span.start);
+            ConfigError::Invalid {
+                file: file.to_owned(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: RawConfig = toml::from_str(src)
+            .map_err(|e| invalid(e.span().unwrap_or(0..0), e.message().to_string()))?;
+        let mut c = Config::default();
+        if let Some(p) = raw.preset {
+            if !valid_name(p.get_ref()) {
+                return Err(invalid(
+                    p.span(),
+                    format!("invalid preset name `{}`", p.get_ref()),
+                ));
+            }
+            c.preset = p.into_inner();
+        }
+        let ranged = |v: &Spanned<f32>, lo: f32, hi: f32, what: &str| {
+            let x = *v.get_ref();
+            if x.is_finite() && (lo..=hi).contains(&x) {
+                Ok(x)
+            } else {
+                Err(invalid(
+                    v.span(),
+                    format!("{what} {x} is outside {lo}..={hi}"),
+                ))
+            }
+        };
+        if let Some(v) = &raw.volume {
+            c.volume = ranged(v, 0.0, 1.0, "volume")? as f64;
+        }
+        c.model = raw.model;
+        if let Some(h) = raw.audio.host {
+            c.audio.host = h;
+        }
+        if let Some(b) = &raw.audio.buffer_ms {
+            let ms = *b.get_ref();
+            if !(10..=2000).contains(&ms) {
+                return Err(invalid(
+                    b.span(),
+                    format!("buffer_ms {ms} is outside 10..=2000"),
+                ));
+            }
+            c.audio.buffer_ms = ms;
+        }
+        if let Some(v) = &raw.listener.resting_hr {
+            c.listener.resting_hr = ranged(v, 30.0, 120.0, "resting_hr")?;
+        }
+        if let Some(v) = &raw.listener.max_hr {
+            c.listener.max_hr = ranged(v, 100.0, 230.0, "max_hr")?;
+        }
+        if c.listener.max_hr <= c.listener.resting_hr + 20.0 {
+            let span = raw.listener.max_hr.as_ref().map_or(0..0, |v| v.span());
+            return Err(invalid(span, "max_hr must be well above resting_hr".into()));
+        }
+        let degrees = |v: &Spanned<f64>, limit: f64, what: &str| {
+            let x = *v.get_ref();
+            if x.is_finite() && x.abs() <= limit {
+                Ok(x)
+            } else {
+                Err(invalid(v.span(), format!("{what} {x} is outside ±{limit}")))
+            }
+        };
+        if let Some(v) = &raw.listener.latitude {
+            c.listener.latitude = degrees(v, 90.0, "latitude")?;
+        }
+        if let Some(v) = &raw.listener.longitude {
+            c.listener.longitude = degrees(v, 180.0, "longitude")?;
+        }
+        if let Some(f) = &raw.sleep_fade {
+            c.sleep_fade =
+                parse_duration(f.get_ref()).map_err(|e| invalid(f.span(), e.to_string()))?;
+        }
+        for entry in &raw.schedule {
+            c.schedule
+                .push(parse_schedule_entry(entry.get_ref()).map_err(|e| invalid(entry.span(), e))?);
+        }
+        c.schedule.sort_by_key(|e| e.minute);
+        Ok(c)
+    }
+}
+
+/// Parse `"HH:MM preset"`.
+pub fn parse_schedule_entry(s: &str) -> Result<ScheduleEntry, String> {
+    let usage = || format!("schedule entry `{s}`: use \"HH:MM preset\"");
+    let (time, preset) = s.trim().split_once(char::is_whitespace).ok_or_else(usage)?;
+    let (h, m) = time.split_once(':').ok_or_else(usage)?;
+    let (h, m): (u32, u32) = (
+        h.parse().map_err(|_| usage())?,
+        m.parse().map_err(|_| usage())?,
+    );
+    let preset = preset.trim();
+    if h > 23 || m > 59 || !valid_name(preset) {
+        return Err(usage());
+    }
+    Ok(ScheduleEntry {
+        minute: h * 60 + m,
+        preset: preset.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_values() {
+        let c = Config::parse("c.toml", "").unwrap();
+        assert_eq!(c, Config::default());
+        let c = Config::parse(
+            "c.toml",
+            "preset = \"sleep\"\nvolume = 0.5\nschedule = [\"22:30 sleep\", \"07:00 focus\"]\n[audio]\nbuffer_ms = 200\n",
+        )
+        .unwrap();
+        assert_eq!(c.preset, "sleep");
+        assert_eq!(c.audio.buffer_ms, 200);
+        assert_eq!(
+            c.schedule[0],
+            ScheduleEntry {
+                minute: 420,
+                preset: "focus".into()
+            }
+        );
+    }
+
+    #[test]
+    fn errors_name_file_line_column() {
+        let e = Config::parse("c.toml", "volume = 0.5\ncolour = 1\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("c.toml:2:1: unknown field `colour`"),
+            "{e}"
+        );
+        let e = Config::parse("c.toml", "volume = 1.5\n").unwrap_err();
+        assert_eq!(e.to_string(), "c.toml:1:10: volume 1.5 is outside 0..=1");
+        let e = Config::parse("c.toml", "schedule = [\"25:00 sleep\"]\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with("c.toml:1:13: schedule entry"),
+            "{e}"
+        );
+        let e = Config::parse("c.toml", "preset = \"../etc\"\n").unwrap_err();
+        assert!(e.to_string().contains("invalid preset name"), "{e}");
+    }
+}

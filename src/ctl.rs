@@ -1,0 +1,264 @@
+//! `attunectl`: the command-line client of the daemon, over the session bus.
+
+use crate::daemon::names;
+use crate::duration::parse_duration;
+use clap::{Parser, Subcommand};
+use std::collections::HashMap;
+use std::time::Duration;
+
+#[zbus::proxy(
+    interface = "io.github.Attuned1",
+    default_service = "io.github.Attuned",
+    default_path = "/io/github/Attuned"
+)]
+pub trait Attuned {
+    fn play(&self) -> zbus::Result<()>;
+    fn pause(&self) -> zbus::Result<()>;
+    fn toggle(&self) -> zbus::Result<()>;
+    fn set_preset(&self, name: &str) -> zbus::Result<()>;
+    fn list_presets(&self) -> zbus::Result<Vec<String>>;
+    fn set_volume(&self, volume: f64) -> zbus::Result<()>;
+    fn set_sleep_timer(&self, seconds: f64, fade_seconds: f64, action: &str) -> zbus::Result<()>;
+    fn cancel_sleep_timer(&self) -> zbus::Result<()>;
+    fn explain(&self) -> zbus::Result<Vec<(String, String, f64)>>;
+    fn reload_presets(&self) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn playback_state(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn preset(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn volume(&self) -> zbus::Result<f64>;
+    #[zbus(property)]
+    fn heart_rate(&self) -> zbus::Result<f64>;
+    #[zbus(property)]
+    fn cadence(&self) -> zbus::Result<f64>;
+    #[zbus(property)]
+    fn tempo(&self) -> zbus::Result<f64>;
+    #[zbus(property)]
+    fn controls(&self) -> zbus::Result<HashMap<String, f64>>;
+    #[zbus(property)]
+    fn sleep_timer_remaining(&self) -> zbus::Result<f64>;
+    #[zbus(property)]
+    fn audio_output(&self) -> zbus::Result<String>;
+}
+
+#[derive(Parser)]
+#[command(name = "attunectl", version, about = "Control the attuned daemon")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Playback, preset, volume, heart rate, tempo, timer and audio output.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    Play,
+    Pause,
+    Toggle,
+    /// Show the preset, or switch to NAME (with a crossfade).
+    Preset {
+        name: Option<String>,
+    },
+    /// List the presets.
+    Presets,
+    /// Show the volume, or set it (0..1).
+    Volume {
+        value: Option<f64>,
+    },
+    /// Sleep timer: `timer 45m --fade 10m`, or `timer cancel`.
+    Timer {
+        /// Duration (90s, 45m, 1h30m) or `cancel`.
+        duration: String,
+        #[arg(long, default_value = "10m", value_parser = parse_duration)]
+        fade: Duration,
+        /// What happens at the end: pause or stop.
+        #[arg(long, default_value = "pause")]
+        action: String,
+    },
+    /// Which inputs moved which controls most, now.
+    Explain,
+    /// Print a line whenever heart rate, cadence, tempo or controls change.
+    Watch {
+        /// Stop after this many lines.
+        #[arg(long)]
+        count: Option<usize>,
+    },
+    /// Print shell completions (bash, zsh, fish, …).
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Run a command; the error is the message to print.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Completions { shell } = cli.command {
+        use clap::CommandFactory;
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "attunectl",
+            &mut std::io::stdout(),
+        );
+        return Ok(());
+    }
+    let conn = zbus::Connection::session()
+        .await
+        .map_err(|e| format!("cannot reach the session bus: {e}"))?;
+    let proxy = AttunedProxy::new(&conn).await.map_err(explain_error)?;
+    match cli.command {
+        Command::Status { json } => status(&proxy, json).await,
+        Command::Play => proxy.play().await.map_err(explain_error),
+        Command::Pause => proxy.pause().await.map_err(explain_error),
+        Command::Toggle => proxy.toggle().await.map_err(explain_error),
+        Command::Preset { name: Some(n) } => proxy.set_preset(&n).await.map_err(explain_error),
+        Command::Preset { name: None } => {
+            println!("{}", proxy.preset().await.map_err(explain_error)?);
+            Ok(())
+        }
+        Command::Presets => {
+            let current = proxy.preset().await.map_err(explain_error)?;
+            for p in proxy.list_presets().await.map_err(explain_error)? {
+                println!("{} {p}", if p == current { "*" } else { " " });
+            }
+            Ok(())
+        }
+        Command::Volume { value: Some(v) } => proxy.set_volume(v).await.map_err(explain_error),
+        Command::Volume { value: None } => {
+            println!("{:.2}", proxy.volume().await.map_err(explain_error)?);
+            Ok(())
+        }
+        Command::Timer { duration, .. } if duration == "cancel" => {
+            proxy.cancel_sleep_timer().await.map_err(explain_error)
+        }
+        Command::Timer {
+            duration,
+            fade,
+            action,
+        } => {
+            let d = parse_duration(&duration).map_err(|e| e.to_string())?;
+            proxy
+                .set_sleep_timer(d.as_secs_f64(), fade.as_secs_f64(), &action)
+                .await
+                .map_err(explain_error)
+        }
+        Command::Explain => {
+            let why = proxy.explain().await.map_err(explain_error)?;
+            if why.is_empty() {
+                println!("nothing to explain yet");
+            }
+            for (input, control, delta) in why {
+                println!("{input:>16} → {control:<10} {delta:+.3}");
+            }
+            Ok(())
+        }
+        Command::Watch { count } => watch(&proxy, count).await,
+        Command::Completions { .. } => unreachable!("handled above"),
+    }
+}
+
+async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
+    let e = explain_error;
+    let playback = proxy.playback_state().await.map_err(e)?;
+    let preset = proxy.preset().await.map_err(e)?;
+    let volume = proxy.volume().await.map_err(e)?;
+    let hr = proxy.heart_rate().await.map_err(e)?;
+    let cadence = proxy.cadence().await.map_err(e)?;
+    let tempo = proxy.tempo().await.map_err(e)?;
+    let controls = proxy.controls().await.map_err(e)?;
+    let timer = proxy.sleep_timer_remaining().await.map_err(e)?;
+    let audio = proxy.audio_output().await.map_err(e)?;
+    if json {
+        let v = serde_json::json!({
+            "playback": playback, "preset": preset, "volume": volume,
+            "heart_rate": hr, "cadence": cadence, "tempo": tempo,
+            "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!("{playback} · {preset} · volume {:.0} %", volume * 100.0);
+    println!(
+        "tempo {tempo:.1} bpm · heart rate {} · cadence {}",
+        or_dash(hr, "bpm"),
+        or_dash(cadence, "spm")
+    );
+    if timer > 0.0 {
+        println!("sleep timer: {}", human(timer));
+    }
+    println!("audio: {audio}");
+    let mut names: Vec<_> = controls.into_iter().collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    let line: Vec<String> = names.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
+    println!("controls: {}", line.join(", "));
+    Ok(())
+}
+
+async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), String> {
+    let mut last = String::new();
+    let mut printed = 0;
+    loop {
+        let e = explain_error;
+        let c = proxy.controls().await.map_err(e)?;
+        let get = |k: &str| c.get(k).copied().unwrap_or(0.0);
+        let line = format!(
+            "hr {} · cadence {} · tempo {:.1} bpm · energy {:.2} · brightness {:.2} · density {:.2}",
+            or_dash(proxy.heart_rate().await.map_err(e)?, "bpm"),
+            or_dash(proxy.cadence().await.map_err(e)?, "spm"),
+            proxy.tempo().await.map_err(e)?,
+            get("energy"),
+            get("brightness"),
+            get("density"),
+        );
+        if line != last {
+            println!("{line}");
+            last = line;
+            printed += 1;
+            if count.is_some_and(|n| printed >= n) {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn or_dash(v: f64, unit: &str) -> String {
+    if v > 0.0 {
+        format!("{v:.0} {unit}")
+    } else {
+        "–".into()
+    }
+}
+
+fn human(secs: f64) -> String {
+    let s = secs.round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Turn bus errors into what a person can act on.
+fn explain_error(e: zbus::Error) -> String {
+    match &e {
+        zbus::Error::MethodError(name, msg, _)
+            if name.as_str() == "org.freedesktop.DBus.Error.ServiceUnknown"
+                || name.as_str() == "org.freedesktop.DBus.Error.NameHasNoOwner" =>
+        {
+            let _ = msg;
+            format!(
+                "attuned is not running (nothing owns {} on the session bus): start it with `systemctl --user start attuned` or `attuned`",
+                names::BUS_NAME
+            )
+        }
+        zbus::Error::MethodError(_, Some(msg), _) => msg.clone(),
+        zbus::Error::FDO(f) => match f.as_ref() {
+            zbus::fdo::Error::ServiceUnknown(_) | zbus::fdo::Error::NameHasNoOwner(_) => format!(
+                "attuned is not running (nothing owns {} on the session bus): start it with `systemctl --user start attuned` or `attuned`",
+                names::BUS_NAME
+            ),
+            other => other.to_string(),
+        },
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,351 @@
+//! The daemon's shared state and every command on it. The D-Bus layers are thin wrappers
+//! over these methods; every change that should survive a restart is saved at once.
+
+use crate::audio::{AudioCommand, AudioOutput, AudioStatus};
+use crate::config::Config;
+use crate::control::pipeline::{Pipeline, Step};
+use crate::control::{Controller, explain};
+use crate::controls::{Control, SharedControls};
+use crate::features::Clock;
+use crate::state::State;
+use crate::synth::engine::{CROSSFADE_SECONDS, Engine, SAMPLE_RATE};
+use crate::synth::preset::{Preset, PresetError, PresetLibrary};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Playback as MPRIS names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Playback {
+    Playing,
+    Paused,
+}
+
+impl Playback {
+    pub fn name(self) -> &'static str {
+        match self {
+            Playback::Playing => "Playing",
+            Playback::Paused => "Paused",
+        }
+    }
+}
+
+/// What to do when the sleep timer runs out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerAction {
+    Pause,
+    Stop,
+}
+
+/// A running sleep timer: fade over the last `fade` before `ends`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SleepTimer {
+    pub ends: Instant,
+    pub fade: Duration,
+    pub action: TimerAction,
+}
+
+/// A command that was refused, with a message for the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("{0}")]
+    InvalidArgs(String),
+    #[error(transparent)]
+    Preset(#[from] PresetError),
+}
+
+/// Everything the daemon knows and does, behind one lock (never held across an await).
+pub struct Core {
+    pub config: Config,
+    library: PresetLibrary,
+    engine: Engine,
+    audio: AudioOutput,
+    pipeline: Pipeline,
+    started: Instant,
+    pub preset: Preset,
+    pub volume: f64,
+    pub playback: Playback,
+    pub timer: Option<SleepTimer>,
+    pub last_step: Option<Step>,
+    state_path: Option<PathBuf>,
+    clock: Box<dyn Fn() -> Clock + Send>,
+    last_schedule_minute: Option<u32>,
+}
+
+impl Core {
+    /// Build the engine and start the audio supervisor (paused until `play`).
+    pub fn new(
+        config: Config,
+        library: PresetLibrary,
+        state: &State,
+        state_path: Option<PathBuf>,
+        controller: Controller,
+        clock: Box<dyn Fn() -> Clock + Send>,
+        on_audio_status: impl Fn(&AudioStatus) + Send + 'static,
+    ) -> Result<Core, CommandError> {
+        let name = state
+            .preset
+            .clone()
+            .unwrap_or_else(|| config.preset.clone());
+        let preset = library
+            .load(&name)
+            .or_else(|e| {
+                tracing::warn!("{e}; starting with `{}` instead", config.preset);
+                library.load(&config.preset)
+            })
+            .or_else(|_| library.load("focus"))?;
+        let controls = SharedControls::new(preset.controls);
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_secs());
+        let mut engine = Engine::new(&preset, controls, seed, SAMPLE_RATE);
+        let volume = state.volume.unwrap_or(config.volume);
+        engine.set_volume(volume as f32);
+        let renderer = engine
+            .take_renderer()
+            .expect("a fresh engine has its renderer");
+        let audio = AudioOutput::start(renderer, config.audio.clone(), on_audio_status);
+        let pipeline = Pipeline::new(config.listener, controller, preset.mode, clock());
+        let mut core = Core {
+            config,
+            library,
+            engine,
+            audio,
+            pipeline,
+            started: Instant::now(),
+            preset,
+            volume,
+            playback: Playback::Paused,
+            timer: None,
+            last_step: None,
+            state_path,
+            clock,
+            last_schedule_minute: None,
+        };
+        if state.playing {
+            core.play();
+        }
+        Ok(core)
+    }
+
+    pub fn audio_status(&self) -> AudioStatus {
+        self.audio.status()
+    }
+
+    pub fn presets(&self) -> Vec<String> {
+        self.library.names()
+    }
+
+    pub fn play(&mut self) {
+        self.playback = Playback::Playing;
+        self.engine.set_volume(self.volume as f32);
+        self.audio.send(AudioCommand::Play);
+        self.save();
+    }
+
+    pub fn pause(&mut self) {
+        self.playback = Playback::Paused;
+        self.timer = None;
+        self.audio.send(AudioCommand::Stop);
+        self.save();
+    }
+
+    pub fn toggle(&mut self) {
+        match self.playback {
+            Playback::Playing => self.pause(),
+            Playback::Paused => self.play(),
+        }
+    }
+
+    /// Switch preset with the crossfade. Unknown or path-like names are refused.
+    pub fn set_preset(&mut self, name: &str) -> Result<(), CommandError> {
+        if !crate::synth::preset::valid_name(name) {
+            return Err(CommandError::InvalidArgs(format!(
+                "invalid preset name `{name}`: use letters, digits, `-` and `_`"
+            )));
+        }
+        let preset = self.library.load(name)?;
+        self.engine.switch_preset(&preset, CROSSFADE_SECONDS);
+        self.pipeline.set_mode(preset.mode);
+        self.preset = preset;
+        self.save();
+        Ok(())
+    }
+
+    /// The preset `offset` places along the sorted list (MPRIS Next/Previous).
+    pub fn step_preset(&mut self, offset: isize) -> Result<(), CommandError> {
+        let names = self.presets();
+        let here = names
+            .iter()
+            .position(|n| *n == self.preset.name)
+            .unwrap_or(0) as isize;
+        let next = (here + offset).rem_euclid(names.len().max(1) as isize) as usize;
+        let name = names[next].clone();
+        self.set_preset(&name)
+    }
+
+    pub fn set_volume(&mut self, volume: f64) -> Result<(), CommandError> {
+        if !volume.is_finite() || !(0.0..=1.0).contains(&volume) {
+            return Err(CommandError::InvalidArgs(format!(
+                "volume {volume} is outside 0..1"
+            )));
+        }
+        self.volume = volume;
+        self.engine.set_volume(self.volume as f32);
+        self.save();
+        Ok(())
+    }
+
+    pub fn set_timer(&mut self, seconds: f64, fade: f64, action: &str) -> Result<(), CommandError> {
+        let action = match action {
+            "pause" | "" => TimerAction::Pause,
+            "stop" => TimerAction::Stop,
+            other => {
+                return Err(CommandError::InvalidArgs(format!(
+                    "timer action `{other}`: use \"pause\" or \"stop\""
+                )));
+            }
+        };
+        let ok = |v: f64| v.is_finite() && (0.0..=7.0 * 86_400.0).contains(&v);
+        if !ok(seconds) || !ok(fade) || seconds < 1.0 {
+            return Err(CommandError::InvalidArgs(format!(
+                "timer of {seconds} s with a {fade} s fade: use 1 s to 7 days"
+            )));
+        }
+        self.timer = Some(SleepTimer {
+            ends: Instant::now() + Duration::from_secs_f64(seconds),
+            fade: Duration::from_secs_f64(fade.min(seconds)),
+            action,
+        });
+        Ok(())
+    }
+
+    pub fn cancel_timer(&mut self) {
+        self.timer = None;
+        self.engine.set_volume(self.volume as f32);
+    }
+
+    pub fn timer_remaining(&self) -> f64 {
+        self.timer.map_or(0.0, |t| {
+            t.ends
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64()
+        })
+    }
+
+    pub fn reload_presets(&mut self) -> Result<(), CommandError> {
+        let name = self.preset.name.clone();
+        self.set_preset(&name)
+    }
+
+    /// The control value of `c` now.
+    pub fn control(&self, c: Control) -> f32 {
+        self.engine.controls().load().get(c)
+    }
+
+    /// Tempo in bpm the preset plays at now.
+    pub fn tempo_bpm(&self) -> f32 {
+        let controls = self.engine.controls().load();
+        self.preset
+            .params
+            .spec(crate::synth::params::Param::TempoBpm)
+            .eval(&controls)
+    }
+
+    /// Which inputs moved which controls most, as text lines.
+    pub fn explain(&mut self) -> Vec<(String, String, f64)> {
+        let Some(step) = &self.last_step else {
+            return Vec::new();
+        };
+        let x = step.features;
+        let mut controller = self.pipeline.controller().clone();
+        explain::explain(&x, |f| controller.step(f), 0.01)
+            .into_iter()
+            .take(12)
+            .map(|i| {
+                (
+                    i.input.to_owned(),
+                    i.control.name().to_owned(),
+                    i.delta as f64,
+                )
+            })
+            .collect()
+    }
+
+    /// One control-loop tick: features → model → controls, the sleep timer and the schedule.
+    pub fn tick(&mut self) {
+        let t = self.started.elapsed().as_secs_f64();
+        let step = self.pipeline.step(t);
+        self.engine.controls().set_all(&Pipeline::values(&step));
+        self.last_step = Some(step);
+        let mut events = Vec::new();
+        self.engine.drain_events(&mut events);
+        if let Some(timer) = self.timer {
+            let left = timer.ends.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                self.timer = None;
+                match timer.action {
+                    TimerAction::Pause | TimerAction::Stop => self.pause(),
+                }
+                self.engine.set_volume(self.volume as f32);
+            } else if left < timer.fade {
+                let g = left.as_secs_f32() / timer.fade.as_secs_f32().max(1e-3);
+                self.engine.set_volume(self.volume as f32 * g * g);
+            }
+        }
+        self.follow_schedule();
+    }
+
+    fn follow_schedule(&mut self) {
+        if self.config.schedule.is_empty() {
+            return;
+        }
+        let clock = (self.clock)();
+        let minute = (clock.local_hours * 60.0) as u32;
+        if self.last_schedule_minute == Some(minute) {
+            return;
+        }
+        self.last_schedule_minute = Some(minute);
+        if let Some(entry) = self
+            .config
+            .schedule
+            .iter()
+            .find(|e| e.minute == minute)
+            .cloned()
+            && entry.preset != self.preset.name
+        {
+            tracing::info!(
+                "schedule: {} at {:02}:{:02}",
+                entry.preset,
+                minute / 60,
+                minute % 60
+            );
+            if let Err(e) = self.set_preset(&entry.preset) {
+                tracing::warn!("schedule: {e}");
+            }
+        }
+    }
+
+    /// Fade out over `fade` (blocking the caller), then stop audio and save.
+    pub fn fade_volume(&mut self, gain: f32) {
+        self.engine.set_volume(self.volume as f32 * gain);
+    }
+
+    pub fn stop_audio(&mut self) {
+        self.audio.send(AudioCommand::Stop);
+    }
+
+    fn save(&self) {
+        let Some(path) = &self.state_path else {
+            return;
+        };
+        let state = State {
+            preset: Some(self.preset.name.clone()),
+            volume: Some(self.volume),
+            playing: self.playback == Playback::Playing,
+            sensors: Vec::new(),
+        };
+        if let Err(e) = state.save(path) {
+            tracing::warn!("{}: cannot save state: {e}", path.display());
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! What the daemon remembers between runs (preset, volume, playing, paired sensors), in
+//! `$XDG_STATE_HOME/attuned/state.json`.
+//!
+//! Written atomically (a temporary file in the same directory, synced, then renamed over
+//! the old one), so a crash or power cut leaves either the old state or the new one. A
+//! missing file gives the defaults; a truncated or corrupt one is reported, set aside as
+//! `state.json.corrupt`, and the defaults are used: never a crash.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A remembered sensor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedSensor {
+    pub address: String,
+    pub name: String,
+}
+
+/// The persistent state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    pub preset: Option<String>,
+    pub volume: Option<f64>,
+    pub playing: bool,
+    pub sensors: Vec<PairedSensor>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            preset: None,
+            volume: None,
+            playing: true,
+            sensors: Vec::new(),
+        }
+    }
+}
+
+/// How loading went, for the log and the D-Bus status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Fresh,
+    Restored,
+    /// The file was unreadable or corrupt: why, and where it was moved.
+    Corrupt(String),
+}
+
+impl State {
+    /// The default location: `$XDG_STATE_HOME/attuned/state.json`.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::BaseDirs::new().map(|d| {
+            d.state_dir()
+                .unwrap_or_else(|| d.data_local_dir())
+                .join("attuned/state.json")
+        })
+    }
+
+    /// Load the state at `path` (see the module docs for what happens to a bad file).
+    pub fn load(path: &Path) -> (State, Loaded) {
+        let text = match std::fs::read(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (State::default(), Loaded::Fresh);
+            }
+            Err(e) => {
+                let why = format!("{}: {e}", path.display());
+                tracing::warn!("{why}; starting from defaults");
+                return (State::default(), Loaded::Corrupt(why));
+            }
+        };
+        match serde_json::from_slice::<State>(&text) {
+            Ok(s) => (s.sanitized(), Loaded::Restored),
+            Err(e) => {
+                let aside = path.with_extension("json.corrupt");
+                let _ = std::fs::rename(path, &aside);
+                let why = format!(
+                    "{}: corrupt state ({e}); moved to {} and starting from defaults",
+                    path.display(),
+                    aside.display()
+                );
+                tracing::warn!("{why}");
+                (State::default(), Loaded::Corrupt(why))
+            }
+        }
+    }
+
+    fn sanitized(mut self) -> State {
+        self.volume = self
+            .volume
+            .filter(|v| v.is_finite())
+            .map(|v| v.clamp(0.0, 1.0));
+        self.preset = self.preset.filter(|p| crate::synth::preset::valid_name(p));
+        self
+    }
+
+    /// Write the state to `path` atomically.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(
+            ".{}.{}.tmp",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
+            std::process::id()
+        ));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            // Make the rename itself durable.
+            std::fs::File::open(dir)?.sync_all()
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("attuned-state-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn round_trip_and_fresh() {
+        let d = dir("rt");
+        let path = d.join("attuned/state.json");
+        assert_eq!(State::load(&path), (State::default(), Loaded::Fresh));
+        let s = State {
+            preset: Some("sleep".into()),
+            volume: Some(0.3),
+            playing: false,
+            sensors: vec![PairedSensor {
+                address: "AA:BB".into(),
+                name: "Strap".into(),
+            }],
+        };
+        s.save(&path).unwrap();
+        assert_eq!(State::load(&path), (s, Loaded::Restored));
+        // No temporary files left behind.
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn truncated_or_hostile_state_is_set_aside() {
+        let d = dir("bad");
+        let path = d.join("state.json");
+        std::fs::create_dir_all(&d).unwrap();
+        let good = serde_json::to_string(&State::default()).unwrap();
+        std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+        let (s, how) = State::load(&path);
+        assert_eq!(s, State::default());
+        assert!(
+            matches!(how, Loaded::Corrupt(ref m) if m.contains("corrupt state")),
+            "{how:?}"
+        );
+        assert!(d.join("state.json.corrupt").exists());
+        // Parsable but out of range: sanitised, not trusted.
+        std::fs::write(&path, r#"{"preset":"../../etc/passwd","volume":7.0}"#).unwrap();
+        let (s, _) = State::load(&path);
+        assert_eq!((s.preset, s.volume), (None, Some(1.0)));
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}

@@ -1,0 +1,291 @@
+//! The daemon through real parts: a private session bus, PulseAudio with a null sink
+//! recorded from its monitor, `busctl`, `playerctl` and `attunectl`.
+
+mod services;
+
+use services::{Session, longest_silence, rms};
+use std::time::{Duration, Instant};
+
+fn get(s: &Session, prop: &str) -> String {
+    let out = s.busctl(&[
+        "get-property",
+        "io.github.Attuned",
+        "/io/github/Attuned",
+        "io.github.Attuned1",
+        prop,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn call(s: &Session, method: &str, sig_args: &[&str]) -> std::process::Output {
+    let mut a = vec![
+        "call",
+        "io.github.Attuned",
+        "/io/github/Attuned",
+        "io.github.Attuned1",
+        method,
+    ];
+    a.extend_from_slice(sig_args);
+    s.busctl(&a)
+}
+
+fn ok(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Call with `gdbus`, which prints the D-Bus error name (busctl prints only the message).
+fn gcall(s: &Session, method: &str, args: &[&str]) -> std::process::Output {
+    let m = format!("io.github.Attuned1.{method}");
+    let mut a = vec![
+        "call",
+        "--session",
+        "--dest",
+        "io.github.Attuned",
+        "--object-path",
+        "/io/github/Attuned",
+        "--method",
+        &m,
+        "--",
+    ];
+    a.extend_from_slice(args);
+    s.run("gdbus", &a)
+}
+
+fn refused(out: std::process::Output, contains: &str) {
+    assert!(
+        !out.status.success(),
+        "accepted: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(contains), "{err}");
+}
+
+/// Wait until `f` holds, up to `timeout`; returns how long it took.
+fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if f() {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn dbus_api_commands_properties_errors_and_state() {
+    let s = Session::new("dbus");
+    let d = s.start_daemon(&[]);
+    // No audio server: the bus is up, the audio status says why it waits.
+    assert!(
+        get(&s, "AudioOutput").contains("waiting"),
+        "{}",
+        get(&s, "AudioOutput")
+    );
+    let presets = ok(call(&s, "ListPresets", &[]));
+    for p in ["focus", "relax", "sleep", "workout", "rain"] {
+        assert!(presets.contains(p), "{presets}");
+    }
+    ok(call(&s, "SetPreset", &["s", "sleep"]));
+    assert_eq!(get(&s, "Preset"), "s \"sleep\"");
+    let invalid = "org.freedesktop.DBus.Error.InvalidArgs";
+    refused(gcall(&s, "SetPreset", &["'../x'"]), invalid);
+    refused(
+        gcall(&s, "SetPreset", &["'/etc/passwd'"]),
+        "invalid preset name `/etc/passwd`",
+    );
+    refused(
+        gcall(&s, "SetPreset", &["'nonesuch'"]),
+        "unknown preset `nonesuch`",
+    );
+    ok(call(&s, "SetVolume", &["d", "0.3"]));
+    assert_eq!(get(&s, "Volume"), "d 0.3");
+    refused(
+        gcall(&s, "SetVolume", &["1.5"]),
+        "volume 1.5 is outside 0..1",
+    );
+    // A wrong argument type (busctl sends what it is told): refused, and the daemon lives on.
+    refused(call(&s, "SetVolume", &["s", "loud"]), "");
+    assert_eq!(get(&s, "Volume"), "d 0.3");
+    ok(call(&s, "Pause", &[]));
+    assert_eq!(get(&s, "PlaybackState"), "s \"Paused\"");
+    ok(call(&s, "Toggle", &[]));
+    assert_eq!(get(&s, "PlaybackState"), "s \"Playing\"");
+    ok(call(&s, "SetSleepTimer", &["dds", "600", "60", "pause"]));
+    let left: f64 = get(&s, "SleepTimerRemaining")[2..].parse().unwrap();
+    assert!((590.0..=600.0).contains(&left), "{left}");
+    refused(
+        gcall(&s, "SetSleepTimer", &["600.0", "60.0", "'explode'"]),
+        "use \"pause\" or \"stop\"",
+    );
+    refused(
+        gcall(&s, "SetSleepTimer", &["-5.0", "0.0", "'pause'"]),
+        invalid,
+    );
+    ok(call(&s, "CancelSleepTimer", &[]));
+    assert_eq!(get(&s, "SleepTimerRemaining"), "d 0");
+    let controls = get(&s, "Controls");
+    assert!(controls.starts_with("a{sd} 8"), "{controls}");
+    let tempo: f64 = get(&s, "Tempo")[2..].parse().unwrap();
+    assert!((60.0..=72.0).contains(&tempo), "sleep tempo {tempo}");
+    ok(call(&s, "ReloadPresets", &[]));
+    std::thread::sleep(Duration::from_millis(300));
+    let why = ok(call(&s, "Explain", &[]));
+    assert!(why.starts_with("a(ssd)"), "{why}");
+
+    // SIGTERM fades out and exits 0; the state comes back on the next start.
+    let (status, took, log) = d.terminate();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(
+        took >= Duration::from_millis(1500),
+        "no fade: exited in {took:?}"
+    );
+    let d = s.start_daemon(&[]);
+    assert_eq!(get(&s, "Preset"), "s \"sleep\"");
+    assert_eq!(get(&s, "Volume"), "d 0.3");
+    drop(d);
+
+    // A corrupt state file: ignored with a warning, defaults used.
+    std::fs::write(s.state_file(), "{\"preset\": \"sle").unwrap();
+    let d = s.start_daemon(&[]);
+    assert_eq!(get(&s, "Preset"), "s \"focus\"");
+    let (status, _, log) = d.terminate();
+    assert!(status.success());
+    assert!(log.contains("corrupt state"), "{log}");
+}
+
+#[test]
+fn playerctl_drives_mpris() {
+    let s = Session::new("mpris");
+    let _d = s.start_daemon(&[]);
+    let pc = |args: &[&str]| {
+        let mut a = vec!["--player=attuned"];
+        a.extend_from_slice(args);
+        let out = s.run("playerctl", &a);
+        assert!(
+            out.status.success(),
+            "playerctl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let list = s.run("playerctl", &["-l"]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("attuned"));
+    assert_eq!(pc(&["status"]), "Playing");
+    pc(&["play-pause"]);
+    assert!(until(Duration::from_secs(2), || pc(&["status"]) == "Paused").is_some());
+    pc(&["play"]);
+    assert_eq!(pc(&["status"]), "Playing");
+    let before = pc(&["metadata", "xesam:title"]);
+    pc(&["next"]);
+    let after = pc(&["metadata", "xesam:title"]);
+    assert_ne!(before, after, "next changes the preset");
+    assert!(pc(&["metadata"]).contains("mpris:trackid"));
+    pc(&["previous"]);
+    assert_eq!(pc(&["metadata", "xesam:title"]), before);
+    pc(&["volume", "0.25"]);
+    assert_eq!(pc(&["volume"]), "0.250000");
+    assert_eq!(get(&s, "Volume"), "d 0.25");
+}
+
+#[test]
+fn attunectl_reports_and_commands() {
+    let s = Session::new("ctl");
+    let ctl = |args: &[&str]| s.run(env!("CARGO_BIN_EXE_attunectl"), args);
+    // Not running: a clear message, failure exit.
+    let out = ctl(&["status"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("attuned is not running"));
+
+    let _d = s.start_daemon(&[]);
+    assert!(ctl(&["preset", "relax"]).status.success());
+    assert!(ctl(&["volume", "0.4"]).status.success());
+    assert!(ctl(&["timer", "45m", "--fade", "10m"]).status.success());
+    let out = ctl(&["status", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["preset"], "relax");
+    assert_eq!(v["volume"], 0.4);
+    assert!(v["sleep_timer_remaining"].as_f64().unwrap() > 2690.0);
+    assert_eq!(v["controls"].as_object().unwrap().len(), 8);
+    let human = String::from_utf8(ctl(&["status"]).stdout).unwrap();
+    assert!(
+        human.contains("relax") && human.contains("sleep timer: 0:4"),
+        "{human}"
+    );
+    let out = ctl(&["volume", "3"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside 0..1"));
+    let presets = String::from_utf8(ctl(&["presets"]).stdout).unwrap();
+    assert!(presets.contains("* relax"), "{presets}");
+    let watch = ctl(&["watch", "--count", "1"]);
+    assert!(String::from_utf8_lossy(&watch.stdout).contains("tempo"));
+    let comp = ctl(&["completions", "bash"]);
+    assert!(String::from_utf8_lossy(&comp.stdout).contains("attunectl"));
+}
+
+#[test]
+fn live_audio_plays_and_survives_the_server_dying() {
+    let mut s = Session::new("audio");
+    s.start_pulse();
+    let d = s.start_daemon(&[]);
+    assert!(
+        until(Duration::from_secs(5), || get(&s, "AudioOutput")
+            .contains("playing"))
+        .is_some(),
+        "{}\n{}",
+        get(&s, "AudioOutput"),
+        d.log()
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let rec = s.record(3.0);
+    assert!(rec.len() > 2 * 48_000 * 2, "recorded {} samples", rec.len());
+    let level = rms(&rec);
+    assert!((0.01..0.5).contains(&level), "rms {level}");
+    let gap = longest_silence(&rec);
+    assert!(gap < 480, "a {gap}-frame gap in the music");
+
+    // Kill the server mid-play and bring it back: music again within 3 s, same daemon.
+    s.kill_pulse();
+    std::thread::sleep(Duration::from_secs(1));
+    s.start_pulse();
+    let back = until(Duration::from_secs(6), || rms(&s.record(0.5)) > 0.005);
+    let back = back.unwrap_or_else(|| panic!("no sound after the server came back\n{}", d.log()));
+    assert!(back <= Duration::from_secs(3), "took {back:?}");
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+}
+
+#[test]
+fn audio_server_absent_at_start_then_appearing() {
+    let mut s = Session::new("late");
+    let d = s.start_daemon(&[]);
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(get(&s, "AudioOutput").contains("waiting"));
+    s.start_pulse();
+    let t = until(Duration::from_secs(6), || {
+        get(&s, "AudioOutput").contains("playing")
+    });
+    assert!(
+        t.is_some_and(|t| t <= Duration::from_secs(3)),
+        "{t:?}\n{}",
+        d.log()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(rms(&s.record(1.0)) > 0.005);
+}

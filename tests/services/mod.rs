@@ -1,0 +1,270 @@
+//! Real services for the daemon tests: a private D-Bus session bus and a PulseAudio server
+//! with a null sink, each in a private runtime directory, started here and stopped on drop.
+//! A missing program is a loud failure (the README's test command installs them).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Session {
+    pub dir: PathBuf,
+    bus: Child,
+    pulse: Vec<Child>,
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn spawn(cmd: &mut Command, what: &str) -> Child {
+    cmd.spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what} ({e}): scripts/test.sh installs it"))
+}
+
+impl Session {
+    /// A fresh runtime directory with a private session bus in it.
+    pub fn new(name: &str) -> Session {
+        let dir = std::env::temp_dir().join(format!("attuned-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let bus = spawn(
+            Command::new("dbus-daemon")
+                .args(["--session", "--nofork", "--nopidfile"])
+                .arg(format!("--address=unix:path={}/bus", dir.display()))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            "dbus-daemon",
+        );
+        let sock = dir.join("bus");
+        wait_for("the session bus", Duration::from_secs(5), || sock.exists());
+        Session {
+            dir,
+            bus,
+            pulse: Vec::new(),
+        }
+    }
+
+    pub fn bus_address(&self) -> String {
+        format!("unix:path={}/bus", self.dir.display())
+    }
+
+    /// A command with this session's environment (bus, runtime dir, XDG dirs, HOME).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        let home = self.dir.join("home");
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("XDG_RUNTIME_DIR", &self.dir)
+            .env("DBUS_SESSION_BUS_ADDRESS", self.bus_address())
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("RUST_LOG", "attuned=info");
+        c
+    }
+
+    pub fn state_file(&self) -> PathBuf {
+        self.dir.join("home/.local/state/attuned/state.json")
+    }
+
+    /// Start PulseAudio with a null sink (and a keep-alive stream, without which an idle
+    /// null sink stalls new streams).
+    pub fn start_pulse(&mut self) {
+        assert!(self.pulse.is_empty(), "pulseaudio already running");
+        let server = spawn(
+            self.command("pulseaudio")
+                .args([
+                    "--daemonize=no",
+                    "--exit-idle-time=-1",
+                    "--disallow-exit",
+                    "--disable-shm=true",
+                    "-n",
+                    "-L",
+                    "module-native-protocol-unix",
+                    "-L",
+                    "module-null-sink sink_name=nullsink rate=48000",
+                    "-L",
+                    "module-always-sink",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            "pulseaudio",
+        );
+        self.pulse.push(server);
+        let sock = self.dir.join("pulse/native");
+        wait_for("the PulseAudio socket", Duration::from_secs(10), || {
+            sock.exists()
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        let keep_alive = spawn(
+            self.command("pacat")
+                .args([
+                    "--latency-msec=20",
+                    "--raw",
+                    "--format=s16le",
+                    "--rate=48000",
+                    "--channels=2",
+                    "/dev/zero",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            "pacat",
+        );
+        self.pulse.push(keep_alive);
+    }
+
+    /// Kill the audio server (as a crash would).
+    pub fn kill_pulse(&mut self) {
+        for mut c in self.pulse.drain(..).rev() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_file(self.dir.join("pulse/native"));
+    }
+
+    /// Record `seconds` of the null sink's monitor as interleaved stereo i16.
+    pub fn record(&self, seconds: f64) -> Vec<i16> {
+        // To a file: a pipe nobody reads until the end would fill and stall parec.
+        let file = self.dir.join("rec.raw");
+        let mut rec = spawn(
+            self.command("parec")
+                .args([
+                    "--latency-msec=20",
+                    "-d",
+                    "nullsink.monitor",
+                    "--raw",
+                    "--format=s16le",
+                    "--rate=48000",
+                    "--channels=2",
+                ])
+                .stdout(std::fs::File::create(&file).unwrap())
+                .stderr(Stdio::null()),
+            "parec",
+        );
+        std::thread::sleep(Duration::from_secs_f64(seconds));
+        unsafe {
+            libc::kill(rec.id() as i32, libc::SIGINT);
+        }
+        rec.wait().unwrap();
+        std::fs::read(&file)
+            .unwrap()
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect()
+    }
+
+    /// Run a program in this session and return its output.
+    pub fn run(&self, program: &str, args: &[&str]) -> Output {
+        self.command(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {program} ({e}): scripts/test.sh installs it"))
+    }
+
+    /// `busctl --user` on our bus.
+    pub fn busctl(&self, args: &[&str]) -> Output {
+        let mut a = vec!["--user"];
+        a.extend_from_slice(args);
+        self.run("busctl", &a)
+    }
+
+    /// Start the daemon and wait until it owns its bus name.
+    pub fn start_daemon(&self, extra: &[&str]) -> Daemon {
+        let log = self.dir.join(format!(
+            "daemon-{}.log",
+            Instant::now().elapsed().as_nanos()
+        ));
+        let child = spawn(
+            self.command(env!("CARGO_BIN_EXE_attuned"))
+                .args(extra)
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap()),
+            "attuned",
+        );
+        let d = Daemon { child, log };
+        let start = Instant::now();
+        while !self.name_owned("io.github.Attuned") {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "daemon never took its bus name; log:\n{}",
+                d.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        d
+    }
+
+    pub fn name_owned(&self, name: &str) -> bool {
+        let out = self.busctl(&["status", name]);
+        out.status.success()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.kill_pulse();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub struct Daemon {
+    pub child: Child,
+    log: PathBuf,
+}
+
+impl Daemon {
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+    /// SIGTERM, and the exit status once it has gone.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, Duration, String) {
+        let start = Instant::now();
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let status = self.child.wait().unwrap();
+        (status, start.elapsed(), self.log())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// RMS of interleaved samples as a fraction of full scale.
+pub fn rms(samples: &[i16]) -> f64 {
+    let sum: f64 = samples.iter().map(|&s| (s as f64 / 32768.0).powi(2)).sum();
+    (sum / samples.len().max(1) as f64).sqrt()
+}
+
+/// The longest run of exact-zero frames (both channels), in frames.
+pub fn longest_silence(samples: &[i16]) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for f in samples.chunks_exact(2) {
+        if f[0] == 0 && f[1] == 0 {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+pub fn path_exists(p: &Path) -> bool {
+    p.exists()
+}
