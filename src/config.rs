@@ -288,3 +288,14 @@ mod tests {
         assert!(e.to_string().contains("invalid preset name"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod shipped {
+    #[test]
+    fn the_example_config_parses() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/attuned.example.toml");
+        let c = super::Config::load(std::path::Path::new(path)).unwrap();
+        assert_eq!(c.schedule.len(), 3);
+        assert_eq!(c.listener.latitude, 48.1);
+    }
+}

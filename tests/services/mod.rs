@@ -30,26 +30,55 @@ fn spawn(cmd: &mut Command, what: &str) -> Child {
 impl Session {
     /// A fresh runtime directory with a private session bus in it.
     pub fn new(name: &str) -> Session {
+        Session::start(name, None)
+    }
+
+    /// Like [`Session::new`], with a bus that activates services from `servicedir`.
+    pub fn with_servicedir(name: &str, servicedir: &Path) -> Session {
+        Session::start(name, Some(servicedir))
+    }
+
+    fn start(name: &str, servicedir: Option<&Path>) -> Session {
         let dir = std::env::temp_dir().join(format!("attuned-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("home")).unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-        let bus = spawn(
-            Command::new("dbus-daemon")
-                .args(["--session", "--nofork", "--nopidfile"])
-                .arg(format!("--address=unix:path={}/bus", dir.display()))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-            "dbus-daemon",
-        );
+        let mut s = Session {
+            dir: dir.clone(),
+            bus: Command::new("true").spawn().unwrap(),
+            pulse: Vec::new(),
+        };
+        let mut cmd = s.command("dbus-daemon");
+        cmd.args(["--nofork", "--nopidfile"])
+            .arg(format!("--address=unix:path={}/bus", dir.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        match servicedir {
+            None => {
+                cmd.arg("--session");
+            }
+            Some(services) => {
+                let conf = dir.join("bus.conf");
+                std::fs::write(
+                    &conf,
+                    format!(
+                        "<busconfig><type>session</type><keep_umask/>\
+                         <listen>unix:path={}/bus</listen><servicedir>{}</servicedir>\
+                         <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\
+                         <allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n",
+                        dir.display(),
+                        services.display()
+                    ),
+                )
+                .unwrap();
+                cmd.arg(format!("--config-file={}", conf.display()));
+            }
+        }
+        s.bus = spawn(&mut cmd, "dbus-daemon");
         let sock = dir.join("bus");
         wait_for("the session bus", Duration::from_secs(5), || sock.exists());
-        Session {
-            dir,
-            bus,
-            pulse: Vec::new(),
-        }
+        s
     }
 
     pub fn bus_address(&self) -> String {

@@ -1,0 +1,21 @@
+# Install attuned for the current user: binaries, the systemd user unit and D-Bus activation.
+#   make install            (PREFIX defaults to ~/.local)
+#   systemctl --user enable --now attuned
+PREFIX ?= $(HOME)/.local
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(HOME)/.config/systemd/user
+DBUSDIR ?= $(PREFIX)/share/dbus-1/services
+
+.PHONY: install uninstall
+install:
+	cargo build --release --locked
+	install -Dm755 target/release/attuned $(BINDIR)/attuned
+	install -Dm755 target/release/attunectl $(BINDIR)/attunectl
+	mkdir -p $(UNITDIR) $(DBUSDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/attuned.service.in > $(UNITDIR)/attuned.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/io.github.Attuned.service.in > $(DBUSDIR)/io.github.Attuned.service
+	-systemctl --user daemon-reload
+
+uninstall:
+	-systemctl --user disable --now attuned
+	rm -f $(BINDIR)/attuned $(BINDIR)/attunectl $(UNITDIR)/attuned.service $(DBUSDIR)/io.github.Attuned.service

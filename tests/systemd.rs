@@ -1,0 +1,77 @@
+//! The shipped units: `systemd-analyze verify` accepts them without a word, and D-Bus
+//! activation from a service directory starts the daemon on the first call.
+
+mod services;
+
+use services::Session;
+use std::path::{Path, PathBuf};
+
+fn render(template: &str, dir: &Path, name: &str) -> PathBuf {
+    let bindir = Path::new(env!("CARGO_BIN_EXE_attuned")).parent().unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(template))
+        .unwrap()
+        .replace("@BINDIR@", bindir.to_str().unwrap());
+    assert!(!text.contains('@'), "unfilled placeholder in {template}");
+    let out = dir.join(name);
+    std::fs::write(&out, text).unwrap();
+    out
+}
+
+#[test]
+fn user_unit_verifies_cleanly() {
+    let s = Session::new("verify");
+    let unit = render("systemd/attuned.service.in", &s.dir, "attuned.service");
+    let out = s.run(
+        "systemd-analyze",
+        &["verify", "--user", unit.to_str().unwrap()],
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "systemd-analyze said:\n{said}"
+    );
+}
+
+#[test]
+fn dbus_activation_starts_the_daemon_on_first_call() {
+    let services = std::env::temp_dir().join(format!("attuned-services-{}", std::process::id()));
+    std::fs::create_dir_all(&services).unwrap();
+    render(
+        "systemd/io.github.Attuned.service.in",
+        &services,
+        "io.github.Attuned.service",
+    );
+    let s = Session::with_servicedir("activation", &services);
+    assert!(!s.name_owned("io.github.Attuned"));
+    let out = s.busctl(&[
+        "call",
+        "io.github.Attuned",
+        "/io/github/Attuned",
+        "io.github.Attuned1",
+        "ListPresets",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("focus"));
+    assert!(s.name_owned("io.github.Attuned"));
+    // Stop the activated daemon (it is the bus's child, not ours).
+    let pid = s.busctl(&["status", "io.github.Attuned"]);
+    let pid = String::from_utf8_lossy(&pid.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("PID=")
+                .map(|p| p.trim().parse::<i32>().unwrap())
+        })
+        .expect("busctl status names the PID");
+    unsafe {
+        libc::kill(pid, libc::SIGTERM);
+    }
+    let _ = std::fs::remove_dir_all(services);
+}
