@@ -131,6 +131,16 @@ impl PresetUnit {
 
     /// Render `size` (≤ 64) samples into `left`/`right`.
     pub fn render(&mut self, size: usize, left: &mut [f32], right: &mut [f32]) {
+        if let Some(hz) = self.preset.tone_hz {
+            // Diagnostic tone at −12 dBFS; the phase is kept in f64 so it never drifts.
+            let step = hz as f64 / self.sample_rate as f64;
+            for (l, r) in left[..size].iter_mut().zip(&mut right[..size]) {
+                let y = 0.25 * (self.sample as f64 * step * std::f64::consts::TAU).sin() as f32;
+                (*l, *r) = (y, y);
+                self.sample += 1;
+            }
+            return;
+        }
         self.update_params();
         self.bus.clear();
         let p = self.params;

@@ -94,6 +94,16 @@ struct PresetFile {
     controls: BTreeMap<Spanned<String>, Spanned<f32>>,
     #[serde(default)]
     params: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<ParamSpec>>>,
+    diagnostic: Option<DiagnosticFile>,
+}
+
+/// `[diagnostic] tone_hz = 441.7`: replace the music by a steady sine, so that any drop,
+/// repeat or click in the live path shows in a recording (tests, and users checking their
+/// audio setup).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiagnosticFile {
+    tone_hz: Spanned<f32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,6 +198,8 @@ pub struct Preset {
     /// Starting control values.
     pub controls: ControlValues,
     pub params: ParamTable,
+    /// A diagnostic preset: a steady sine at this frequency instead of music.
+    pub tone_hz: Option<f32>,
 }
 
 pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
@@ -347,6 +359,19 @@ impl Preset {
             rain: raw.noise.rain,
             controls,
             params,
+            tone_hz: match raw.diagnostic {
+                Some(d) => {
+                    let hz = *d.tone_hz.get_ref();
+                    if !(20.0..=20_000.0).contains(&hz) {
+                        return Err(invalid(
+                            d.tone_hz.span(),
+                            format!("tone_hz {hz} is outside 20..=20000"),
+                        ));
+                    }
+                    Some(hz)
+                }
+                None => None,
+            },
         })
     }
 
@@ -379,9 +404,16 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// Where presets come from: user directory first, then the built-ins.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PresetLibrary {
     user_dir: Option<PathBuf>,
+}
+
+impl Default for PresetLibrary {
+    /// The user's preset directory (`$XDG_DATA_HOME/attuned/presets`) over the built-ins.
+    fn default() -> Self {
+        PresetLibrary::new()
+    }
 }
 
 impl PresetLibrary {
