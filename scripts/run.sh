@@ -1,18 +1,39 @@
 #!/usr/bin/env bash
-# The main job: render a soundscape (default: 10 minutes of `focus`) to out/, with its
-# MIDI score and a spectrogram. Installs what it needs on Debian/Ubuntu.
-# Usage: scripts/run.sh [PRESET] [DURATION] [SEED]
+# The main job: build and run the attuned daemon in the foreground. It plays through the
+# default audio output (PulseAudio or PipeWire), or waits and says why where there is none,
+# and answers on D-Bus: in another terminal try `target/release/attunectl status`,
+# `attunectl preset sleep`, `playerctl -p attuned play-pause`. Ctrl-C fades out and exits.
+#
+#   scripts/run.sh                          the daemon
+#   scripts/run.sh render [PRESET] [DUR] [SEED]   render offline to out/ (WAV, MIDI, spectrogram)
+#
+# Installs what it needs on Debian/Ubuntu.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v cc >/dev/null || ! command -v sox >/dev/null || ! pkg-config --exists fontconfig freetype2 alsa 2>/dev/null; then
+need_apt=0
+for c in cc pkg-config sox dbus-run-session; do command -v "$c" >/dev/null || need_apt=1; done
+pkg-config --exists fontconfig freetype2 alsa 2>/dev/null || need_apt=1
+if [ "$need_apt" = 1 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
-    libfontconfig1-dev libfreetype-dev libasound2-dev >/dev/null
+    libfontconfig1-dev libfreetype-dev libasound2-dev dbus dbus-bin >/dev/null
 fi
-preset=${1:-focus}; duration=${2:-10m}; seed=${3:-1}
-mkdir -p out
-cargo run --release --locked --bin attuned -- render --preset "$preset" --duration "$duration" \
-  --seed "$seed" --out "out/$preset.wav" --midi "out/$preset.mid"
-sox "out/$preset.wav" -n spectrogram -o "out/$preset.png" 2>/dev/null || true
-echo "out/$preset.wav, out/$preset.mid, out/$preset.png"
+cargo build --release --locked --bins
+
+if [ "${1:-}" = render ]; then
+  preset=${2:-focus}; duration=${3:-10m}; seed=${4:-1}
+  mkdir -p out
+  target/release/attuned render --preset "$preset" --duration "$duration" \
+    --seed "$seed" --out "out/$preset.wav" --midi "out/$preset.mid"
+  sox "out/$preset.wav" -n spectrogram -o "out/$preset.png" 2>/dev/null || true
+  echo "out/$preset.wav, out/$preset.mid, out/$preset.png"
+  exit 0
+fi
+
+export RUST_LOG=${RUST_LOG:-info}
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ ! -S "${XDG_RUNTIME_DIR:-/nonexistent}/bus" ]; then
+  echo "no D-Bus session bus here: starting the daemon inside its own (dbus-run-session)" >&2
+  exec dbus-run-session -- target/release/attuned "$@"
+fi
+exec target/release/attuned "$@"

@@ -27,7 +27,9 @@ impl OutputSample for f32 {
 
 impl OutputSample for i16 {
     fn from_f32(x: f32) -> Self {
-        (x.clamp(-1.0, 1.0) * 32767.0).round() as i16
+        // Round half away from zero by hand: `f32::round` is a libm call on baseline x86-64.
+        let v = x.clamp(-1.0, 1.0) * 32767.0;
+        (v + 0.5f32.copysign(v)) as i16
     }
     const SILENCE: Self = 0;
 }

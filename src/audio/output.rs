@@ -111,7 +111,7 @@ impl Supervisor {
         let mut current = self.status.lock().unwrap_or_else(|e| e.into_inner());
         if *current != s {
             match &s {
-                AudioStatus::Waiting(why) => tracing::warn!("audio: {s} ({why})"),
+                AudioStatus::Waiting(_) => tracing::warn!("audio: {s}"),
                 _ => tracing::info!("audio: {s}"),
             }
             (self.on_status)(&s);
@@ -267,11 +267,16 @@ fn build_stream(
         AudioHost::Auto if pulse_available() => cpal::HostId::PulseAudio,
         AudioHost::Auto => cpal::HostId::Alsa,
     };
-    let host = cpal::host_from_id(host_id)
-        .map_err(|e| format!("{} host unavailable: {e}", host_id.name()))?;
+    // In auto mode ALSA is only the last resort: say so when it fails too.
+    let context = if host_id == cpal::HostId::Alsa && config.host == AudioHost::Auto {
+        "no sound server (PulseAudio or PipeWire) is running, and ALSA"
+    } else {
+        host_id.name()
+    };
+    let host = cpal::host_from_id(host_id).map_err(|e| format!("{context}: {e}"))?;
     let device = host
         .default_output_device()
-        .ok_or_else(|| format!("{}: no output device", host_id.name()))?;
+        .ok_or_else(|| format!("{context}: no output device"))?;
     let device_name = device
         .description()
         .map(|d| d.name().to_string())
@@ -281,7 +286,7 @@ fn build_stream(
     }
     let supported = device
         .default_output_config()
-        .map_err(|e| format!("{}: {e}", host_id.name()))?;
+        .map_err(|e| format!("{context}: {e}"))?;
     let channels = supported.channels().max(1);
     let stream_config = cpal::StreamConfig {
         channels,
