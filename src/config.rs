@@ -226,6 +226,28 @@ impl Config {
     }
 }
 
+/// The schedule entry to apply when the clock moved from minute `last` to `now` (minutes after
+/// midnight): the latest entry in `(last, now]`, wrapping past midnight, so a minute missed
+/// while the machine slept is caught up. `None` on the first look (`last` unknown: the
+/// restored state rules at start) and when the minute has not changed.
+pub fn schedule_due(
+    schedule: &[ScheduleEntry],
+    last: Option<u32>,
+    now: u32,
+) -> Option<&ScheduleEntry> {
+    let last = last?;
+    if last == now {
+        return None;
+    }
+    // Minutes since `last`, 1..=1440, for each entry; the due one is the largest within reach.
+    let after_last = |m: u32| (m + 1440 - last - 1) % 1440 + 1;
+    let reach = after_last(now);
+    schedule
+        .iter()
+        .filter(|e| after_last(e.minute) <= reach)
+        .max_by_key(|e| after_last(e.minute))
+}
+
 /// Parse `"HH:MM preset"`.
 pub fn parse_schedule_entry(s: &str) -> Result<ScheduleEntry, String> {
     let usage = || format!("schedule entry `{s}`: use \"HH:MM preset\"");
@@ -267,6 +289,26 @@ mod tests {
                 preset: "focus".into()
             }
         );
+    }
+
+    #[test]
+    fn schedule_is_followed_across_minutes_gaps_and_midnight() {
+        let s: Vec<ScheduleEntry> = ["07:00 focus", "18:30 relax", "22:30 sleep"]
+            .iter()
+            .map(|e| parse_schedule_entry(e).unwrap())
+            .collect();
+        let at = |h: u32, m: u32| h * 60 + m;
+        let due =
+            |last: Option<u32>, now: u32| schedule_due(&s, last, now).map(|e| e.preset.as_str());
+        assert_eq!(due(None, at(7, 0)), None, "not at start");
+        assert_eq!(due(Some(at(6, 59)), at(7, 0)), Some("focus"));
+        assert_eq!(due(Some(at(7, 0)), at(7, 0)), None);
+        assert_eq!(due(Some(at(7, 0)), at(7, 1)), None);
+        // Asleep from 17:00 to 23:10: the latest entry passed is the one to apply.
+        assert_eq!(due(Some(at(17, 0)), at(23, 10)), Some("sleep"));
+        // Across midnight: 23:50 → 07:05 passes only 07:00.
+        assert_eq!(due(Some(at(23, 50)), at(7, 5)), Some("focus"));
+        assert_eq!(due(Some(at(23, 50)), at(0, 5)), None);
     }
 
     #[test]

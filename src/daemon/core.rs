@@ -300,24 +300,19 @@ impl Core {
             return;
         }
         let clock = (self.clock)();
-        let minute = (clock.local_hours * 60.0) as u32;
-        if self.last_schedule_minute == Some(minute) {
-            return;
-        }
+        let minute = (clock.local_hours * 60.0) as u32 % 1440;
+        let due =
+            crate::config::schedule_due(&self.config.schedule, self.last_schedule_minute, minute)
+                .cloned();
         self.last_schedule_minute = Some(minute);
-        if let Some(entry) = self
-            .config
-            .schedule
-            .iter()
-            .find(|e| e.minute == minute)
-            .cloned()
+        if let Some(entry) = due
             && entry.preset != self.preset.name
         {
             tracing::info!(
                 "schedule: {} at {:02}:{:02}",
                 entry.preset,
-                minute / 60,
-                minute % 60
+                entry.minute / 60,
+                entry.minute % 60
             );
             if let Err(e) = self.set_preset(&entry.preset) {
                 tracing::warn!("schedule: {e}");
@@ -325,7 +320,7 @@ impl Core {
         }
     }
 
-    /// Fade out over `fade` (blocking the caller), then stop audio and save.
+    /// Scale the output by `gain` (0..1) of the set volume, for fades.
     pub fn fade_volume(&mut self, gain: f32) {
         self.engine.set_volume(self.volume as f32 * gain);
     }
