@@ -17,6 +17,7 @@
 //! - [`daemon`] — the long-running service: [`audio`] output that rebuilds itself, the
 //!   control loop, D-Bus (`io.github.Attuned1` and MPRIS2), sleep timer and schedule;
 //!   [`config`] (`config.toml`) and [`state`] (atomically written state file).
+//! - [`sensor`] — body sensors: GATT parsers for standard BLE straps and pods.
 //! - [`ctl`] — `attunectl`, the command-line client.
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
 
@@ -31,5 +32,6 @@ pub mod features;
 pub mod plot;
 pub mod render;
 pub mod replay;
+pub mod sensor;
 pub mod state;
 pub mod synth;
