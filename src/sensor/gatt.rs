@@ -84,7 +84,7 @@ pub fn parse_heart_rate(b: &[u8]) -> Result<HeartRate, GattError> {
     let mut rr_ms = Vec::new();
     if flags & 0x10 != 0 {
         let rest = &b[at..];
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(GattError::Trailing {
                 what: WHAT,
                 extra: 1,
