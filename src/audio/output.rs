@@ -127,6 +127,7 @@ impl Supervisor {
         let mut last_frames = self.frames.load(Ordering::Relaxed);
         let mut last_progress = Instant::now();
         let mut last_host_check = Instant::now();
+        let mut first_callback: Option<Instant> = None;
         loop {
             match commands.recv_timeout(Duration::from_millis(100)) {
                 Ok(AudioCommand::Play) => {
@@ -148,6 +149,12 @@ impl Supervisor {
             if let Some(s) = &stream {
                 let frames = self.frames.load(Ordering::Relaxed);
                 if frames != last_frames {
+                    if let Some(opened) = first_callback.take() {
+                        tracing::info!(
+                            "audio: first callback {} ms after the stream opened",
+                            opened.elapsed().as_millis()
+                        );
+                    }
                     last_frames = frames;
                     last_progress = now;
                 }
@@ -187,6 +194,7 @@ impl Supervisor {
             match self.open() {
                 Ok((s, status)) => {
                     stream = Some(s);
+                    first_callback = Some(Instant::now());
                     last_frames = self.frames.load(Ordering::Relaxed);
                     last_progress = Instant::now();
                     last_host_check = last_progress;
