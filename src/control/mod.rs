@@ -16,7 +16,6 @@ pub mod model;
 pub mod pipeline;
 pub mod teacher;
 
-use crate::controls::ControlValues;
 use contract::{INPUTS, OUTPUTS};
 pub use model::{ControlModel, ModelError};
 use std::path::Path;
@@ -140,9 +139,4 @@ impl Controller {
         self.model = None;
         self.source = Source::Teacher(reason);
     }
-}
-
-/// A control vector as named [`ControlValues`].
-pub fn to_control_values(y: &[f32; OUTPUTS]) -> ControlValues {
-    ControlValues(*y)
 }

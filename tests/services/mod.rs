@@ -293,7 +293,3 @@ pub fn longest_silence(samples: &[i16]) -> usize {
     }
     best
 }
-
-pub fn path_exists(p: &Path) -> bool {
-    p.exists()
-}
