@@ -264,8 +264,9 @@ fn live_audio_plays_and_survives_the_server_dying() {
     s.kill_pulse();
     std::thread::sleep(Duration::from_secs(1));
     s.start_pulse();
-    let back = until(Duration::from_secs(6), || rms(&s.record(0.5)) > 0.005);
+    let back = until(Duration::from_secs(8), || rms(&s.record(0.25)) > 0.005);
     let back = back.unwrap_or_else(|| panic!("no sound after the server came back\n{}", d.log()));
+    eprintln!("sound back after {back:?}");
     assert!(back <= Duration::from_secs(3), "took {back:?}");
     let (status, _, log) = d.terminate();
     assert!(status.success(), "{log}");
@@ -278,16 +279,15 @@ fn audio_server_absent_at_start_then_appearing() {
     std::thread::sleep(Duration::from_secs(1));
     assert!(get(&s, "AudioOutput").contains("waiting"));
     s.start_pulse();
-    let t = until(Duration::from_secs(6), || {
-        get(&s, "AudioOutput").contains("playing")
-    });
+    // Measured by ear, not by status: the stream's first callback can lag its opening.
+    let heard = until(Duration::from_secs(8), || rms(&s.record(0.25)) > 0.005);
+    eprintln!("music after {heard:?}");
     assert!(
-        t.is_some_and(|t| t <= Duration::from_secs(3)),
-        "{t:?}\n{}",
+        heard.is_some_and(|t| t <= Duration::from_secs(3)),
+        "music {heard:?} after the server appeared\n{}",
         d.log()
     );
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(rms(&s.record(1.0)) > 0.005);
+    assert!(get(&s, "AudioOutput").contains("playing"));
 }
 
 const TONE_HZ: f64 = 441.7;

@@ -128,6 +128,7 @@ impl Supervisor {
         let mut last_progress = Instant::now();
         let mut last_host_check = Instant::now();
         let mut first_callback: Option<Instant> = None;
+        let mut pulse_seen = false;
         loop {
             match commands.recv_timeout(Duration::from_millis(100)) {
                 Ok(AudioCommand::Play) => {
@@ -182,6 +183,14 @@ impl Supervisor {
                 }
                 continue;
             }
+            // A sound server socket appearing is worth an attempt at once, whatever the backoff
+            // (checking for the socket costs nothing; connecting to nothing spams ALSA errors).
+            let pulse_now = self.config.host != AudioHost::Alsa && pulse_available();
+            if pulse_now && !pulse_seen {
+                next_attempt = now;
+                backoff = Duration::from_millis(100);
+            }
+            pulse_seen = pulse_now;
             if now < next_attempt {
                 continue;
             }
