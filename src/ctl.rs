@@ -238,6 +238,13 @@ fn human(secs: f64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
+fn not_running() -> String {
+    format!(
+        "attuned is not running (nothing owns {} on the session bus): start it with `systemctl --user start attuned` or `attuned`",
+        names::BUS_NAME
+    )
+}
+
 /// Turn bus errors into what a person can act on.
 fn explain_error(e: zbus::Error) -> String {
     match &e {
@@ -246,17 +253,13 @@ fn explain_error(e: zbus::Error) -> String {
                 || name.as_str() == "org.freedesktop.DBus.Error.NameHasNoOwner" =>
         {
             let _ = msg;
-            format!(
-                "attuned is not running (nothing owns {} on the session bus): start it with `systemctl --user start attuned` or `attuned`",
-                names::BUS_NAME
-            )
+            not_running()
         }
         zbus::Error::MethodError(_, Some(msg), _) => msg.clone(),
         zbus::Error::FDO(f) => match f.as_ref() {
-            zbus::fdo::Error::ServiceUnknown(_) | zbus::fdo::Error::NameHasNoOwner(_) => format!(
-                "attuned is not running (nothing owns {} on the session bus): start it with `systemctl --user start attuned` or `attuned`",
-                names::BUS_NAME
-            ),
+            zbus::fdo::Error::ServiceUnknown(_) | zbus::fdo::Error::NameHasNoOwner(_) => {
+                not_running()
+            }
             other => other.to_string(),
         },
         _ => e.to_string(),

@@ -201,14 +201,13 @@ impl FeatureExtractor {
         let now = clock.session_s;
         let mut x = [0.0f32; INPUTS];
         let fresh_from = now - STALE_S;
-        let recent: Vec<f32> = self
+        let (sum, n) = self
             .hr
             .iter()
             .filter(|&&(t, _)| t >= fresh_from && t <= now)
-            .map(|&(_, hr)| hr)
-            .collect();
-        if !recent.is_empty() {
-            let hr = recent.iter().sum::<f32>() / recent.len() as f32;
+            .fold((0.0f32, 0u32), |(s, n), &(_, hr)| (s + hr, n + 1));
+        if n > 0 {
+            let hr = sum / n as f32;
             let rest = self.resting_hr();
             x[HR_REL] = (hr - rest) / (self.profile.max_hr - rest).max(10.0);
             x[HR_PRESENT] = 1.0;

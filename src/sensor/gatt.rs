@@ -54,6 +54,14 @@ fn take<const N: usize>(
     Ok(out)
 }
 
+/// Every byte of `b` was consumed by the fields the flags announce.
+fn no_trailing(b: &[u8], at: usize, what: &'static str) -> Result<(), GattError> {
+    match b.len() - at {
+        0 => Ok(()),
+        extra => Err(GattError::Trailing { what, extra }),
+    }
+}
+
 /// Parse a Heart Rate Measurement. HR 0 or above 250 bpm is impossible; an odd trailing byte
 /// in the RR list is malformed. Reserved flag bits are ignored.
 pub fn parse_heart_rate(b: &[u8]) -> Result<HeartRate, GattError> {
@@ -96,12 +104,7 @@ pub fn parse_heart_rate(b: &[u8]) -> Result<HeartRate, GattError> {
         );
         at = b.len();
     }
-    if at != b.len() {
-        return Err(GattError::Trailing {
-            what: WHAT,
-            extra: b.len() - at,
-        });
-    }
+    no_trailing(b, at, WHAT)?;
     Ok(HeartRate {
         bpm,
         contact,
@@ -168,12 +171,7 @@ pub fn parse_rsc(b: &[u8]) -> Result<RunningSpeedCadence, GattError> {
     } else {
         None
     };
-    if at != b.len() {
-        return Err(GattError::Trailing {
-            what: WHAT,
-            extra: b.len() - at,
-        });
-    }
+    no_trailing(b, at, WHAT)?;
     Ok(RunningSpeedCadence {
         speed_mps: speed as f32 / 256.0,
         cadence,
@@ -208,12 +206,7 @@ pub fn parse_csc(b: &[u8]) -> Result<CyclingSample, GattError> {
     } else {
         None
     };
-    if at != b.len() {
-        return Err(GattError::Trailing {
-            what: WHAT,
-            extra: b.len() - at,
-        });
-    }
+    no_trailing(b, at, WHAT)?;
     Ok(CyclingSample { wheel, crank })
 }
 
