@@ -17,7 +17,9 @@
 //! - [`daemon`] — the long-running service: [`audio`] output that rebuilds itself, the
 //!   control loop, D-Bus (`io.github.Attuned1` and MPRIS2), sleep timer and schedule;
 //!   [`config`] (`config.toml`) and [`state`] (atomically written state file).
-//! - [`sensor`] — body sensors: GATT parsers for standard BLE straps and pods.
+//! - [`sensor`] — body sensors: [`sensor::gatt`] parsers for standard BLE straps and pods,
+//!   [`sensor::ble`] (btleplug: scan, pair, connect, reconnect), [`sensor::replay`] (recorded
+//!   sessions, and recording), [`sensor::feed`] (the latest-value channel to the control loop).
 //! - [`ctl`] — `attunectl`, the command-line client.
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
 
@@ -31,7 +33,6 @@ pub mod duration;
 pub mod features;
 pub mod plot;
 pub mod render;
-pub mod replay;
 pub mod sensor;
 pub mod state;
 pub mod synth;

@@ -154,7 +154,7 @@ impl AdaptiveArgs {
             Some(p) => {
                 let text =
                     std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-                attuned::replay::parse(&p.display().to_string(), &text)
+                attuned::sensor::replay::parse(&p.display().to_string(), &text)
                     .map_err(|e| e.to_string())?
             }
             None => Vec::new(),

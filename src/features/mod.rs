@@ -23,16 +23,7 @@ pub const HR_RANGE: (f32, f32) = (30.0, 230.0);
 /// Plausible cadence, steps per minute.
 pub const CADENCE_RANGE: (f32, f32) = (0.0, 260.0);
 
-/// One reading from the sensors, stamped in session seconds.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Reading {
-    pub at: f64,
-    pub hr: Option<f32>,
-    pub rr_ms: Vec<f32>,
-    /// `Some(false)`: the strap reports no skin contact, so its HR and RR are meaningless.
-    pub contact: Option<bool>,
-    pub cadence: Option<f32>,
-}
+pub use crate::sensor::Reading;
 
 /// Who is listening and where (from the config).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,5 +1,7 @@
-//! Recorded sessions: heart rate, RR intervals, contact and cadence over time, from CSV,
-//! replayed through the features and the control model by `attuned render --replay`.
+//! Recorded sessions: heart rate, RR intervals, contact and cadence over time, as CSV.
+//! [`parse`] reads one (for `attuned render --replay` and the tests); [`Recorder`] writes one
+//! as the daemon receives readings (`attuned --record FILE`), so any real session can be
+//! replayed.
 //!
 //! ```text
 //! time,hr,rr,contact,cadence
@@ -10,7 +12,9 @@
 //! cell may be empty (not measured). `rr` holds space-separated intervals in ms; `contact`
 //! is 1/0 (or true/false).
 
-use crate::features::Reading;
+use super::Reading;
+use std::io::Write;
+use std::path::Path;
 
 /// A session file that cannot be read, with `file:line` and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +86,11 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Reading>, ReplayError> {
             };
             match col {
                 Column::Time => {
-                    r.at = number("time")? as f64;
+                    r.at = cell
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(|| err(line, format!("time `{cell}` is not a number")))?;
                     if r.at < last {
                         return Err(err(line, format!("time {} goes backwards", r.at)));
                     }
@@ -112,9 +120,90 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Reading>, ReplayError> {
     Ok(readings)
 }
 
+/// The header [`Recorder`] writes (all columns).
+pub const HEADER: &str = "time,hr,rr,contact,cadence";
+
+/// One reading as a CSV line of [`HEADER`]'s columns (no newline). Numbers are written in
+/// their shortest exact form, so [`parse`] gives back the same values.
+pub fn format_line(r: &Reading) -> String {
+    let opt = |v: Option<f32>| v.map(|v| v.to_string()).unwrap_or_default();
+    let rr: Vec<String> = r.rr_ms.iter().map(f32::to_string).collect();
+    let contact = match r.contact {
+        Some(true) => "1",
+        Some(false) => "0",
+        None => "",
+    };
+    format!(
+        "{},{},{},{},{}",
+        r.at,
+        opt(r.hr),
+        rr.join(" "),
+        contact,
+        opt(r.cadence)
+    )
+}
+
+/// Writes readings to a session file as they arrive. Each line is flushed at once, so a
+/// crash loses at most the reading being written.
+pub struct Recorder {
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl Recorder {
+    /// Create (or truncate) `path` and write the header.
+    pub fn create(path: &Path) -> std::io::Result<Recorder> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        writeln!(out, "{HEADER}")?;
+        out.flush()?;
+        Ok(Recorder { out })
+    }
+
+    pub fn write(&mut self, r: &Reading) -> std::io::Result<()> {
+        writeln!(self.out, "{}", format_line(r))?;
+        self.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn reading() -> impl Strategy<Value = Reading> {
+        (
+            0.0f64..1e6,
+            proptest::option::of(30.0f32..230.0),
+            proptest::collection::vec(200.0f32..2000.0, 0..4),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(0.0f32..260.0),
+        )
+            .prop_map(|(at, hr, rr_ms, contact, cadence)| Reading {
+                at,
+                hr,
+                rr_ms,
+                contact,
+                cadence,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn recorded_sessions_replay_exactly(mut rs in proptest::collection::vec(reading(), 1..20)) {
+            rs.sort_by(|a, b| a.at.total_cmp(&b.at));
+            let dir = std::env::temp_dir().join(format!("attuned-rec-{}", std::process::id()));
+            let path = dir.join(format!("{}.csv", rs.len()));
+            let mut rec = Recorder::create(&path).unwrap();
+            for r in &rs {
+                rec.write(r).unwrap();
+            }
+            drop(rec);
+            let text = std::fs::read_to_string(&path).unwrap();
+            prop_assert_eq!(parse("rec.csv", &text).unwrap(), rs);
+        }
+    }
 
     #[test]
     fn parses_sparse_columns() {
