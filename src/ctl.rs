@@ -22,6 +22,13 @@ pub trait Attuned {
     fn cancel_sleep_timer(&self) -> zbus::Result<()>;
     fn explain(&self) -> zbus::Result<Vec<(String, String, f64)>>;
     fn reload_presets(&self) -> zbus::Result<()>;
+    fn scan(&self, seconds: f64) -> zbus::Result<Vec<(String, String, Vec<String>, i16)>>;
+    fn pair(&self, address: &str) -> zbus::Result<(String, String)>;
+    fn forget(&self, address: &str) -> zbus::Result<bool>;
+    #[zbus(property)]
+    fn sensors(&self) -> zbus::Result<Vec<(String, String, String, i32, u64)>>;
+    #[zbus(property)]
+    fn bluetooth(&self) -> zbus::Result<String>;
     #[zbus(property)]
     fn playback_state(&self) -> zbus::Result<String>;
     #[zbus(property)]
@@ -87,6 +94,22 @@ pub enum Command {
         #[arg(long)]
         count: Option<usize>,
     },
+    /// Look for heart-rate straps, foot pods and cadence sensors nearby.
+    Scan {
+        /// How long to scan (up to 60s).
+        #[arg(long, default_value = "10s", value_parser = parse_duration)]
+        time: Duration,
+    },
+    /// Remember a sensor found by `scan` and keep it connected.
+    Pair {
+        address: String,
+    },
+    /// Stop using a paired sensor.
+    Forget {
+        address: String,
+    },
+    /// Paired sensors and their links.
+    Sensors,
     /// Print shell completions (bash, zsh, fish, …).
     Completions {
         shell: clap_complete::Shell,
@@ -105,7 +128,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         );
         return Ok(());
     }
-    let conn = zbus::Connection::session()
+    // A scan may take a minute: wait for the daemon longer than zbus's default 25 s.
+    let conn = zbus::connection::Builder::session()
+        .map_err(|e| format!("cannot reach the session bus: {e}"))?
+        .method_timeout(Duration::from_secs(90))
+        .build()
         .await
         .map_err(|e| format!("cannot reach the session bus: {e}"))?;
     let proxy = AttunedProxy::new(&conn).await.map_err(explain_error)?;
@@ -156,6 +183,45 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Watch { count } => watch(&proxy, count).await,
+        Command::Scan { time } => {
+            eprintln!("scanning for {} s…", time.as_secs_f64());
+            let found = proxy
+                .scan(time.as_secs_f64())
+                .await
+                .map_err(explain_error)?;
+            if found.is_empty() {
+                println!("no heart-rate, running or cycling sensor found");
+            }
+            for (address, name, kinds, rssi) in found {
+                let rssi = if rssi == 0 {
+                    String::new()
+                } else {
+                    format!("{rssi} dBm")
+                };
+                println!("{address}  {name:<24} {:<32} {rssi}", kinds.join(","));
+            }
+            Ok(())
+        }
+        Command::Pair { address } => {
+            let (address, name) = proxy.pair(&address).await.map_err(explain_error)?;
+            println!("paired {name} ({address})");
+            Ok(())
+        }
+        Command::Forget { address } => match proxy.forget(&address).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!("{address} is not paired")),
+            Err(e) => Err(explain_error(e)),
+        },
+        Command::Sensors => {
+            println!(
+                "bluetooth: {}",
+                proxy.bluetooth().await.map_err(explain_error)?
+            );
+            for line in sensor_lines(&proxy.sensors().await.map_err(explain_error)?) {
+                println!("{line}");
+            }
+            Ok(())
+        }
         Command::Completions { .. } => unreachable!("handled above"),
     }
 }
@@ -171,11 +237,23 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     let controls = proxy.controls().await.map_err(e)?;
     let timer = proxy.sleep_timer_remaining().await.map_err(e)?;
     let audio = proxy.audio_output().await.map_err(e)?;
+    let bluetooth = proxy.bluetooth().await.map_err(e)?;
+    let sensors = proxy.sensors().await.map_err(e)?;
     if json {
+        let sensors: Vec<_> = sensors
+            .iter()
+            .map(|(address, name, link, battery, dropped)| {
+                serde_json::json!({
+                    "address": address, "name": name, "link": link,
+                    "battery": (*battery >= 0).then_some(*battery), "dropped": dropped,
+                })
+            })
+            .collect();
         let v = serde_json::json!({
             "playback": playback, "preset": preset, "volume": volume,
             "heart_rate": hr, "cadence": cadence, "tempo": tempo,
             "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
+            "bluetooth": bluetooth, "sensors": sensors,
         });
         println!("{v}");
         return Ok(());
@@ -190,6 +268,12 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
         println!("sleep timer: {}", human(timer));
     }
     println!("audio: {audio}");
+    if !sensors.is_empty() || bluetooth != "idle" {
+        println!("bluetooth: {bluetooth}");
+    }
+    for line in sensor_lines(&sensors) {
+        println!("{line}");
+    }
     let mut names: Vec<_> = controls.into_iter().collect();
     names.sort_by(|a, b| a.0.cmp(&b.0));
     let line: Vec<String> = names.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
@@ -223,6 +307,22 @@ async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), Str
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+fn sensor_lines(sensors: &[(String, String, String, i32, u64)]) -> Vec<String> {
+    sensors
+        .iter()
+        .map(|(address, name, link, battery, dropped)| {
+            let mut line = format!("sensor {name} ({address}): {link}");
+            if *battery >= 0 {
+                line += &format!(" · battery {battery} %");
+            }
+            if *dropped > 0 {
+                line += &format!(" · {dropped} bad packets dropped");
+            }
+            line
+        })
+        .collect()
 }
 
 fn or_dash(v: f64, unit: &str) -> String {

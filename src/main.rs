@@ -23,6 +23,10 @@ struct Cli {
     /// State file (default: $XDG_STATE_HOME/attuned/state.json).
     #[arg(long, global = true)]
     state: Option<PathBuf>,
+    /// Daemon: write the sensor readings it receives to this session CSV (replayable with
+    /// `attuned render --replay`).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 // Parsed once per run: the size difference between variants costs nothing.
@@ -184,7 +188,11 @@ impl AdaptiveArgs {
 }
 
 /// Run the daemon until SIGTERM or SIGINT.
-fn run_daemon(config: Option<PathBuf>, state: Option<PathBuf>) -> Result<(), String> {
+fn run_daemon(
+    config: Option<PathBuf>,
+    state: Option<PathBuf>,
+    record: Option<PathBuf>,
+) -> Result<(), String> {
     let config_path = config.or_else(attuned::config::Config::default_path);
     let config = match &config_path {
         Some(p) => attuned::config::Config::load(p).map_err(|e| e.to_string())?,
@@ -194,6 +202,7 @@ fn run_daemon(config: Option<PathBuf>, state: Option<PathBuf>) -> Result<(), Str
         config,
         state_path: state.or_else(attuned::state::State::default_path),
         preset_dir: None,
+        record,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -237,7 +246,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        return match run_daemon(cli.config, cli.state) {
+        return match run_daemon(cli.config, cli.state, cli.record) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("attuned: {e}");

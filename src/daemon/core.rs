@@ -7,7 +7,8 @@ use crate::control::pipeline::{Pipeline, Step};
 use crate::control::{Controller, explain};
 use crate::controls::{Control, SharedControls};
 use crate::features::Clock;
-use crate::state::State;
+use crate::sensor::Reading;
+use crate::state::{PairedSensor, State};
 use crate::synth::engine::{CROSSFADE_SECONDS, Engine, SAMPLE_RATE};
 use crate::synth::preset::{Preset, PresetError, PresetLibrary};
 use std::path::PathBuf;
@@ -69,6 +70,8 @@ pub struct Core {
     state_path: Option<PathBuf>,
     clock: Box<dyn Fn() -> Clock + Send>,
     last_schedule_minute: Option<u32>,
+    /// Remembered sensors (saved with the state).
+    pub sensors: Vec<PairedSensor>,
 }
 
 impl Core {
@@ -120,6 +123,7 @@ impl Core {
             state_path,
             clock,
             last_schedule_minute: None,
+            sensors: state.sensors.clone(),
         };
         if state.playing {
             core.play();
@@ -271,9 +275,32 @@ impl Core {
             .collect()
     }
 
+    /// Seconds since the daemon started: the time readings are stamped with.
+    pub fn session_time(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    /// Take a sensor reading (stamped with [`Core::session_time`]).
+    pub fn push_reading(&mut self, r: &Reading) {
+        self.pipeline.push(r);
+    }
+
+    /// Remember a paired sensor (replacing one with the same address) and save.
+    pub fn remember_sensor(&mut self, sensor: PairedSensor) {
+        self.sensors.retain(|s| s.address != sensor.address);
+        self.sensors.push(sensor);
+        self.save();
+    }
+
+    /// Forget a sensor and save.
+    pub fn forget_sensor(&mut self, address: &str) {
+        self.sensors.retain(|s| s.address != address);
+        self.save();
+    }
+
     /// One control-loop tick: features → model → controls, the sleep timer and the schedule.
     pub fn tick(&mut self) {
-        let t = self.started.elapsed().as_secs_f64();
+        let t = self.session_time();
         let step = self.pipeline.step(t);
         self.engine.controls().set_all(&Pipeline::values(&step));
         self.last_step = Some(step);
@@ -337,7 +364,7 @@ impl Core {
             preset: Some(self.preset.name.clone()),
             volume: Some(self.volume),
             playing: self.playback == Playback::Playing,
-            sensors: Vec::new(),
+            sensors: self.sensors.clone(),
         };
         if let Err(e) = state.save(path) {
             tracing::warn!("{}: cannot save state: {e}", path.display());

@@ -2,6 +2,8 @@
 
 use super::core::{CommandError, Core};
 use crate::controls::Control;
+use crate::sensor::ble::{Ble, BleError};
+use crate::sensor::status::BleStatus;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use zbus::fdo;
@@ -20,9 +22,38 @@ pub(super) fn to_fdo(e: CommandError) -> fdo::Error {
     }
 }
 
+fn ble_to_fdo(e: BleError) -> fdo::Error {
+    match e {
+        BleError::InvalidAddress(_) => fdo::Error::InvalidArgs(e.to_string()),
+        _ => fdo::Error::Failed(e.to_string()),
+    }
+}
+
+/// Longest scan a client may ask for, seconds.
+pub const MAX_SCAN_SECONDS: f64 = 60.0;
+
+/// Sensors as the `Sensors` property lists them: (address, name, link, battery % or -1,
+/// malformed notifications dropped).
+pub fn sensor_rows(status: &BleStatus) -> Vec<(String, String, String, i32, u64)> {
+    status
+        .sensors
+        .iter()
+        .map(|s| {
+            (
+                s.address.clone(),
+                s.name.clone(),
+                s.link.to_string(),
+                s.battery.map_or(-1, i32::from),
+                s.dropped,
+            )
+        })
+        .collect()
+}
+
 /// The object at `/io/github/Attuned`.
 pub struct AttunedInterface {
     pub core: SharedCore,
+    pub ble: Arc<Ble>,
 }
 
 #[zbus::interface(name = "io.github.Attuned1")]
@@ -60,6 +91,43 @@ impl AttunedInterface {
     }
     fn reload_presets(&self) -> fdo::Result<()> {
         lock(&self.core).reload_presets().map_err(to_fdo)
+    }
+    /// Scan for `seconds` (0 < s ≤ 60): (address, name, kinds, RSSI dBm or 0) of the
+    /// heart-rate, running and cycling sensors around, strongest first.
+    async fn scan(&self, seconds: f64) -> fdo::Result<Vec<(String, String, Vec<String>, i16)>> {
+        if !(seconds > 0.0 && seconds <= MAX_SCAN_SECONDS) {
+            return Err(fdo::Error::InvalidArgs(format!(
+                "scan time {seconds} s is outside 0..{MAX_SCAN_SECONDS} s"
+            )));
+        }
+        let found = self
+            .ble
+            .scan(std::time::Duration::from_secs_f64(seconds))
+            .await
+            .map_err(ble_to_fdo)?;
+        Ok(found
+            .into_iter()
+            .map(|f| {
+                let kinds = f.kinds.iter().map(|k| k.name().to_owned()).collect();
+                (f.address, f.name, kinds, f.rssi.unwrap_or(0))
+            })
+            .collect())
+    }
+    /// Remember the sensor at `address` (found by a scan) and keep it connected; returns
+    /// (address, name).
+    async fn pair(&self, address: &str) -> fdo::Result<(String, String)> {
+        let sensor = self.ble.pair(address).await.map_err(ble_to_fdo)?;
+        lock(&self.core).remember_sensor(sensor.clone());
+        Ok((sensor.address, sensor.name))
+    }
+    /// Forget the sensor at `address`; false if it was not paired.
+    async fn forget(&self, address: &str) -> fdo::Result<bool> {
+        let known = self.ble.forget(address).await.map_err(ble_to_fdo)?;
+        if known {
+            let address = crate::sensor::ble::normalise_address(address).map_err(ble_to_fdo)?;
+            lock(&self.core).forget_sensor(&address);
+        }
+        Ok(known)
     }
 
     #[zbus(property)]
@@ -104,10 +172,16 @@ impl AttunedInterface {
             .map(|c| (c.name().to_owned(), core.control(*c) as f64))
             .collect()
     }
-    /// Connected sensors (none until the sensor support lands).
+    /// Paired sensors: (address, name, link: searching|connecting|live|stale, battery % or
+    /// -1, malformed notifications dropped).
     #[zbus(property)]
-    fn sensors(&self) -> Vec<(String, String, String)> {
-        Vec::new()
+    fn sensors(&self) -> Vec<(String, String, String, i32, u64)> {
+        sensor_rows(&self.ble.status())
+    }
+    /// The Bluetooth side: idle, ready, or why sensors cannot be reached.
+    #[zbus(property)]
+    fn bluetooth(&self) -> String {
+        self.ble.status().radio.to_string()
     }
     #[zbus(property)]
     fn sleep_timer_remaining(&self) -> f64 {

@@ -17,6 +17,8 @@ mod wall_clock;
 use crate::audio::AudioStatus;
 use crate::config::Config;
 use crate::control::Controller;
+use crate::sensor::ble::Ble;
+use crate::sensor::replay::Recorder;
 use crate::state::State;
 use crate::synth::preset::PresetLibrary;
 use core::Core;
@@ -49,6 +51,8 @@ pub struct DaemonOptions {
     pub config: Config,
     pub state_path: Option<PathBuf>,
     pub preset_dir: Option<PathBuf>,
+    /// Record the sensor readings to this session CSV.
+    pub record: Option<PathBuf>,
 }
 
 /// Run until `shutdown` resolves.
@@ -81,8 +85,26 @@ pub async fn run(
         |s: &AudioStatus| tracing::debug!("audio status: {s}"),
     )?;
     let core: SharedCore = Arc::new(Mutex::new(core));
+    let (feed_tx, mut feed) = crate::sensor::feed::channel();
+    let ble = Arc::new(Ble::start(&state.sensors, feed_tx));
+    let mut recorder = opts
+        .record
+        .as_deref()
+        .and_then(|p| match Recorder::create(p) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::warn!("{}: cannot record: {e}", p.display());
+                None
+            }
+        });
     let conn = zbus::connection::Builder::session()?
-        .serve_at(names::OBJECT_PATH, AttunedInterface { core: core.clone() })?
+        .serve_at(
+            names::OBJECT_PATH,
+            AttunedInterface {
+                core: core.clone(),
+                ble: ble.clone(),
+            },
+        )?
         .serve_at(names::MPRIS_PATH, MprisRoot)?
         .serve_at(names::MPRIS_PATH, MprisPlayer { core: core.clone() })?
         .name(names::BUS_NAME)?
@@ -95,13 +117,23 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut notify = tokio::time::interval(NOTIFY_PERIOD);
     notify.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last = Snapshot::take(&core);
+    let mut last = Snapshot::take(&core, &ble);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = tick.tick() => lock(&core).tick(),
+            _ = tick.tick() => {
+                let mut c = lock(&core);
+                if let Some(r) = feed.take(c.session_time()) {
+                    c.push_reading(&r);
+                    if let Some(Err(e)) = recorder.as_mut().map(|rec| rec.write(&r)) {
+                        tracing::warn!("recording stopped: {e}");
+                        recorder = None;
+                    }
+                }
+                c.tick();
+            }
             _ = notify.tick() => {
-                let now = Snapshot::take(&core);
+                let now = Snapshot::take(&core, &ble);
                 if let Err(e) = now.announce(&last, &conn).await {
                     tracing::debug!("PropertiesChanged: {e}");
                 }
@@ -117,6 +149,7 @@ pub async fn run(
         tokio::time::sleep(FADE_OUT / steps).await;
     }
     lock(&core).stop_audio();
+    ble.shutdown().await;
     drop(conn);
     // Dropping the core joins the audio supervisor.
     drop(core);
@@ -135,10 +168,13 @@ struct Snapshot {
     controls: Vec<i32>,
     timer: i64,
     audio: String,
+    sensors: Vec<(String, String, String, i32, u64)>,
+    bluetooth: String,
 }
 
 impl Snapshot {
-    fn take(core: &SharedCore) -> Snapshot {
+    fn take(core: &SharedCore, ble: &Ble) -> Snapshot {
+        let bluetooth = ble.status();
         let c = lock(core);
         let step = c.last_step.as_ref();
         Snapshot {
@@ -155,6 +191,8 @@ impl Snapshot {
                 .collect(),
             timer: c.timer_remaining().ceil() as i64,
             audio: c.audio_status().to_string(),
+            sensors: dbus::sensor_rows(&bluetooth),
+            bluetooth: bluetooth.radio.to_string(),
         }
     }
 
@@ -197,6 +235,12 @@ impl Snapshot {
         }
         if self.audio != before.audio {
             i.audio_output_changed(e).await?;
+        }
+        if self.sensors != before.sensors {
+            i.sensors_changed(e).await?;
+        }
+        if self.bluetooth != before.bluetooth {
+            i.bluetooth_changed(e).await?;
         }
         Ok(())
     }

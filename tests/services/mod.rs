@@ -1,8 +1,11 @@
-//! Real services for the daemon tests: a private D-Bus session bus and a PulseAudio server
-//! with a null sink, each in a private runtime directory, started here and stopped on drop.
-//! A missing program is a loud failure (the README's test command installs them).
+//! Real services for the daemon tests: a private D-Bus session bus, a private "system" bus
+//! (for the BlueZ mock in [`bluez`]), and a PulseAudio server with a null sink, each in a
+//! private runtime directory, started here and stopped on drop. A missing program is a loud
+//! failure (the README's test command installs them).
 
 #![allow(dead_code)]
+
+pub mod bluez;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -11,6 +14,7 @@ use std::time::{Duration, Instant};
 pub struct Session {
     pub dir: PathBuf,
     bus: Child,
+    system_bus: Option<Child>,
     pulse: Vec<Child>,
 }
 
@@ -47,6 +51,7 @@ impl Session {
         let mut s = Session {
             dir: dir.clone(),
             bus: Command::new("true").spawn().unwrap(),
+            system_bus: None,
             pulse: Vec::new(),
         };
         let mut cmd = s.command("dbus-daemon");
@@ -85,6 +90,24 @@ impl Session {
         format!("unix:path={}/bus", self.dir.display())
     }
 
+    /// The private system bus's address. The daemon is always pointed here, so no test
+    /// touches the machine's own system bus; it exists once [`Session::start_system_bus`] ran.
+    pub fn system_bus_address(&self) -> String {
+        format!("unix:path={}/system_bus", self.dir.display())
+    }
+
+    /// Start the private system bus (for the BlueZ mock).
+    pub fn start_system_bus(&mut self) {
+        let sock = self.dir.join("system_bus");
+        let mut cmd = self.command("dbus-daemon");
+        cmd.args(["--nofork", "--nopidfile", "--session"])
+            .arg(format!("--address={}", self.system_bus_address()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        self.system_bus = Some(spawn(&mut cmd, "dbus-daemon"));
+        wait_for("the system bus", Duration::from_secs(5), || sock.exists());
+    }
+
     /// A command with this session's environment (bus, runtime dir, XDG dirs, HOME).
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut c = Command::new(program);
@@ -93,6 +116,7 @@ impl Session {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("XDG_RUNTIME_DIR", &self.dir)
             .env("DBUS_SESSION_BUS_ADDRESS", self.bus_address())
+            .env("DBUS_SYSTEM_BUS_ADDRESS", self.system_bus_address())
             .env("HOME", &home)
             .env("XDG_CONFIG_HOME", home.join(".config"))
             .env("XDG_STATE_HOME", home.join(".local/state"))
@@ -241,6 +265,10 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         self.kill_pulse();
+        if let Some(mut b) = self.system_bus.take() {
+            let _ = b.kill();
+            let _ = b.wait();
+        }
         let _ = self.bus.kill();
         let _ = self.bus.wait();
         let _ = std::fs::remove_dir_all(&self.dir);

@@ -1,0 +1,449 @@
+//! Sensors through the real btleplug code path: the daemon talks to a BlueZ-shaped service
+//! (`services::bluez`, zbus) on a private system bus, is driven over its private session bus
+//! (`busctl`, `attunectl`), and records what it receives with `--record`.
+
+mod services;
+
+use attuned::sensor::gatt::{Contact, HeartRate, encode_heart_rate, parse_heart_rate};
+use attuned::sensor::replay;
+use services::bluez::{Bluez, NotifyStats, Profile};
+use services::{Daemon, Session};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const CTL: &str = env!("CARGO_BIN_EXE_attunectl");
+const STRAP: &str = "C4:7C:8D:6A:11:01";
+const POD: &str = "D2:00:4E:1B:22:02";
+
+type Row = (String, String, String, i64, u64);
+
+/// The daemon's `Sensors` property.
+fn sensors(s: &Session) -> Vec<Row> {
+    let out = s.busctl(&[
+        "--json=short",
+        "get-property",
+        "io.github.Attuned",
+        "/io/github/Attuned",
+        "io.github.Attuned1",
+        "Sensors",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_value(v["data"].clone()).unwrap()
+}
+
+fn link(s: &Session, address: &str) -> Option<String> {
+    sensors(s).into_iter().find(|r| r.0 == address).map(|r| r.2)
+}
+
+fn bluetooth(s: &Session) -> String {
+    let out = s.busctl(&[
+        "--json=short",
+        "get-property",
+        "io.github.Attuned",
+        "/io/github/Attuned",
+        "io.github.Attuned1",
+        "Bluetooth",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["data"].as_str().unwrap().to_owned()
+}
+
+fn call(s: &Session, method: &str, args: &[&str]) -> std::process::Output {
+    let mut a = vec![
+        "call",
+        "io.github.Attuned",
+        "/io/github/Attuned",
+        "io.github.Attuned1",
+        method,
+    ];
+    a.extend_from_slice(args);
+    s.busctl(&a)
+}
+
+/// Wait until `ok`, and say how long it took.
+fn wait_until(what: &str, d: &Daemon, limit: Duration, mut ok: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() < limit,
+            "not {what} within {limit:?}; daemon log:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    start.elapsed()
+}
+
+fn heart(bpm: u16) -> Vec<u8> {
+    encode_heart_rate(&HeartRate {
+        bpm,
+        contact: Contact::Detected,
+        energy_kj: None,
+        rr_ms: vec![60_000.0 / bpm as f32],
+    })
+}
+
+/// RSC Measurement: running, 3 m/s, `cadence` steps per minute.
+fn stride(cadence: u8) -> Vec<u8> {
+    vec![0x04, 0x00, 0x03, cadence]
+}
+
+/// A sensor that keeps notifying every 250 ms until dropped.
+struct Pump {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Pump {
+    fn start(bluez: &Arc<Bluez>, address: &'static str, value: fn(u32) -> Vec<u8>) -> Pump {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (b, s) = (bluez.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut i = 0;
+            while !s.load(Ordering::SeqCst) {
+                b.notify(address, &value(i));
+                i += 1;
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        });
+        Pump {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Pump {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn with_bluez() -> (Session, Arc<Bluez>) {
+    let mut s = Session::new(&format!("ble-{}", rand_suffix()));
+    s.start_system_bus();
+    let b = Arc::new(Bluez::start(&s.system_bus_address()));
+    (s, b)
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::AtomicU64;
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+/// A state file that has these sensors paired.
+fn write_paired(s: &Session, paired: &[(&str, &str)]) {
+    let sensors: Vec<_> = paired
+        .iter()
+        .map(|(a, n)| serde_json::json!({"address": a, "name": n}))
+        .collect();
+    let path = s.state_file();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        serde_json::json!({"playing": false, "sensors": sensors}).to_string(),
+    )
+    .unwrap();
+}
+
+fn live_subscriptions(stats: &NotifyStats) -> (u32, u32, bool) {
+    (
+        stats.start_calls.load(Ordering::SeqCst),
+        stats.duplicates.load(Ordering::SeqCst),
+        stats.notifying.load(Ordering::SeqCst),
+    )
+}
+
+#[test]
+fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
+    let (s, bluez) = with_bluez();
+    bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
+    let _hr = Pump::start(&bluez, STRAP, |i| heart(60 + (i % 20) as u16));
+    let _cad = Pump::start(&bluez, POD, |i| stride(160 + (i % 10) as u8));
+    let d = s.start_daemon(&[]);
+    assert_eq!(bluetooth(&s), "idle", "nothing paired: Bluetooth untouched");
+
+    let out = String::from_utf8(s.run(CTL, &["scan", "--time", "1s"]).stdout).unwrap();
+    assert!(
+        out.contains(STRAP) && out.contains("Polar H10 8E21"),
+        "{out}"
+    );
+    assert!(
+        out.contains("heart-rate") && out.contains("-58 dBm"),
+        "{out}"
+    );
+    assert!(
+        out.contains(POD) && out.contains("running-cadence"),
+        "{out}"
+    );
+
+    // Bad arguments are refused with InvalidArgs, nothing changes.
+    for (method, sig, arg) in [
+        ("Scan", "d", "0"),
+        ("Scan", "d", "3600"),
+        ("Pair", "s", "../x"),
+        ("Pair", "s", "/etc/passwd"),
+        ("Forget", "s", "nonsense"),
+    ] {
+        let out = call(&s, method, &[sig, arg]);
+        assert!(!out.status.success(), "{method} {arg} accepted");
+    }
+    // An address nobody advertises: a clear error.
+    let out = call(&s, "Pair", &["s", "00:11:22:33:44:55"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+
+    let out = s.run(CTL, &["pair", &STRAP.to_lowercase()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("paired Polar H10 8E21"));
+    assert!(call(&s, "Pair", &["s", POD]).status.success());
+    wait_until("both live", &d, Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live") && link(&s, POD).as_deref() == Some("live")
+    });
+    assert_eq!(bluetooth(&s), "ready");
+    let strap = sensors(&s).into_iter().find(|r| r.0 == STRAP).unwrap();
+    assert_eq!(strap.3, 87, "battery read from 0x2A19");
+    let state = std::fs::read_to_string(s.state_file()).unwrap();
+    assert!(state.contains(STRAP) && state.contains(POD), "{state}");
+
+    // Restart: both remembered and live again, with no Scan or Pair.
+    let (status, _, _) = d.terminate();
+    assert!(status.success());
+    let d = s.start_daemon(&[]);
+    let rows = sensors(&s);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    wait_until(
+        "both live after restart",
+        &d,
+        Duration::from_secs(10),
+        || link(&s, STRAP).as_deref() == Some("live") && link(&s, POD).as_deref() == Some("live"),
+    );
+    wait_until(
+        "HR and cadence in the status",
+        &d,
+        Duration::from_secs(5),
+        || {
+            let out = s.run(CTL, &["status", "--json"]);
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            v["heart_rate"].as_f64().unwrap_or(0.0) >= 60.0
+                && v["cadence"].as_f64().unwrap_or(0.0) >= 160.0
+        },
+    );
+
+    // Forget: unsubscribed, gone from the state.
+    assert!(s.run(CTL, &["forget", POD]).status.success());
+    assert_eq!(link(&s, POD), None);
+    let state = std::fs::read_to_string(s.state_file()).unwrap();
+    assert!(!state.contains(POD), "{state}");
+    assert!(!s.run(CTL, &["forget", POD]).status.success());
+}
+
+#[test]
+fn notifications_arrive_in_order_with_their_values() {
+    let (s, bluez) = with_bluez();
+    let strap = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
+    write_paired(&s, &[(STRAP, "Polar H10 8E21"), (POD, "Stryd 4B2")]);
+    let rec = s.dir.join("session.csv");
+    let d = s.start_daemon(&["--record", rec.to_str().unwrap()]);
+    wait_until("both subscribed", &d, Duration::from_secs(10), || {
+        live_subscriptions(&strap).2 && live_subscriptions(&pod).2
+    });
+    // One notification per sensor every 300 ms: slower than the 10 Hz control loop, so
+    // the latest-value feed passes every one on.
+    let bpms: Vec<u16> = (0..16).map(|i| 58 + 3 * i).collect();
+    let cadences: Vec<u8> = (0..16).map(|i| 150 + i).collect();
+    for (bpm, cad) in bpms.iter().zip(&cadences) {
+        assert!(bluez.notify(STRAP, &heart(*bpm)));
+        assert!(bluez.notify(POD, &stride(*cad)));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+    let text = std::fs::read_to_string(&rec).unwrap();
+    let readings = replay::parse("session.csv", &text).unwrap();
+    let got_hr: Vec<u16> = readings
+        .iter()
+        .filter_map(|r| r.hr)
+        .map(|h| h as u16)
+        .collect();
+    let got_cad: Vec<u8> = readings
+        .iter()
+        .filter_map(|r| r.cadence)
+        .map(|c| c as u8)
+        .collect();
+    assert_eq!(got_hr, bpms, "{text}");
+    assert_eq!(got_cad, cadences, "{text}");
+    for r in readings.iter().filter(|r| r.hr.is_some()) {
+        let expect = 60_000.0 / r.hr.unwrap();
+        assert_eq!(r.rr_ms.len(), 1);
+        assert!(
+            (r.rr_ms[0] - expect).abs() < 1.0,
+            "RR {:?} for {expect}",
+            r.rr_ms
+        );
+        assert_eq!(r.contact, Some(true));
+    }
+    assert!(readings.windows(2).all(|w| w[0].at <= w[1].at));
+    // The recording replays offline.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attuned"))
+        .args([
+            "render",
+            "--preset",
+            "workout",
+            "--duration",
+            "5s",
+            "--mode",
+            "workout",
+        ])
+        .arg("--replay")
+        .arg(&rec)
+        .arg("--out")
+        .arg(s.dir.join("replayed.wav"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_vanished_strap_goes_stale_and_comes_back_without_duplicate_subscriptions() {
+    let (s, bluez) = with_bluez();
+    let first = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
+    let _pump = Pump::start(&bluez, STRAP, |i| heart(70 + (i % 5) as u16));
+    let d = s.start_daemon(&[]);
+    wait_until("live", &d, Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live")
+    });
+
+    bluez.remove_device(STRAP);
+    let stale = wait_until("stale", &d, Duration::from_secs(5), || {
+        link(&s, STRAP).as_deref() == Some("stale")
+    });
+    eprintln!("stale {stale:?} after the strap vanished");
+    assert!(
+        s.name_owned("io.github.Attuned"),
+        "the daemon plays on without the strap"
+    );
+    std::thread::sleep(Duration::from_secs(3));
+
+    let again = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    let back = wait_until("live again", &d, Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live")
+    });
+    eprintln!("live {back:?} after the strap came back");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(live_subscriptions(&first).1, 0);
+    assert_eq!(
+        live_subscriptions(&again),
+        (1, 0, true),
+        "one subscription after reconnecting"
+    );
+
+    // Silence (connected, but no notifications): stale, then a clean reconnection.
+    drop(_pump);
+    let connects = bluez.connects(STRAP);
+    wait_until("stale from silence", &d, Duration::from_secs(8), || {
+        link(&s, STRAP).as_deref() == Some("stale")
+    });
+    let _pump = Pump::start(&bluez, STRAP, |i| heart(80 + (i % 5) as u16));
+    wait_until("live after silence", &d, Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live") && bluez.connects(STRAP) > connects
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let (calls, dups, notifying) = live_subscriptions(&again);
+    assert_eq!((dups, notifying), (0, true), "{calls} StartNotify calls");
+    assert_eq!(calls, 2, "one StartNotify per connection");
+}
+
+#[test]
+fn bluetooth_absent_at_start_is_found_when_it_appears() {
+    let mut s = Session::new(&format!("ble-late-{}", rand_suffix()));
+    write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
+    let d = s.start_daemon(&[]);
+    wait_until("no system bus reported", &d, Duration::from_secs(5), || {
+        bluetooth(&s).starts_with("no system bus")
+    });
+    assert_eq!(link(&s, STRAP).as_deref(), Some("searching"));
+
+    s.start_system_bus();
+    wait_until("no bluetoothd reported", &d, Duration::from_secs(8), || {
+        bluetooth(&s) == "bluetoothd is not running"
+    });
+
+    let bluez = Arc::new(Bluez::start(&s.system_bus_address()));
+    bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    let _pump = Pump::start(&bluez, STRAP, |i| heart(64 + (i % 3) as u16));
+    let found = wait_until(
+        "live once bluetoothd is up",
+        &d,
+        Duration::from_secs(10),
+        || link(&s, STRAP).as_deref() == Some("live"),
+    );
+    eprintln!("live {found:?} after bluetoothd appeared");
+    assert_eq!(bluetooth(&s), "ready");
+}
+
+#[test]
+fn garbage_notifications_are_counted_and_dropped() {
+    let (s, bluez) = with_bluez();
+    let stats = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
+    let rec = s.dir.join("session.csv");
+    let d = s.start_daemon(&["--record", rec.to_str().unwrap()]);
+    wait_until("subscribed", &d, Duration::from_secs(10), || {
+        live_subscriptions(&stats).2
+    });
+    // A fixed-seed stream of random packets, with a valid reading after each.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut bad = 0;
+    for i in 0..40u16 {
+        let len = (rnd() % 9) as usize;
+        let junk: Vec<u8> = (0..len).map(|_| rnd() as u8).collect();
+        if parse_heart_rate(&junk).is_err() {
+            bad += 1;
+        }
+        assert!(bluez.notify(STRAP, &junk));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(bluez.notify(STRAP, &heart(100 + i)));
+        std::thread::sleep(Duration::from_millis(120));
+    }
+    assert!(bad >= 30, "the stream is mostly garbage ({bad})");
+    wait_until(
+        "every bad packet counted",
+        &d,
+        Duration::from_secs(3),
+        || sensors(&s)[0].4 == bad,
+    );
+    assert_eq!(link(&s, STRAP).as_deref(), Some("live"));
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+    let readings = replay::parse("s.csv", &std::fs::read_to_string(&rec).unwrap()).unwrap();
+    let last = readings.iter().filter_map(|r| r.hr).next_back();
+    assert_eq!(last, Some(139.0), "valid readings still flow");
+}
