@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's quick start runs it on a fresh Debian/Ubuntu machine.
-# Installs what it needs, then: format, lints, all tests, and the release-mode soak tests.
+# Installs what it needs, then: format, lints, all tests, model retraining, bounded fuzzing
+# of the BLE parsers, and the release-mode soak tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: a C toolchain, sox, ALSA and fontconfig/freetype headers, Python + pip,
-# and the real services the daemon tests start: dbus-daemon, PulseAudio, playerctl, gdbus.
+# Debian packages: a C toolchain, sox, ALSA, libdbus (btleplug) and fontconfig/freetype
+# headers, Python + pip, and the real services the daemon tests start: dbus-daemon (also as
+# the private system bus of the BlueZ mock), PulseAudio, playerctl, gdbus.
 need_apt=0
 for c in cc pkg-config sox python3 dbus-daemon busctl gdbus pulseaudio parec pacat playerctl; do
   command -v "$c" >/dev/null || need_apt=1
 done
-pkg-config --exists fontconfig freetype2 alsa 2>/dev/null || need_apt=1
+pkg-config --exists fontconfig freetype2 alsa dbus-1 2>/dev/null || need_apt=1
 python3 -m pip --version >/dev/null 2>&1 || need_apt=1
 if [ "$need_apt" = 1 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
-    libfontconfig1-dev libfreetype-dev libasound2-dev python3 python3-pip \
+    libfontconfig1-dev libfreetype-dev libasound2-dev libdbus-1-dev python3 python3-pip \
     dbus dbus-bin systemd libglib2.0-bin pulseaudio pulseaudio-utils playerctl >/dev/null
 fi
 # Python packages for the training script (numpy + onnx).
@@ -35,5 +37,7 @@ echo "== cargo test"
 cargo test --locked
 echo "== retraining the control model (numpy, ignored by default)"
 cargo test --locked --test retrain -- --ignored
+echo "== fuzzing the GATT parsers (cargo fuzz, 30 s per target)"
+bash scripts/fuzz.sh 30
 echo "== soak (release, ignored by default)"
 cargo test --release --locked --test soak -- --ignored
