@@ -8,7 +8,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = parse_heart_rate(data) {
         assert!(m.bpm > 0);
-        let again = parse_heart_rate(&encode_heart_rate(&m)).expect("an encoded measurement parses");
+        let again =
+            parse_heart_rate(&encode_heart_rate(&m)).expect("an encoded measurement parses");
         assert_eq!(again, m);
     }
 });
