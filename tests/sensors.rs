@@ -401,6 +401,22 @@ fn bluetooth_absent_at_start_is_found_when_it_appears() {
     );
     eprintln!("live {found:?} after bluetoothd appeared");
     assert_eq!(bluetooth(&s), "ready");
+
+    // The system bus itself restarts (bluetoothd with it): a new connection, found again.
+    drop(_pump);
+    drop(bluez);
+    s.kill_system_bus();
+    wait_until("stale without the bus", &d, Duration::from_secs(8), || {
+        link(&s, STRAP).as_deref() == Some("stale")
+    });
+    s.start_system_bus();
+    let bluez = Arc::new(Bluez::start(&s.system_bus_address()));
+    bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    let _pump = Pump::start(&bluez, STRAP, |i| heart(64 + (i % 3) as u16));
+    let back = wait_until("live on the new bus", &d, Duration::from_secs(15), || {
+        link(&s, STRAP).as_deref() == Some("live")
+    });
+    eprintln!("live {back:?} after the system bus restarted");
 }
 
 #[test]

@@ -7,8 +7,10 @@
 //! forwards parsed readings to the [`feed`](super::feed). On disconnection, or [`SILENCE`]
 //! without a valid reading, the sensor is marked stale (the music plays on with whatever the
 //! features still have), the task unsubscribes and disconnects, and tries again after a
-//! capped exponential [`Backoff`], forever. No system bus, no bluetoothd, no adapter, a
-//! powered-off adapter: each is a [`Radio`] state in the status, retried the same way.
+//! capped exponential [`Backoff`] (0.5 s to 4 s; every 30 s once it has been away for 5
+//! minutes, so a strap left on the shelf does not keep the radio scanning), forever. No
+//! system bus, no bluetoothd, no adapter, a powered-off adapter: each is a [`Radio`] state in
+//! the status, retried the same way; a restarted system bus gets a new connection.
 //! Nothing is touched while nothing is paired and no scan is asked for.
 
 use super::backoff::Backoff;
@@ -41,6 +43,12 @@ const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(1);
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// With [`FIND_WINDOW`], a device that comes back is found within ~5 s.
 const MAX_RETRY: Duration = Duration::from_secs(4);
+/// A sensor away this long (a strap left on the shelf) is looked for less often, to spare
+/// the radio and the battery: every [`LONG_RETRY`].
+const LONG_ABSENCE: Duration = Duration::from_secs(300);
+const LONG_RETRY: Duration = Duration::from_secs(30);
+/// Asking BlueZ for its adapter; a dead D-Bus connection shows as a call that never returns.
+const ADAPTER_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub const HEART_RATE_SERVICE: Uuid = uuid_from_u16(0x180D);
 pub const RUNNING_SERVICE: Uuid = uuid_from_u16(0x1814);
@@ -160,7 +168,15 @@ impl Shared {
 
     /// The first adapter, powered on; the radio state follows what is found.
     async fn adapter(&self) -> Result<Adapter, BleError> {
-        let r = self.find_adapter().await;
+        let r = match timeout(ADAPTER_TIMEOUT, self.find_adapter()).await {
+            Ok(r) => r,
+            Err(_) => {
+                // The system bus went away under the connection (its I/O task has ended):
+                // connect afresh next time.
+                *self.manager.lock().await = None;
+                Err(BleError::Timeout("asking BlueZ for its adapter"))
+            }
+        };
         self.set_radio(match &r {
             Ok(_) => Radio::Ready,
             Err(e) => e.radio().unwrap_or(Radio::Ready),
@@ -177,7 +193,18 @@ impl Shared {
                     .map_err(|e| BleError::NoSystemBus(e.to_string()))?,
             );
         }
-        let adapters = manager.as_ref().expect("set above").adapters().await?;
+        let adapters = match manager.as_ref().expect("set above").adapters().await {
+            Ok(a) => a,
+            Err(e) => {
+                let e = BleError::from(e);
+                if e != BleError::NoBluetoothService {
+                    // Most likely the system bus restarted under this connection (calls then
+                    // fail with "Failed to send message"): connect afresh next time.
+                    *manager = None;
+                }
+                return Err(e);
+            }
+        };
         let adapter = adapters.into_iter().next().ok_or(BleError::NoAdapter)?;
         match adapter.adapter_state().await? {
             CentralState::PoweredOff => Err(BleError::PoweredOff),
@@ -360,6 +387,9 @@ impl Ble {
         self.shared
             .status
             .send_modify(|s| s.sensors.retain(|e| e.address != address));
+        if self.tasks.lock().await.is_empty() {
+            self.shared.set_radio(Radio::Idle);
+        }
         Ok(true)
     }
 
@@ -388,17 +418,22 @@ async fn stop(task: SensorTask) {
 async fn run_sensor(shared: Arc<Shared>, sensor: PairedSensor, mut stopped: watch::Receiver<bool>) {
     let mut backoff = Backoff::new(FIRST_RETRY, MAX_RETRY);
     let who = format!("{} ({})", sensor.name, sensor.address);
+    let mut last_live = Instant::now();
     loop {
         let mut live = false;
         let result = session(&shared, &sensor, &mut stopped, &mut live).await;
         if live {
             backoff.reset();
+            last_live = Instant::now();
         }
         let error = match result {
             Ok(()) => return,
             Err(e) => e,
         };
-        let delay = backoff.next_delay();
+        let mut delay = backoff.next_delay();
+        if last_live.elapsed() > LONG_ABSENCE {
+            delay = delay.max(LONG_RETRY);
+        }
         if live {
             tracing::warn!("sensor {who}: {error}; data stale, reconnecting");
         } else {
@@ -443,7 +478,9 @@ async fn session(
         Ok::<_, BleError>((p, events))
     };
     let (p, mut events) = tokio::select! {
-        r = connect => r?,
+        r = timeout(CONNECT_TIMEOUT + FIND_WINDOW + ADAPTER_TIMEOUT, connect) => {
+            r.map_err(|_| BleError::Timeout("connecting"))??
+        }
         _ = stopped.changed() => return Ok(()),
     };
     let chars = p.characteristics();

@@ -96,6 +96,15 @@ impl Session {
         format!("unix:path={}/system_bus", self.dir.display())
     }
 
+    /// Stop the private system bus (everything on it goes with it).
+    pub fn kill_system_bus(&mut self) {
+        if let Some(mut b) = self.system_bus.take() {
+            let _ = b.kill();
+            let _ = b.wait();
+        }
+        let _ = std::fs::remove_file(self.dir.join("system_bus"));
+    }
+
     /// Start the private system bus (for the BlueZ mock).
     pub fn start_system_bus(&mut self) {
         let sock = self.dir.join("system_bus");
@@ -265,10 +274,7 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         self.kill_pulse();
-        if let Some(mut b) = self.system_bus.take() {
-            let _ = b.kill();
-            let _ = b.wait();
-        }
+        self.kill_system_bus();
         let _ = self.bus.kill();
         let _ = self.bus.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
