@@ -4,7 +4,9 @@
 
 mod services;
 
-use attuned::sensor::gatt::{Contact, HeartRate, encode_heart_rate, parse_heart_rate};
+use attuned::sensor::gatt::{
+    Contact, HeartRate, RunningSpeedCadence, encode_heart_rate, encode_rsc, parse_heart_rate,
+};
 use attuned::sensor::replay;
 use services::bluez::{Bluez, NotifyStats, Profile};
 use services::{Daemon, Session};
@@ -91,7 +93,13 @@ fn heart(bpm: u16) -> Vec<u8> {
 
 /// RSC Measurement: running, 3 m/s, `cadence` steps per minute.
 fn stride(cadence: u8) -> Vec<u8> {
-    vec![0x04, 0x00, 0x03, cadence]
+    encode_rsc(&RunningSpeedCadence {
+        speed_mps: 3.0,
+        cadence,
+        stride_m: None,
+        distance_m: None,
+        running: true,
+    })
 }
 
 /// A sensor that keeps notifying every 250 ms until dropped.

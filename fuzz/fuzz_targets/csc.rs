@@ -1,12 +1,17 @@
-//! 0x2A5B: any bytes parse or give an error, never panic; cadence between any two parsed
-//! samples (split anywhere) is finite and non-negative, counters wrapping or not.
+//! 0x2A5B: any bytes parse or give an error, never panic; what parses re-encodes to the
+//! same bytes (reserved flag bits aside); cadence between any two parsed samples (split
+//! anywhere) is finite and non-negative, counters wrapping or not.
 #![no_main]
 
-use attuned_fuzz::gatt::{crank_rpm, parse_csc};
+use attuned_fuzz::gatt::{crank_rpm, encode_csc, parse_csc};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = parse_csc(data);
+    if let Ok(m) = parse_csc(data) {
+        let mut canonical = data.to_vec();
+        canonical[0] &= 0x03;
+        assert_eq!(encode_csc(&m), canonical);
+    }
     if data.is_empty() {
         return;
     }

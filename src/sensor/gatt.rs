@@ -151,7 +151,7 @@ pub struct RunningSpeedCadence {
     /// Per minute, as the device reports it (steps or strides: sanity-check upstream).
     pub cadence: u8,
     pub stride_m: Option<f32>,
-    pub distance_m: Option<f32>,
+    pub distance_m: Option<f64>,
     pub running: bool,
 }
 
@@ -167,7 +167,7 @@ pub fn parse_rsc(b: &[u8]) -> Result<RunningSpeedCadence, GattError> {
         None
     };
     let distance_m = if flags & 0x02 != 0 {
-        Some(u32::from_le_bytes(take::<4>(b, &mut at, WHAT)?) as f32 / 10.0)
+        Some(u32::from_le_bytes(take::<4>(b, &mut at, WHAT)?) as f64 / 10.0)
     } else {
         None
     };
@@ -179,6 +179,25 @@ pub fn parse_rsc(b: &[u8]) -> Result<RunningSpeedCadence, GattError> {
         distance_m,
         running: flags & 0x04 != 0,
     })
+}
+
+/// Encode an RSC Measurement (speed in 1/256 m/s, stride in cm, distance in dm, rounded).
+pub fn encode_rsc(m: &RunningSpeedCadence) -> Vec<u8> {
+    let mut flags = if m.running { 0x04 } else { 0 };
+    let mut body = Vec::new();
+    body.extend(((m.speed_mps * 256.0).round() as u16).to_le_bytes());
+    body.push(m.cadence);
+    if let Some(s) = m.stride_m {
+        flags |= 0x01;
+        body.extend(((s * 100.0).round() as u16).to_le_bytes());
+    }
+    if let Some(d) = m.distance_m {
+        flags |= 0x02;
+        body.extend(((d * 10.0).round() as u32).to_le_bytes());
+    }
+    let mut out = vec![flags];
+    out.extend(body);
+    out
 }
 
 /// 0x2A5B CSC Measurement: cumulative counters and event times (1/1024 s).
@@ -208,6 +227,22 @@ pub fn parse_csc(b: &[u8]) -> Result<CyclingSample, GattError> {
     };
     no_trailing(b, at, WHAT)?;
     Ok(CyclingSample { wheel, crank })
+}
+
+/// Encode a CSC Measurement.
+pub fn encode_csc(m: &CyclingSample) -> Vec<u8> {
+    let mut out = vec![0u8];
+    if let Some((revs, time)) = m.wheel {
+        out[0] |= 0x01;
+        out.extend(revs.to_le_bytes());
+        out.extend(time.to_le_bytes());
+    }
+    if let Some((revs, time)) = m.crank {
+        out[0] |= 0x02;
+        out.extend(revs.to_le_bytes());
+        out.extend(time.to_le_bytes());
+    }
+    out
 }
 
 /// Crank cadence (rpm) between two samples, with counter wrap; `None` while coasting (the
@@ -358,6 +393,37 @@ mod tests {
             let _ = parse_csc(&bytes);
             let _ = parse_battery(&bytes);
             let _ = parse_body_location(&bytes);
+        }
+
+        #[test]
+        fn rsc_round_trips(
+            flags in 0u8..8,
+            speed in any::<u16>(),
+            cadence in any::<u8>(),
+            stride in any::<u16>(),
+            distance in any::<u32>(),
+        ) {
+            let mut b = vec![flags];
+            b.extend(speed.to_le_bytes());
+            b.push(cadence);
+            if flags & 1 != 0 {
+                b.extend(stride.to_le_bytes());
+            }
+            if flags & 2 != 0 {
+                b.extend(distance.to_le_bytes());
+            }
+            let m = parse_rsc(&b).unwrap();
+            prop_assert_eq!(encode_rsc(&m), b.clone());
+            prop_assert_eq!(parse_rsc(&encode_rsc(&m)).unwrap(), m);
+        }
+
+        #[test]
+        fn csc_round_trips(
+            wheel in proptest::option::of((any::<u32>(), any::<u16>())),
+            crank in proptest::option::of((any::<u16>(), any::<u16>())),
+        ) {
+            let m = CyclingSample { wheel, crank };
+            prop_assert_eq!(parse_csc(&encode_csc(&m)).unwrap(), m);
         }
 
         #[test]
