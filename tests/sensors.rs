@@ -428,6 +428,45 @@ fn bluetooth_absent_at_start_is_found_when_it_appears() {
 }
 
 #[test]
+fn a_missing_or_switched_off_adapter_is_reported_and_waited_for() {
+    let mut s = Session::new(&format!("ble-adapter-{}", rand_suffix()));
+    s.start_system_bus();
+    let bluez = Arc::new(Bluez::start_without_adapter(&s.system_bus_address()));
+    write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
+    let d = s.start_daemon(&[]);
+    wait_until("no adapter reported", &d, Duration::from_secs(5), || {
+        bluetooth(&s) == "no Bluetooth adapter"
+    });
+    let out = call(&s, "Scan", &["d", "1"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no Bluetooth adapter"),
+        "a scan says why it cannot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    bluez.add_adapter(false);
+    bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    let _pump = Pump::start(&bluez, STRAP, |i| heart(90 + (i % 3) as u16));
+    wait_until("powered off reported", &d, Duration::from_secs(8), || {
+        bluetooth(&s) == "Bluetooth adapter is powered off"
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        bluez.connects(STRAP),
+        0,
+        "no connection through a switched-off radio"
+    );
+    assert_ne!(link(&s, STRAP).as_deref(), Some("live"));
+
+    bluez.set_powered(true);
+    let on = wait_until("live once powered", &d, Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live")
+    });
+    eprintln!("live {on:?} after the adapter was switched on");
+    assert_eq!(bluetooth(&s), "ready");
+}
+
+#[test]
 fn garbage_notifications_are_counted_and_dropped() {
     let (s, bluez) = with_bluez();
     let stats = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");

@@ -70,7 +70,7 @@ pub enum BleError {
     NoBluetoothService,
     #[error("no Bluetooth adapter")]
     NoAdapter,
-    #[error("the Bluetooth adapter is powered off")]
+    #[error("Bluetooth adapter is powered off")]
     PoweredOff,
     #[error("`{0}` is not a Bluetooth address (expected AA:BB:CC:DD:EE:FF)")]
     InvalidAddress(String),

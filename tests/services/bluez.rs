@@ -365,28 +365,54 @@ impl Bluez {
             devices: Mutex::new(HashMap::new()),
         };
         b.serve();
+        b.add_adapter(true);
+        b
+    }
+
+    /// `org.bluez` with no adapter (a machine without a Bluetooth controller).
+    pub fn start_without_adapter(bus: &str) -> Bluez {
+        let mut b = Bluez::start(bus);
+        let server = b.server();
+        b.rt.block_on(async move { server.remove::<MockAdapter, _>(ADAPTER).await })
+            .unwrap();
+        b.devices.get_mut().unwrap().clear();
         b
     }
 
     fn serve(&mut self) {
         let bus = self.bus.clone();
         let conn = self.rt.block_on(async move {
-            let conn = zbus::connection::Builder::address(bus.as_str())?
+            zbus::connection::Builder::address(bus.as_str())?
                 .serve_at("/", fdo::ObjectManager)?
-                .serve_at(
-                    ADAPTER,
-                    MockAdapter {
-                        powered: true,
-                        discovering: false,
-                    },
-                )?
                 .name("org.bluez")?
                 .build()
-                .await?;
-            Ok::<_, zbus::Error>(conn)
+                .await
         });
         self.conn = Some(conn.expect("the BlueZ mock cannot start"));
         self.devices.lock().unwrap().clear();
+    }
+
+    /// An adapter `hci0` appears, powered or not.
+    pub fn add_adapter(&self, powered: bool) {
+        let server = self.server();
+        let adapter = MockAdapter {
+            powered,
+            discovering: false,
+        };
+        self.rt
+            .block_on(async move { server.at(ADAPTER, adapter).await })
+            .unwrap();
+    }
+
+    /// Switch the adapter on or off (as `bluetoothctl power on|off` would).
+    pub fn set_powered(&self, on: bool) {
+        let server = self.server();
+        self.rt.block_on(async move {
+            let iface = server.interface::<_, MockAdapter>(ADAPTER).await.unwrap();
+            iface.get_mut().await.powered = on;
+            let a = iface.get().await;
+            a.powered_changed(iface.signal_emitter()).await.unwrap();
+        });
     }
 
     /// bluetoothd goes away (its bus name and every object with it).
@@ -394,12 +420,6 @@ impl Bluez {
         if let Some(c) = self.conn.take() {
             self.rt.block_on(async move { c.close().await }).unwrap();
         }
-    }
-
-    /// bluetoothd (re)starts with no devices.
-    pub fn restart(&mut self) {
-        self.stop();
-        self.serve();
     }
 
     fn server(&self) -> ObjectServer {
