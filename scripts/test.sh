@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: a C toolchain, sox, ALSA, libdbus (btleplug) and fontconfig/freetype
 # headers, Python + pip, and the real services the daemon tests start: dbus-daemon (also as
-# the private system bus of the BlueZ mock), PulseAudio, playerctl, gdbus.
+# the private system bus of the BlueZ mock), PulseAudio, playerctl, gdbus, and
+# desktop-file-validate for the tray's autostart entry.
 need_apt=0
-for c in cc pkg-config sox python3 dbus-daemon busctl gdbus pulseaudio parec pacat playerctl; do
+for c in cc pkg-config sox python3 dbus-daemon busctl gdbus pulseaudio parec pacat playerctl \
+    desktop-file-validate; do
   command -v "$c" >/dev/null || need_apt=1
 done
 pkg-config --exists fontconfig freetype2 alsa dbus-1 2>/dev/null || need_apt=1
@@ -19,7 +21,8 @@ if [ "$need_apt" = 1 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
     libfontconfig1-dev libfreetype-dev libasound2-dev libdbus-1-dev python3 python3-pip \
-    dbus dbus-bin systemd libglib2.0-bin pulseaudio pulseaudio-utils playerctl >/dev/null
+    dbus dbus-bin systemd libglib2.0-bin pulseaudio pulseaudio-utils playerctl \
+    desktop-file-utils >/dev/null
 fi
 # Python packages for the training script (numpy + onnx).
 if ! python3 -c 'import numpy, onnx' 2>/dev/null; then

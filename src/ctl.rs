@@ -110,6 +110,8 @@ pub enum Command {
     },
     /// Paired sensors and their links.
     Sensors,
+    /// Show attuned in the desktop panel (StatusNotifierItem) until quit.
+    Tray,
     /// Print shell completions (bash, zsh, fish, …).
     Completions {
         shell: clap_complete::Shell,
@@ -127,6 +129,24 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             &mut std::io::stdout(),
         );
         return Ok(());
+    }
+    if let Command::Tray = cli.command {
+        let shutdown = async {
+            use tokio::signal::unix::{SignalKind, signal};
+            match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                }
+                _ => std::future::pending().await,
+            }
+        };
+        return crate::tray::run(shutdown).await.map_err(|e| e.to_string());
     }
     // A scan may take a minute: wait for the daemon longer than zbus's default 25 s.
     let conn = zbus::connection::Builder::session()
@@ -222,7 +242,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Completions { .. } | Command::Tray => unreachable!("handled above"),
     }
 }
 

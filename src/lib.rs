@@ -20,7 +20,8 @@
 //! - [`sensor`] — body sensors: [`sensor::gatt`] parsers for standard BLE straps and pods,
 //!   [`sensor::ble`] (btleplug: scan, pair, connect, reconnect), [`sensor::replay`] (recorded
 //!   sessions, and recording), [`sensor::feed`] (the latest-value channel to the control loop).
-//! - [`ctl`] — `attunectl`, the command-line client.
+//! - [`ctl`] — `attunectl`, the command-line client; [`tray`] — `attunectl tray`, the desktop
+//!   panel item (StatusNotifierItem).
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
 
 pub mod audio;
@@ -36,3 +37,4 @@ pub mod render;
 pub mod sensor;
 pub mod state;
 pub mod synth;
+pub mod tray;

@@ -1,5 +1,6 @@
-//! The shipped units: `systemd-analyze verify` accepts them without a word, and D-Bus
-//! activation from a service directory starts the daemon on the first call.
+//! The shipped units: `systemd-analyze verify` accepts them without a word, D-Bus
+//! activation from a service directory starts the daemon on the first call, and the tray's
+//! XDG autostart entry passes `desktop-file-validate`.
 
 mod services;
 
@@ -74,4 +75,32 @@ fn dbus_activation_starts_the_daemon_on_first_call() {
         libc::kill(pid, libc::SIGTERM);
     }
     let _ = std::fs::remove_dir_all(services);
+}
+
+#[test]
+fn tray_autostart_entry_validates() {
+    let s = Session::new("desktop");
+    let entry = render(
+        "data/attuned-tray.desktop.in",
+        &s.dir,
+        "attuned-tray.desktop",
+    );
+    let out = s.run("desktop-file-validate", &[entry.to_str().unwrap()]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "desktop-file-validate said:\n{said}"
+    );
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let exec = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Exec="))
+        .expect("an Exec line");
+    let (program, args) = exec.split_once(' ').unwrap();
+    assert!(Path::new(program).exists(), "{program}");
+    assert_eq!(args, "tray");
 }

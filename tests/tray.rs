@@ -1,0 +1,356 @@
+//! The tray (`attunectl tray`) through real D-Bus: a StatusNotifierWatcher of our own (zbus)
+//! on a private session bus, and this test as the tray host, reading the menu with
+//! `com.canonical.dbusmenu.GetLayout` and clicking items with `Event`, against the real daemon.
+
+mod services;
+
+use services::Session;
+use std::collections::HashMap;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zbus::zvariant::{OwnedValue, Value};
+
+/// The watcher: remembers who registered.
+struct Watcher {
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    fn register_status_notifier_item(&self, service: &str) {
+        self.items.lock().unwrap().push(service.to_owned());
+    }
+    fn register_status_notifier_host(&self, _service: &str) {}
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+/// One menu entry as the host sees it.
+#[derive(Debug, Clone)]
+struct Entry {
+    id: i32,
+    label: String,
+    enabled: bool,
+    toggled: bool,
+    children: Vec<Entry>,
+}
+
+impl Entry {
+    fn find(&self, pred: &dyn Fn(&Entry) -> bool) -> Option<&Entry> {
+        if pred(self) {
+            return Some(self);
+        }
+        self.children.iter().find_map(|c| c.find(pred))
+    }
+    fn labelled(&self, prefix: &str) -> Option<&Entry> {
+        self.find(&|e| e.label.starts_with(prefix))
+    }
+}
+
+fn entry(mut v: &Value<'_>) -> Entry {
+    while let Value::Value(inner) = v {
+        v = inner;
+    }
+    let Value::Structure(s) = v else {
+        panic!("a layout node is a structure: {v:?}")
+    };
+    let f = s.fields();
+    let id = i32::try_from(&f[0]).unwrap();
+    let props: HashMap<String, OwnedValue> = HashMap::try_from(f[1].try_clone().unwrap()).unwrap();
+    let Value::Array(children) = &f[2] else {
+        panic!("children are an array")
+    };
+    let prop = |k: &str| props.get(k).map(|v| Value::from(v.try_clone().unwrap()));
+    Entry {
+        id,
+        label: prop("label")
+            .and_then(|v| String::try_from(v).ok())
+            .unwrap_or_default(),
+        enabled: prop("enabled")
+            .and_then(|v| bool::try_from(v).ok())
+            .unwrap_or(true),
+        toggled: prop("toggle-state")
+            .and_then(|v| i32::try_from(v).ok())
+            .is_some_and(|s| s == 1),
+        children: children.iter().map(entry).collect(),
+    }
+}
+
+struct Host {
+    rt: tokio::runtime::Runtime,
+    conn: zbus::Connection,
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+impl Host {
+    fn start(s: &Session) -> Host {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let items = Arc::new(Mutex::new(Vec::new()));
+        let addr = s.bus_address();
+        let w = Watcher {
+            items: items.clone(),
+        };
+        let conn = rt
+            .block_on(async move {
+                zbus::connection::Builder::address(addr.as_str())?
+                    .serve_at("/StatusNotifierWatcher", w)?
+                    .name("org.kde.StatusNotifierWatcher")?
+                    .build()
+                    .await
+            })
+            .unwrap();
+        Host { rt, conn, items }
+    }
+
+    fn item(&self) -> Option<String> {
+        self.items.lock().unwrap().last().cloned()
+    }
+
+    fn layout(&self) -> Entry {
+        let item = self.item().expect("registered");
+        let conn = self.conn.clone();
+        self.rt.block_on(async move {
+            let reply = conn
+                .call_method(
+                    Some(item.as_str()),
+                    "/MenuBar",
+                    Some("com.canonical.dbusmenu"),
+                    "GetLayout",
+                    &(0i32, -1i32, Vec::<String>::new()),
+                )
+                .await
+                .unwrap();
+            let body = reply.body();
+            type Node = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+            let (_rev, (id, props, children)): (u32, Node) = body.deserialize().unwrap();
+            let children: Vec<Value<'static>> = children
+                .into_iter()
+                .map(|c| Value::Value(Box::new(Value::from(c))))
+                .collect();
+            let props: HashMap<String, Value<'static>> = props
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect();
+            let root = Value::from(
+                zbus::zvariant::StructureBuilder::new()
+                    .add_field(id)
+                    .add_field(props)
+                    .add_field(zbus::zvariant::Array::from(children))
+                    .build()
+                    .unwrap(),
+            );
+            entry(&root)
+        })
+    }
+
+    fn click(&self, id: i32) {
+        let item = self.item().expect("registered");
+        let conn = self.conn.clone();
+        self.rt
+            .block_on(async move {
+                conn.call_method(
+                    Some(item.as_str()),
+                    "/MenuBar",
+                    Some("com.canonical.dbusmenu"),
+                    "Event",
+                    &(id, "clicked", Value::from(0i32), 0u32),
+                )
+                .await
+            })
+            .unwrap();
+    }
+
+    fn item_property(&self, name: &str) -> String {
+        let item = self.item().expect("registered");
+        let conn = self.conn.clone();
+        let name = name.to_owned();
+        self.rt.block_on(async move {
+            let p = zbus::fdo::PropertiesProxy::builder(&conn)
+                .destination(item)
+                .unwrap()
+                .path("/StatusNotifierItem")
+                .unwrap()
+                .build()
+                .await
+                .unwrap();
+            let v = p
+                .get(
+                    zbus::names::InterfaceName::from_static_str_unchecked(
+                        "org.kde.StatusNotifierItem",
+                    ),
+                    &name,
+                )
+                .await
+                .unwrap();
+            String::try_from(v).unwrap()
+        })
+    }
+}
+
+fn daemon_prop(s: &Session, prop: &str) -> String {
+    let out = s.busctl(&[
+        "get-property",
+        "io.github.Attuned",
+        "/io/github/Attuned",
+        "io.github.Attuned1",
+        prop,
+    ]);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn wait(what: &str, tray: &mut Child, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            tray.try_wait().unwrap().is_none(),
+            "the tray exited while waiting for {what}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_tray_drives_and_follows_the_daemon() {
+    let s = Session::new("tray");
+    let mut d = s.start_daemon(&[]);
+    // The tray starts before any tray host exists, and registers once one appears.
+    let mut tray = s
+        .command(env!("CARGO_BIN_EXE_attunectl"))
+        .arg("tray")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        tray.try_wait().unwrap().is_none(),
+        "no host yet: the tray waits"
+    );
+    let host = Host::start(&s);
+    wait("the tray to register", &mut tray, || host.item().is_some());
+    wait("the menu to show the daemon", &mut tray, || {
+        host.layout()
+            .labelled("Preset: ")
+            .is_some_and(|e| e.enabled)
+    });
+
+    // Presets are radio items, the current one checked; clicking one switches the daemon.
+    let menu = host.layout();
+    let presets = menu.labelled("Preset: ").unwrap();
+    let current = daemon_prop(&s, "Preset");
+    assert!(
+        presets
+            .label
+            .ends_with(current.trim_matches('"').trim_start_matches("s \""))
+    );
+    let sleep = presets
+        .children
+        .iter()
+        .find(|e| e.label == "sleep")
+        .expect("sleep listed");
+    host.click(sleep.id);
+    wait("the daemon to switch to sleep", &mut tray, || {
+        daemon_prop(&s, "Preset") == "s \"sleep\""
+    });
+    wait("the radio item to follow", &mut tray, || {
+        let m = host.layout();
+        let p = m.labelled("Preset: sleep");
+        p.is_some_and(|p| p.children.iter().any(|e| e.label == "sleep" && e.toggled))
+    });
+
+    // Play/pause toggles.
+    let before = daemon_prop(&s, "PlaybackState");
+    let toggle = host
+        .layout()
+        .find(&|e| e.label == "Play" || e.label == "Pause")
+        .unwrap()
+        .id;
+    host.click(toggle);
+    wait("playback to toggle", &mut tray, || {
+        daemon_prop(&s, "PlaybackState") != before
+    });
+
+    // Volume steps.
+    let seventy = host
+        .layout()
+        .labelled("Volume: ")
+        .unwrap()
+        .children
+        .iter()
+        .find(|e| e.label == "70 %")
+        .unwrap()
+        .id;
+    host.click(seventy);
+    wait("the volume to be set", &mut tray, || {
+        daemon_prop(&s, "Volume") == "d 0.7"
+    });
+
+    // The sleep timer.
+    let thirty = host.layout().labelled("30 min").unwrap().id;
+    host.click(thirty);
+    wait("the timer to be set", &mut tray, || {
+        let v = daemon_prop(&s, "SleepTimerRemaining");
+        let secs: f64 = v.trim_start_matches("d ").parse().unwrap_or(0.0);
+        secs > 1780.0 && secs <= 1800.0
+    });
+    wait("the menu to show the timer", &mut tray, || {
+        host.layout().labelled("Sleep timer: 2").is_some()
+    });
+
+    // A change made elsewhere (attunectl) shows in the menu and the title.
+    let out = s.run(env!("CARGO_BIN_EXE_attunectl"), &["preset", "relax"]);
+    assert!(out.status.success());
+    wait("the menu to follow attunectl", &mut tray, || {
+        host.layout().labelled("Preset: relax").is_some()
+    });
+    assert!(host.item_property("Title").contains("relax"));
+
+    // The daemon dies: the menu greys out. It comes back: the menu recovers.
+    d.child.kill().unwrap();
+    d.child.wait().unwrap();
+    wait("the menu to grey out", &mut tray, || {
+        let m = host.layout();
+        m.labelled("attuned is not running").is_some()
+            && m.labelled("Preset: ").is_some_and(|e| !e.enabled)
+    });
+    let _d = s.start_daemon(&[]);
+    wait("the menu to recover", &mut tray, || {
+        host.layout()
+            .labelled("Preset: relax")
+            .is_some_and(|e| e.enabled)
+    });
+
+    let quit = host.layout().labelled("Quit tray").unwrap().id;
+    host.click(quit);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = tray.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "Quit did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+}
