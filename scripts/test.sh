@@ -40,7 +40,7 @@ echo "== cargo test"
 cargo test --locked
 echo "== retraining the control model (numpy, ignored by default)"
 cargo test --locked --test retrain -- --ignored
-echo "== fuzzing the GATT parsers (cargo fuzz, 30 s per target)"
-bash scripts/fuzz.sh 30
+echo "== fuzzing the GATT parsers (cargo fuzz, 20 s per target)"
+bash scripts/fuzz.sh 20
 echo "== soak (release, ignored by default)"
 cargo test --release --locked --test soak -- --ignored

@@ -6,7 +6,7 @@
 //! owner (restart), and every few seconds as a safety net — and builds its menu from it. Menu
 //! clicks only queue an [`Action`]; a task sends it to the daemon and refreshes, so the panel
 //! never waits on D-Bus. While the daemon is away the menu greys out and says so; it comes back
-//! by itself when the daemon does. The tray starts before any tray host exists
+//! by itself when the daemon does. Looking never starts the daemon (no D-Bus activation). The tray starts before any tray host exists
 //! (`assume_sni_available`) and registers when one appears.
 
 use crate::daemon::names;
@@ -308,6 +308,15 @@ pub async fn fetch(conn: &zbus::Connection) -> View {
 }
 
 async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
+    // Only look: a call to the name would start the daemon through D-Bus activation, and
+    // the tray must not bring back a daemon the user stopped.
+    let bus = zbus::fdo::DBusProxy::new(conn).await?;
+    if !bus
+        .name_has_owner(names::BUS_NAME.try_into().map_err(zbus::Error::from)?)
+        .await?
+    {
+        return Ok(View::default());
+    }
     let props = zbus::fdo::PropertiesProxy::builder(conn)
         .destination(names::BUS_NAME)?
         .path(names::OBJECT_PATH)?

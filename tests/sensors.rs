@@ -176,7 +176,7 @@ fn live_subscriptions(stats: &NotifyStats) -> (u32, u32, bool) {
 fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
     let (s, bluez) = with_bluez();
     bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
-    bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
+    let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
     let _hr = Pump::start(&bluez, STRAP, |i| heart(60 + (i % 20) as u16));
     let _cad = Pump::start(&bluez, POD, |i| stride(160 + (i % 10) as u8));
     let d = s.start_daemon(&[]);
@@ -194,6 +194,12 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
     assert!(
         out.contains(POD) && out.contains("running-cadence"),
         "{out}"
+    );
+    wait_until(
+        "discovery to stop after the scan",
+        &d,
+        Duration::from_secs(3),
+        || !bluez.discovering(),
     );
 
     // Bad arguments are refused with InvalidArgs, nothing changes.
@@ -252,9 +258,12 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
         },
     );
 
-    // Forget: unsubscribed, gone from the state.
+    // Forget: unsubscribed, disconnected, gone from the state.
     assert!(s.run(CTL, &["forget", POD]).status.success());
     assert_eq!(link(&s, POD), None);
+    assert!(!live_subscriptions(&pod).2, "still notifying after Forget");
+    assert!(!bluez.connected(POD), "still connected after Forget");
+    assert!(bluez.connected(STRAP), "the other sensor stays");
     let state = std::fs::read_to_string(s.state_file()).unwrap();
     assert!(!state.contains(POD), "{state}");
     assert!(!s.run(CTL, &["forget", POD]).status.success());

@@ -10,7 +10,16 @@ use std::time::Duration;
 #[test]
 #[ignore = "8 hours of audio: run with --release -- --ignored"]
 fn eight_hours_stay_finite_bounded_and_level_stable() {
-    for name in ["sleep", "workout"] {
+    // One preset per core.
+    std::thread::scope(|scope| {
+        for name in ["sleep", "workout"] {
+            scope.spawn(move || soak(name));
+        }
+    });
+}
+
+fn soak(name: &str) {
+    {
         let mut o = RenderOptions::new(Preset::builtin(name).unwrap());
         o.duration = Duration::from_secs(8 * 3600);
         o.seed = 99;

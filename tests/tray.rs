@@ -228,9 +228,26 @@ fn wait(what: &str, tray: &mut Child, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// A service directory that D-Bus-activates the daemon, as `make install` sets up.
+fn activation_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("attuned-tray-services-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bindir = std::path::Path::new(env!("CARGO_BIN_EXE_attuned"))
+        .parent()
+        .unwrap();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("systemd/io.github.Attuned.service.in"),
+    )
+    .unwrap()
+    .replace("@BINDIR@", bindir.to_str().unwrap());
+    std::fs::write(dir.join("io.github.Attuned.service"), text).unwrap();
+    dir
+}
+
 #[test]
 fn the_tray_drives_and_follows_the_daemon() {
-    let s = Session::new("tray");
+    let s = Session::with_servicedir("tray", &activation_dir());
     let mut d = s.start_daemon(&[]);
     // The tray starts before any tray host exists, and registers once one appears.
     let mut tray = s
@@ -332,6 +349,12 @@ fn the_tray_drives_and_follows_the_daemon() {
         m.labelled("attuned is not running").is_some()
             && m.labelled("Preset: ").is_some_and(|e| !e.enabled)
     });
+    // Looking does not activate it: a daemon the user stopped stays stopped.
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(
+        !s.name_owned("io.github.Attuned"),
+        "the tray started the daemon through D-Bus activation"
+    );
     let _d = s.start_daemon(&[]);
     wait("the menu to recover", &mut tray, || {
         host.layout()

@@ -123,7 +123,16 @@ impl Core {
             state_path,
             clock,
             last_schedule_minute: None,
-            sensors: state.sensors.clone(),
+            // Stored as the BLE side names them, so Forget finds hand-edited entries too.
+            sensors: state
+                .sensors
+                .iter()
+                .map(|p| PairedSensor {
+                    address: crate::sensor::ble::normalise_address(&p.address)
+                        .unwrap_or_else(|_| p.address.clone()),
+                    name: p.name.clone(),
+                })
+                .collect(),
         };
         if state.playing {
             core.play();

@@ -88,31 +88,52 @@ pub enum BleError {
     Bluetooth(String),
 }
 
+/// The D-Bus error name behind a btleplug error, if there is one.
+fn dbus_error_name(e: &btleplug::Error) -> Option<String> {
+    if let btleplug::Error::Other(inner) = e
+        && let Some(bluez_async::BluetoothError::DbusError(d)) = inner.downcast_ref()
+    {
+        return d.name().map(str::to_owned);
+    }
+    None
+}
+
+/// The connection to the system bus itself is gone (the bus restarted): calls fail at once
+/// with "Failed to send message", or never come back.
+fn connection_lost(e: &btleplug::Error) -> bool {
+    matches!(
+        dbus_error_name(e).as_deref(),
+        Some("org.freedesktop.DBus.Error.Disconnected" | "org.freedesktop.DBus.Error.NoReply")
+    ) || e.to_string().contains("Failed to send message")
+}
+
 impl From<btleplug::Error> for BleError {
     fn from(e: btleplug::Error) -> Self {
-        if let btleplug::Error::Other(inner) = &e
-            && let Some(bluez_async::BluetoothError::DbusError(d)) = inner.downcast_ref()
-            && matches!(
-                d.name(),
-                Some("org.freedesktop.DBus.Error.ServiceUnknown")
-                    | Some("org.freedesktop.DBus.Error.NameHasNoOwner")
-            )
-        {
-            return BleError::NoBluetoothService;
+        match dbus_error_name(&e).as_deref() {
+            // Not running, or D-Bus activation of it failed (unit disabled or masked).
+            Some(n)
+                if n == "org.freedesktop.DBus.Error.ServiceUnknown"
+                    || n == "org.freedesktop.DBus.Error.NameHasNoOwner"
+                    || n.starts_with("org.freedesktop.systemd1.")
+                    || n.starts_with("org.freedesktop.DBus.Error.Spawn.") =>
+            {
+                BleError::NoBluetoothService
+            }
+            _ => BleError::Bluetooth(e.to_string()),
         }
-        BleError::Bluetooth(e.to_string())
     }
 }
 
 impl BleError {
-    fn radio(&self) -> Option<Radio> {
-        Some(match self {
+    /// The radio state this error means, for errors about reaching the adapter at all.
+    fn radio(&self) -> Radio {
+        match self {
             BleError::NoSystemBus(e) => Radio::NoSystemBus(e.clone()),
             BleError::NoBluetoothService => Radio::NoBluetoothService,
             BleError::NoAdapter => Radio::NoAdapter,
             BleError::PoweredOff => Radio::PoweredOff,
-            _ => return None,
-        })
+            other => Radio::Failing(other.to_string()),
+        }
     }
 }
 
@@ -144,7 +165,7 @@ struct Shared {
     /// The btleplug manager (one D-Bus connection), made on first need and kept.
     manager: Mutex<Option<Manager>>,
     /// One discovery at a time: BlueZ's discovery is per connection.
-    scanning: Mutex<()>,
+    scanning: Arc<Mutex<()>>,
     status: watch::Sender<BleStatus>,
     feed: FeedSender,
 }
@@ -179,7 +200,7 @@ impl Shared {
         };
         self.set_radio(match &r {
             Ok(_) => Radio::Ready,
-            Err(e) => e.radio().unwrap_or(Radio::Ready),
+            Err(e) => e.radio(),
         });
         r
     }
@@ -196,13 +217,12 @@ impl Shared {
         let adapters = match manager.as_ref().expect("set above").adapters().await {
             Ok(a) => a,
             Err(e) => {
-                let e = BleError::from(e);
-                if e != BleError::NoBluetoothService {
-                    // Most likely the system bus restarted under this connection (calls then
-                    // fail with "Failed to send message"): connect afresh next time.
+                if connection_lost(&e) {
+                    // The system bus restarted under this connection (its I/O task has
+                    // ended with it, so dropping the manager leaks nothing): connect afresh.
                     *manager = None;
                 }
-                return Err(e);
+                return Err(e.into());
             }
         };
         let adapter = adapters.into_iter().next().ok_or(BleError::NoAdapter)?;
@@ -225,14 +245,9 @@ impl Shared {
         if let Some(p) = Self::lookup(adapter, address).await? {
             return Ok(p);
         }
-        let _one_scan = self.scanning.lock().await;
-        adapter
-            .start_scan(ScanFilter {
-                services: SERVICES.to_vec(),
-            })
-            .await?;
+        let _discovery = self.discover(adapter).await?;
         let deadline = Instant::now() + FIND_WINDOW;
-        let found = loop {
+        loop {
             sleep(Duration::from_millis(250)).await;
             match Self::lookup(adapter, address).await {
                 Ok(Some(p)) => break Ok(p),
@@ -240,9 +255,48 @@ impl Shared {
                 Ok(None) => break Err(BleError::NotFound(address.to_owned())),
                 Err(e) => break Err(e),
             }
-        };
-        let _ = adapter.stop_scan().await;
-        found
+        }
+    }
+}
+
+impl Shared {
+    /// Start discovery for our services; it stops when the returned guard is dropped.
+    async fn discover(&self, adapter: &Adapter) -> Result<Discovery, BleError> {
+        let one = self.scanning.clone().lock_owned().await;
+        let started = adapter
+            .start_scan(ScanFilter {
+                services: SERVICES.to_vec(),
+            })
+            .await;
+        match started {
+            Ok(()) => {}
+            // Already discovering (from before a restart of ours): that is what we want.
+            Err(e) if dbus_error_name(&e).as_deref() == Some("org.bluez.Error.InProgress") => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Discovery {
+            stop: Some((adapter.clone(), one)),
+        })
+    }
+}
+
+/// Discovery in progress. Dropping it stops discovery however its holder ended (done,
+/// cancelled, timed out), and only then lets the next discovery start: BlueZ refuses a
+/// second StartDiscovery from one connection and would otherwise scan until we disconnect.
+struct Discovery {
+    stop: Option<(Adapter, tokio::sync::OwnedMutexGuard<()>)>,
+}
+
+impl Drop for Discovery {
+    fn drop(&mut self) {
+        if let Some((adapter, one)) = self.stop.take()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            rt.spawn(async move {
+                let _ = timeout(TEARDOWN_TIMEOUT, adapter.stop_scan()).await;
+                drop(one);
+            });
+        }
     }
 }
 
@@ -265,7 +319,7 @@ impl Ble {
         let mut ble = Ble {
             shared: Arc::new(Shared {
                 manager: Mutex::new(None),
-                scanning: Mutex::new(()),
+                scanning: Arc::new(Mutex::new(())),
                 status,
                 feed,
             }),
@@ -274,6 +328,7 @@ impl Ble {
         let mut tasks = HashMap::new();
         for p in paired {
             match normalise_address(&p.address) {
+                Ok(address) if tasks.contains_key(&address) => {}
                 Ok(address) => {
                     let p = PairedSensor {
                         address: address.clone(),
@@ -315,14 +370,8 @@ impl Ble {
     pub async fn scan(&self, duration: Duration) -> Result<Vec<Found>, BleError> {
         let adapter = self.shared.adapter().await?;
         let found = {
-            let _one_scan = self.shared.scanning.lock().await;
-            adapter
-                .start_scan(ScanFilter {
-                    services: SERVICES.to_vec(),
-                })
-                .await?;
+            let _discovery = self.shared.discover(&adapter).await?;
             sleep(duration).await;
-            let _ = adapter.stop_scan().await;
             adapter.peripherals().await?
         };
         let mut out = Vec::new();
@@ -371,9 +420,13 @@ impl Ble {
             address: address.clone(),
             name: props.local_name.unwrap_or_else(|| address.clone()),
         };
-        let task = self.spawn(sensor.clone());
-        self.tasks.lock().await.insert(address, task);
-        tracing::info!("paired {} ({})", sensor.name, sensor.address);
+        // Checked again under the lock: two Pair calls for one device make one task.
+        if let std::collections::hash_map::Entry::Vacant(free) =
+            self.tasks.lock().await.entry(address)
+        {
+            free.insert(self.spawn(sensor.clone()));
+            tracing::info!("paired {} ({})", sensor.name, sensor.address);
+        }
         Ok(sensor)
     }
 
@@ -455,7 +508,7 @@ async fn run_sensor(shared: Arc<Shared>, sensor: PairedSensor, mut stopped: watc
 }
 
 /// One connection, until it fails (`Err`) or the task is stopped (`Ok`). `live` is set once
-/// notifications are subscribed.
+/// a valid reading has arrived.
 async fn session(
     shared: &Shared,
     sensor: &PairedSensor,
@@ -463,26 +516,49 @@ async fn session(
     live: &mut bool,
 ) -> Result<(), BleError> {
     let address = sensor.address.as_str();
-    let connect = async {
+    let find = async {
         let adapter = shared.adapter().await?;
         let p = shared.find(&adapter, address).await?;
-        shared.update(address, |s| s.link = Link::Connecting);
-        // Listen for disconnection before connecting, so none is missed.
-        let events = adapter.events().await?;
-        if !p.is_connected().await? {
-            timeout(CONNECT_TIMEOUT, p.connect())
-                .await
-                .map_err(|_| BleError::Timeout("connecting"))??;
-        }
-        p.discover_services().await?;
-        Ok::<_, BleError>((p, events))
+        Ok::<_, BleError>((adapter, p))
     };
-    let (p, mut events) = tokio::select! {
-        r = timeout(CONNECT_TIMEOUT + FIND_WINDOW + ADAPTER_TIMEOUT, connect) => {
-            r.map_err(|_| BleError::Timeout("connecting"))??
-        }
+    // Cancelling here leaves nothing behind (the discovery guard stops any scan).
+    let (adapter, p) = tokio::select! {
+        r = find => r?,
         _ = stopped.changed() => return Ok(()),
     };
+    shared.update(address, |s| s.link = Link::Connecting);
+    let mut subscribed = Vec::new();
+    let result = tokio::select! {
+        r = timeout(CONNECT_TIMEOUT, connect_and_subscribe(shared, &adapter, &p, &mut subscribed)) => {
+            match r.map_err(|_| BleError::Timeout("connecting"))? {
+                Ok((events, notes)) => stream(shared, sensor, &p, events, notes, stopped, live).await,
+                Err(e) => Err(e),
+            }
+        }
+        _ = stopped.changed() => Ok(()),
+    };
+    // Leave nothing behind: BlueZ keeps notifying (and the device connected) otherwise.
+    teardown(&p, &subscribed).await;
+    result
+}
+
+type Events = std::pin::Pin<Box<dyn futures::Stream<Item = CentralEvent> + Send>>;
+type Notes = std::pin::Pin<Box<dyn futures::Stream<Item = ValueNotification> + Send>>;
+
+/// Connect, discover, read the battery, subscribe; `subscribed` lists what to undo.
+async fn connect_and_subscribe(
+    shared: &Shared,
+    adapter: &Adapter,
+    p: &Peripheral,
+    subscribed: &mut Vec<Characteristic>,
+) -> Result<(Events, Notes), BleError> {
+    let address = p.address().to_string();
+    // Listen for disconnection before connecting, so none is missed.
+    let events = adapter.events().await?;
+    if !p.is_connected().await? {
+        p.connect().await?;
+    }
+    p.discover_services().await?;
     let chars = p.characteristics();
     let measurements: Vec<Characteristic> = chars
         .iter()
@@ -493,74 +569,83 @@ async fn session(
         .cloned()
         .collect();
     if measurements.is_empty() {
-        let _ = timeout(TEARDOWN_TIMEOUT, p.disconnect()).await;
-        return Err(BleError::NotASensor(address.to_owned()));
+        return Err(BleError::NotASensor(address));
     }
     if let Some(c) = chars.iter().find(|c| c.uuid == BATTERY_LEVEL)
-        && let Ok(Ok(bytes)) = timeout(TEARDOWN_TIMEOUT, p.read(c)).await
+        && let Ok(bytes) = p.read(c).await
     {
         match gatt::parse_battery(&bytes) {
-            Ok(level) => shared.update(address, |s| s.battery = Some(level)),
+            Ok(level) => shared.update(&address, |s| s.battery = Some(level)),
             Err(e) => tracing::debug!("{address}: {e}"),
         }
     }
     // The stream before the subscriptions, so the first notification is not missed.
-    let mut notes = p.notifications().await?;
-    let mut subscribed = Vec::new();
-    let mut result = Ok(());
-    for c in &measurements {
-        match p.subscribe(c).await {
-            Ok(()) => subscribed.push(c.clone()),
-            Err(e) => {
-                result = Err(e.into());
-                break;
-            }
+    let notes = p.notifications().await?;
+    for c in measurements {
+        p.subscribe(&c).await?;
+        subscribed.push(c);
+    }
+    Ok((events, notes))
+}
+
+/// Unsubscribe and disconnect, within [`TEARDOWN_TIMEOUT`] each step (the device may be gone).
+async fn teardown(p: &Peripheral, subscribed: &[Characteristic]) {
+    let unsubscribe = futures::future::join_all(subscribed.iter().map(|c| p.unsubscribe(c)));
+    let _ = timeout(TEARDOWN_TIMEOUT, unsubscribe).await;
+    let _ = timeout(TEARDOWN_TIMEOUT, p.disconnect()).await;
+}
+
+/// Pass readings on until the link is lost (`Err`) or the task is stopped (`Ok`).
+async fn stream(
+    shared: &Shared,
+    sensor: &PairedSensor,
+    p: &Peripheral,
+    mut events: Events,
+    mut notes: Notes,
+    stopped: &mut watch::Receiver<bool>,
+    live: &mut bool,
+) -> Result<(), BleError> {
+    let address = sensor.address.as_str();
+    let id = p.id();
+    let mut decoder = Decoder::default();
+    let mut heard = Instant::now();
+    loop {
+        tokio::select! {
+            n = notes.next() => match n {
+                Some(n) => match decoder.decode(&n, &shared.feed) {
+                    Ok(true) => {
+                        heard = Instant::now();
+                        if !*live {
+                            *live = true;
+                            shared.update(address, |s| {
+                                s.link = Link::Live;
+                                s.last_error = None;
+                            });
+                            tracing::info!("sensor {} ({address}): live", sensor.name);
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        let mut dropped = 0;
+                        shared.update(address, |s| { s.dropped += 1; dropped = s.dropped; });
+                        if dropped.is_power_of_two() {
+                            tracing::warn!("{address}: {e} ({dropped} dropped so far)");
+                        }
+                    }
+                },
+                None => return Err(BleError::Disconnected),
+            },
+            e = events.next() => match e {
+                Some(CentralEvent::DeviceDisconnected(gone)) if gone == id => {
+                    return Err(BleError::Disconnected)
+                }
+                Some(_) => {}
+                None => return Err(BleError::Disconnected),
+            },
+            _ = sleep_until(heard + SILENCE) => return Err(BleError::Silent),
+            _ = stopped.changed() => return Ok(()),
         }
     }
-    if result.is_ok() {
-        *live = true;
-        shared.update(address, |s| {
-            s.link = Link::Live;
-            s.last_error = None;
-        });
-        tracing::info!("sensor {} ({address}): live", sensor.name);
-        let id = p.id();
-        let mut decoder = Decoder::default();
-        let mut heard = Instant::now();
-        result = loop {
-            tokio::select! {
-                n = notes.next() => match n {
-                    Some(n) => match decoder.decode(&n, &shared.feed) {
-                        Ok(true) => heard = Instant::now(),
-                        Ok(false) => {}
-                        Err(e) => {
-                            let mut dropped = 0;
-                            shared.update(address, |s| { s.dropped += 1; dropped = s.dropped; });
-                            if dropped.is_power_of_two() {
-                                tracing::warn!("{address}: {e} ({dropped} dropped so far)");
-                            }
-                        }
-                    },
-                    None => break Err(BleError::Disconnected),
-                },
-                e = events.next() => match e {
-                    Some(CentralEvent::DeviceDisconnected(gone)) if gone == id => {
-                        break Err(BleError::Disconnected)
-                    }
-                    Some(_) => {}
-                    None => break Err(BleError::Disconnected),
-                },
-                _ = sleep_until(heard + SILENCE) => break Err(BleError::Silent),
-                _ = stopped.changed() => break Ok(()),
-            }
-        };
-    }
-    // Leave nothing behind: BlueZ keeps notifying (and the device connected) otherwise.
-    for c in &subscribed {
-        let _ = timeout(TEARDOWN_TIMEOUT, p.unsubscribe(c)).await;
-    }
-    let _ = timeout(TEARDOWN_TIMEOUT, p.disconnect()).await;
-    result
 }
 
 /// Turns notifications into readings; keeps the previous cycling sample for cadence.

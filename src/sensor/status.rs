@@ -15,6 +15,8 @@ pub enum Radio {
     /// BlueZ runs but there is no adapter.
     NoAdapter,
     PoweredOff,
+    /// Something else went wrong reaching the adapter (the message says what).
+    Failing(String),
     Ready,
 }
 
@@ -26,6 +28,7 @@ impl fmt::Display for Radio {
             Radio::NoBluetoothService => f.write_str("bluetoothd is not running"),
             Radio::NoAdapter => f.write_str("no Bluetooth adapter"),
             Radio::PoweredOff => f.write_str("Bluetooth adapter is powered off"),
+            Radio::Failing(e) => write!(f, "Bluetooth error: {e}"),
             Radio::Ready => f.write_str("ready"),
         }
     }
@@ -37,8 +40,9 @@ pub enum Link {
     /// Looking for it (scanning, or waiting for the radio).
     #[default]
     Searching,
+    /// Connecting, or connected and subscribed but no valid reading yet.
     Connecting,
-    /// Connected and notifying.
+    /// Valid readings are arriving.
     Live,
     /// Lost (disconnected, or silent for more than [`super::ble::SILENCE`]); retrying.
     Stale,

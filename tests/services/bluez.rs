@@ -79,6 +79,15 @@ impl DeviceState {
     }
 }
 
+/// bluetoothd's own errors.
+#[derive(Debug, zbus::DBusError)]
+#[zbus(prefix = "org.bluez.Error")]
+enum BluezError {
+    #[zbus(error)]
+    ZBus(zbus::Error),
+    InProgress(String),
+}
+
 struct MockAdapter {
     powered: bool,
     discovering: bool,
@@ -86,9 +95,19 @@ struct MockAdapter {
 
 #[interface(name = "org.bluez.Adapter1", introspection_docs = false)]
 impl MockAdapter {
-    async fn start_discovery(&mut self, #[zbus(signal_emitter)] e: SignalEmitter<'_>) {
+    /// As bluetoothd: a second StartDiscovery from the same client is refused.
+    async fn start_discovery(
+        &mut self,
+        #[zbus(signal_emitter)] e: SignalEmitter<'_>,
+    ) -> Result<(), BluezError> {
+        if self.discovering {
+            return Err(BluezError::InProgress(
+                "Operation already in progress".into(),
+            ));
+        }
         self.discovering = true;
         let _ = self.discovering_changed(&e).await;
+        Ok(())
     }
     async fn stop_discovery(&mut self, #[zbus(signal_emitter)] e: SignalEmitter<'_>) {
         self.discovering = false;
@@ -473,6 +492,24 @@ impl Bluez {
                 .await
                 .unwrap();
         });
+    }
+
+    /// Whether the adapter is discovering (someone forgot to stop a scan, if it stays on).
+    pub fn discovering(&self) -> bool {
+        let server = self.server();
+        self.rt.block_on(async move {
+            let iface = server.interface::<_, MockAdapter>(ADAPTER).await.unwrap();
+            iface.get().await.discovering
+        })
+    }
+
+    /// Whether the device is connected now.
+    pub fn connected(&self, address: &str) -> bool {
+        self.devices
+            .lock()
+            .unwrap()
+            .get(address)
+            .is_some_and(|d| d.connected.load(Ordering::SeqCst))
     }
 
     /// Times the device was connected.
