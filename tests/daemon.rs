@@ -6,34 +6,6 @@ mod services;
 use services::{Session, longest_silence, rms};
 use std::time::{Duration, Instant};
 
-fn get(s: &Session, prop: &str) -> String {
-    let out = s.busctl(&[
-        "get-property",
-        "io.github.Attuned",
-        "/io/github/Attuned",
-        "io.github.Attuned1",
-        prop,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn call(s: &Session, method: &str, sig_args: &[&str]) -> std::process::Output {
-    let mut a = vec![
-        "call",
-        "io.github.Attuned",
-        "/io/github/Attuned",
-        "io.github.Attuned1",
-        method,
-    ];
-    a.extend_from_slice(sig_args);
-    s.busctl(&a)
-}
-
 fn ok(out: std::process::Output) -> String {
     assert!(
         out.status.success(),
@@ -89,16 +61,16 @@ fn dbus_api_commands_properties_errors_and_state() {
     let d = s.start_daemon(&[]);
     // No audio server: the bus is up, the audio status says why it waits.
     assert!(
-        get(&s, "AudioOutput").contains("waiting"),
+        s.property("AudioOutput").contains("waiting"),
         "{}",
-        get(&s, "AudioOutput")
+        s.property("AudioOutput")
     );
-    let presets = ok(call(&s, "ListPresets", &[]));
+    let presets = ok(s.call("ListPresets", &[]));
     for p in ["focus", "relax", "sleep", "workout", "rain"] {
         assert!(presets.contains(p), "{presets}");
     }
-    ok(call(&s, "SetPreset", &["s", "sleep"]));
-    assert_eq!(get(&s, "Preset"), "s \"sleep\"");
+    ok(s.call("SetPreset", &["s", "sleep"]));
+    assert_eq!(s.property("Preset"), "s \"sleep\"");
     let invalid = "org.freedesktop.DBus.Error.InvalidArgs";
     refused(gcall(&s, "SetPreset", &["'../x'"]), invalid);
     refused(
@@ -109,21 +81,21 @@ fn dbus_api_commands_properties_errors_and_state() {
         gcall(&s, "SetPreset", &["'nonesuch'"]),
         "unknown preset `nonesuch`",
     );
-    ok(call(&s, "SetVolume", &["d", "0.3"]));
-    assert_eq!(get(&s, "Volume"), "d 0.3");
+    ok(s.call("SetVolume", &["d", "0.3"]));
+    assert_eq!(s.property("Volume"), "d 0.3");
     refused(
         gcall(&s, "SetVolume", &["1.5"]),
         "volume 1.5 is outside 0..1",
     );
     // A wrong argument type (busctl sends what it is told): refused, and the daemon lives on.
-    refused(call(&s, "SetVolume", &["s", "loud"]), "");
-    assert_eq!(get(&s, "Volume"), "d 0.3");
-    ok(call(&s, "Pause", &[]));
-    assert_eq!(get(&s, "PlaybackState"), "s \"Paused\"");
-    ok(call(&s, "Toggle", &[]));
-    assert_eq!(get(&s, "PlaybackState"), "s \"Playing\"");
-    ok(call(&s, "SetSleepTimer", &["dds", "600", "60", "pause"]));
-    let left: f64 = get(&s, "SleepTimerRemaining")[2..].parse().unwrap();
+    refused(s.call("SetVolume", &["s", "loud"]), "");
+    assert_eq!(s.property("Volume"), "d 0.3");
+    ok(s.call("Pause", &[]));
+    assert_eq!(s.property("PlaybackState"), "s \"Paused\"");
+    ok(s.call("Toggle", &[]));
+    assert_eq!(s.property("PlaybackState"), "s \"Playing\"");
+    ok(s.call("SetSleepTimer", &["dds", "600", "60", "pause"]));
+    let left: f64 = s.property("SleepTimerRemaining")[2..].parse().unwrap();
     assert!((590.0..=600.0).contains(&left), "{left}");
     refused(
         gcall(&s, "SetSleepTimer", &["600.0", "60.0", "'explode'"]),
@@ -133,15 +105,15 @@ fn dbus_api_commands_properties_errors_and_state() {
         gcall(&s, "SetSleepTimer", &["-5.0", "0.0", "'pause'"]),
         invalid,
     );
-    ok(call(&s, "CancelSleepTimer", &[]));
-    assert_eq!(get(&s, "SleepTimerRemaining"), "d 0");
-    let controls = get(&s, "Controls");
+    ok(s.call("CancelSleepTimer", &[]));
+    assert_eq!(s.property("SleepTimerRemaining"), "d 0");
+    let controls = s.property("Controls");
     assert!(controls.starts_with("a{sd} 8"), "{controls}");
-    let tempo: f64 = get(&s, "Tempo")[2..].parse().unwrap();
+    let tempo: f64 = s.property("Tempo")[2..].parse().unwrap();
     assert!((60.0..=72.0).contains(&tempo), "sleep tempo {tempo}");
-    ok(call(&s, "ReloadPresets", &[]));
+    ok(s.call("ReloadPresets", &[]));
     std::thread::sleep(Duration::from_millis(300));
-    let why = ok(call(&s, "Explain", &[]));
+    let why = ok(s.call("Explain", &[]));
     assert!(why.starts_with("a(ssd)"), "{why}");
 
     // SIGTERM fades out and exits 0; the state comes back on the next start.
@@ -152,14 +124,14 @@ fn dbus_api_commands_properties_errors_and_state() {
         "no fade: exited in {took:?}"
     );
     let d = s.start_daemon(&[]);
-    assert_eq!(get(&s, "Preset"), "s \"sleep\"");
-    assert_eq!(get(&s, "Volume"), "d 0.3");
+    assert_eq!(s.property("Preset"), "s \"sleep\"");
+    assert_eq!(s.property("Volume"), "d 0.3");
     drop(d);
 
     // A corrupt state file: ignored with a warning, defaults used.
     std::fs::write(s.state_file(), "{\"preset\": \"sle").unwrap();
     let d = s.start_daemon(&[]);
-    assert_eq!(get(&s, "Preset"), "s \"focus\"");
+    assert_eq!(s.property("Preset"), "s \"focus\"");
     let (status, _, log) = d.terminate();
     assert!(status.success());
     assert!(log.contains("corrupt state"), "{log}");
@@ -196,7 +168,7 @@ fn playerctl_drives_mpris() {
     assert_eq!(pc(&["metadata", "xesam:title"]), before);
     pc(&["volume", "0.25"]);
     assert_eq!(pc(&["volume"]), "0.250000");
-    assert_eq!(get(&s, "Volume"), "d 0.25");
+    assert_eq!(s.property("Volume"), "d 0.25");
 }
 
 #[test]
@@ -245,11 +217,12 @@ fn live_audio_plays_and_survives_the_server_dying() {
     s.start_pulse();
     let d = s.start_daemon(&[]);
     assert!(
-        until(Duration::from_secs(5), || get(&s, "AudioOutput")
+        until(Duration::from_secs(5), || s
+            .property("AudioOutput")
             .contains("playing"))
         .is_some(),
         "{}\n{}",
-        get(&s, "AudioOutput"),
+        s.property("AudioOutput"),
         d.log()
     );
     std::thread::sleep(Duration::from_secs(2));
@@ -277,7 +250,7 @@ fn audio_server_absent_at_start_then_appearing() {
     let mut s = Session::new("late");
     let d = s.start_daemon(&[]);
     std::thread::sleep(Duration::from_secs(1));
-    assert!(get(&s, "AudioOutput").contains("waiting"));
+    assert!(s.property("AudioOutput").contains("waiting"));
     s.start_pulse();
     // Measured by ear, not by status: the stream's first callback can lag its opening.
     let heard = until(Duration::from_secs(8), || rms(&s.record(0.25)) > 0.005);
@@ -287,7 +260,7 @@ fn audio_server_absent_at_start_then_appearing() {
         "music {heard:?} after the server appeared\n{}",
         d.log()
     );
-    assert!(get(&s, "AudioOutput").contains("playing"));
+    assert!(s.property("AudioOutput").contains("playing"));
 }
 
 const TONE_HZ: f64 = 441.7;
@@ -323,9 +296,10 @@ fn worst_residual(rec: &[i16]) -> f64 {
 fn live_tone_has_no_glitches_and_the_sleep_timer_fades_then_pauses() {
     let s = tone_session("tone");
     let d = s.start_daemon(&[]);
-    ok(call(&s, "SetPreset", &["s", "tone"]));
+    ok(s.call("SetPreset", &["s", "tone"]));
     assert!(
-        until(Duration::from_secs(5), || get(&s, "AudioOutput")
+        until(Duration::from_secs(5), || s
+            .property("AudioOutput")
             .contains("playing"))
         .is_some()
     );
@@ -340,18 +314,18 @@ fn live_tone_has_no_glitches_and_the_sleep_timer_fades_then_pauses() {
     assert!(worst < 0.01, "glitch: residual {worst}\n{}", d.log());
 
     // Sleep timer: 4 s with a 3 s fade, then paused.
-    ok(call(&s, "SetSleepTimer", &["dds", "4", "3", "pause"]));
+    ok(s.call("SetSleepTimer", &["dds", "4", "3", "pause"]));
     let rec = s.record(3.5);
     let q = rec.len() / 4;
     let (early, late) = (rms(&rec[..q]), rms(&rec[3 * q..]));
     assert!(late < early * 0.5, "no fade: {early} → {late}");
     assert!(
-        until(Duration::from_secs(3), || get(&s, "PlaybackState")
+        until(Duration::from_secs(3), || s.property("PlaybackState")
             == "s \"Paused\"")
         .is_some()
     );
     assert!(
-        until(Duration::from_secs(2), || get(&s, "AudioOutput")
+        until(Duration::from_secs(2), || s.property("AudioOutput")
             == "s \"stopped\"")
         .is_some()
     );

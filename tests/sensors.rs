@@ -22,21 +22,7 @@ type Row = (String, String, String, i64, u64);
 
 /// The daemon's `Sensors` property.
 fn sensors(s: &Session) -> Vec<Row> {
-    let out = s.busctl(&[
-        "--json=short",
-        "get-property",
-        "io.github.Attuned",
-        "/io/github/Attuned",
-        "io.github.Attuned1",
-        "Sensors",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    serde_json::from_value(v["data"].clone()).unwrap()
+    serde_json::from_value(s.property_json("Sensors")).unwrap()
 }
 
 fn link(s: &Session, address: &str) -> Option<String> {
@@ -44,28 +30,7 @@ fn link(s: &Session, address: &str) -> Option<String> {
 }
 
 fn bluetooth(s: &Session) -> String {
-    let out = s.busctl(&[
-        "--json=short",
-        "get-property",
-        "io.github.Attuned",
-        "/io/github/Attuned",
-        "io.github.Attuned1",
-        "Bluetooth",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["data"].as_str().unwrap().to_owned()
-}
-
-fn call(s: &Session, method: &str, args: &[&str]) -> std::process::Output {
-    let mut a = vec![
-        "call",
-        "io.github.Attuned",
-        "/io/github/Attuned",
-        "io.github.Attuned1",
-        method,
-    ];
-    a.extend_from_slice(args);
-    s.busctl(&a)
+    s.property_json("Bluetooth").as_str().unwrap().to_owned()
 }
 
 /// Wait until `ok`, and say how long it took.
@@ -210,11 +175,11 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
         ("Pair", "s", "/etc/passwd"),
         ("Forget", "s", "nonsense"),
     ] {
-        let out = call(&s, method, &[sig, arg]);
+        let out = s.call(method, &[sig, arg]);
         assert!(!out.status.success(), "{method} {arg} accepted");
     }
     // An address nobody advertises: a clear error.
-    let out = call(&s, "Pair", &["s", "00:11:22:33:44:55"]);
+    let out = s.call("Pair", &["s", "00:11:22:33:44:55"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
 
     let out = s.run(CTL, &["pair", &STRAP.to_lowercase()]);
@@ -224,7 +189,7 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("paired Polar H10 8E21"));
-    assert!(call(&s, "Pair", &["s", POD]).status.success());
+    assert!(s.call("Pair", &["s", POD]).status.success());
     wait_until("both live", &d, Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live") && link(&s, POD).as_deref() == Some("live")
     });
@@ -446,7 +411,7 @@ fn a_missing_or_switched_off_adapter_is_reported_and_waited_for() {
     wait_until("no adapter reported", &d, Duration::from_secs(5), || {
         bluetooth(&s) == "no Bluetooth adapter"
     });
-    let out = call(&s, "Scan", &["d", "1"]);
+    let out = s.call("Scan", &["d", "1"]);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no Bluetooth adapter"),
         "a scan says why it cannot: {}",

@@ -18,6 +18,19 @@ fn render(template: &str, dir: &Path, name: &str) -> PathBuf {
     out
 }
 
+/// The validator succeeded and printed nothing at all.
+fn assert_silent_success(out: &std::process::Output, tool: &str) {
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "{tool} said:\n{said}"
+    );
+}
+
 #[test]
 fn user_unit_verifies_cleanly() {
     let s = Session::new("verify");
@@ -26,15 +39,7 @@ fn user_unit_verifies_cleanly() {
         "systemd-analyze",
         &["verify", "--user", unit.to_str().unwrap()],
     );
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "systemd-analyze said:\n{said}"
-    );
+    assert_silent_success(&out, "systemd-analyze");
 }
 
 #[test]
@@ -86,15 +91,7 @@ fn tray_autostart_entry_validates() {
         "attuned-tray.desktop",
     );
     let out = s.run("desktop-file-validate", &[entry.to_str().unwrap()]);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "desktop-file-validate said:\n{said}"
-    );
+    assert_silent_success(&out, "desktop-file-validate");
     let text = std::fs::read_to_string(&entry).unwrap();
     let exec = text
         .lines()

@@ -202,17 +202,6 @@ impl Host {
     }
 }
 
-fn daemon_prop(s: &Session, prop: &str) -> String {
-    let out = s.busctl(&[
-        "get-property",
-        "io.github.Attuned",
-        "/io/github/Attuned",
-        "io.github.Attuned1",
-        prop,
-    ]);
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 fn wait(what: &str, tray: &mut Child, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
@@ -273,7 +262,7 @@ fn the_tray_drives_and_follows_the_daemon() {
     // Presets are radio items, the current one checked; clicking one switches the daemon.
     let menu = host.layout();
     let presets = menu.labelled("Preset: ").unwrap();
-    let current = daemon_prop(&s, "Preset");
+    let current = s.property("Preset");
     assert!(
         presets
             .label
@@ -286,7 +275,7 @@ fn the_tray_drives_and_follows_the_daemon() {
         .expect("sleep listed");
     host.click(sleep.id);
     wait("the daemon to switch to sleep", &mut tray, || {
-        daemon_prop(&s, "Preset") == "s \"sleep\""
+        s.property("Preset") == "s \"sleep\""
     });
     wait("the radio item to follow", &mut tray, || {
         let m = host.layout();
@@ -295,7 +284,7 @@ fn the_tray_drives_and_follows_the_daemon() {
     });
 
     // Play/pause toggles.
-    let before = daemon_prop(&s, "PlaybackState");
+    let before = s.property("PlaybackState");
     let toggle = host
         .layout()
         .find(&|e| e.label == "Play" || e.label == "Pause")
@@ -303,7 +292,7 @@ fn the_tray_drives_and_follows_the_daemon() {
         .id;
     host.click(toggle);
     wait("playback to toggle", &mut tray, || {
-        daemon_prop(&s, "PlaybackState") != before
+        s.property("PlaybackState") != before
     });
 
     // Volume steps.
@@ -318,14 +307,14 @@ fn the_tray_drives_and_follows_the_daemon() {
         .id;
     host.click(seventy);
     wait("the volume to be set", &mut tray, || {
-        daemon_prop(&s, "Volume") == "d 0.7"
+        s.property("Volume") == "d 0.7"
     });
 
     // The sleep timer.
     let thirty = host.layout().labelled("30 min").unwrap().id;
     host.click(thirty);
     wait("the timer to be set", &mut tray, || {
-        let v = daemon_prop(&s, "SleepTimerRemaining");
+        let v = s.property("SleepTimerRemaining");
         let secs: f64 = v.trim_start_matches("d ").parse().unwrap_or(0.0);
         secs > 1780.0 && secs <= 1800.0
     });

@@ -265,6 +265,52 @@ impl Session {
         d
     }
 
+    /// `busctl call` on the daemon's object: method, then signature and arguments.
+    pub fn call(&self, method: &str, sig_args: &[&str]) -> Output {
+        let mut a = vec![
+            "call",
+            "io.github.Attuned",
+            "/io/github/Attuned",
+            "io.github.Attuned1",
+            method,
+        ];
+        a.extend_from_slice(sig_args);
+        self.busctl(&a)
+    }
+
+    /// A daemon property as busctl prints it (`s "sleep"`); the call must succeed.
+    pub fn property(&self, prop: &str) -> String {
+        String::from_utf8(self.property_raw(&[], prop))
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    /// A daemon property's value as JSON.
+    pub fn property_json(&self, prop: &str) -> serde_json::Value {
+        let out = self.property_raw(&["--json=short"], prop);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        v["data"].clone()
+    }
+
+    fn property_raw(&self, flags: &[&str], prop: &str) -> Vec<u8> {
+        let mut a = flags.to_vec();
+        a.extend([
+            "get-property",
+            "io.github.Attuned",
+            "/io/github/Attuned",
+            "io.github.Attuned1",
+            prop,
+        ]);
+        let out = self.busctl(&a);
+        assert!(
+            out.status.success(),
+            "{prop}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
     pub fn name_owned(&self, name: &str) -> bool {
         let out = self.busctl(&["status", name]);
         out.status.success()
