@@ -1,5 +1,5 @@
 //! Soak: 8 hours rendered offline stay finite, bounded and level-stable.
-//! Ignored by default (slow in debug); the README's test command runs it in release.
+//! Ignored by default (minutes long); the README's test command runs it.
 
 use attuned::render::{RenderOptions, render_with};
 use attuned::synth::engine::SAMPLE_RATE;
@@ -8,7 +8,7 @@ use ebur128::{EbuR128, Mode};
 use std::time::Duration;
 
 #[test]
-#[ignore = "8 hours of audio: run with --release -- --ignored"]
+#[ignore = "8 hours of audio: run with -- --ignored"]
 fn eight_hours_stay_finite_bounded_and_level_stable() {
     // One preset per core.
     std::thread::scope(|scope| {
