@@ -122,15 +122,22 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                let mut c = lock(&core);
-                if let Some(r) = feed.take(c.session_time()) {
-                    c.push_reading(&r);
-                    if let Some(Err(e)) = recorder.as_mut().map(|rec| rec.write(&r)) {
-                        tracing::warn!("recording stopped: {e}");
-                        recorder = None;
+                let reading = {
+                    let mut c = lock(&core);
+                    let r = feed.take(c.session_time());
+                    if let Some(r) = &r {
+                        c.push_reading(r);
                     }
+                    c.tick();
+                    r
+                };
+                // File I/O after the lock is released: D-Bus calls never wait on the disk.
+                if let (Some(r), Some(rec)) = (&reading, recorder.as_mut())
+                    && let Err(e) = rec.write(r)
+                {
+                    tracing::warn!("recording stopped: {e}");
+                    recorder = None;
                 }
-                c.tick();
             }
             _ = notify.tick() => {
                 let now = Snapshot::take(&core, &ble);
