@@ -240,26 +240,6 @@ impl Shared {
             .find(|p| p.address().to_string() == address))
     }
 
-    /// The device with `address`, scanning for up to [`FIND_WINDOW`] if BlueZ does not know it.
-    async fn find(&self, adapter: &Adapter, address: &str) -> Result<Peripheral, BleError> {
-        if let Some(p) = Self::lookup(adapter, address).await? {
-            return Ok(p);
-        }
-        let _discovery = self.discover(adapter).await?;
-        let deadline = Instant::now() + FIND_WINDOW;
-        loop {
-            sleep(Duration::from_millis(250)).await;
-            match Self::lookup(adapter, address).await {
-                Ok(Some(p)) => break Ok(p),
-                Ok(None) if Instant::now() < deadline => continue,
-                Ok(None) => break Err(BleError::NotFound(address.to_owned())),
-                Err(e) => break Err(e),
-            }
-        }
-    }
-}
-
-impl Shared {
     /// Start discovery for our services; it stops when the returned guard is dropped.
     async fn discover(&self, adapter: &Adapter) -> Result<Discovery, BleError> {
         let one = self.scanning.clone().lock_owned().await;
@@ -277,6 +257,24 @@ impl Shared {
         Ok(Discovery {
             stop: Some((adapter.clone(), one)),
         })
+    }
+
+    /// The device with `address`, scanning for up to [`FIND_WINDOW`] if BlueZ does not know it.
+    async fn find(&self, adapter: &Adapter, address: &str) -> Result<Peripheral, BleError> {
+        if let Some(p) = Self::lookup(adapter, address).await? {
+            return Ok(p);
+        }
+        let _discovery = self.discover(adapter).await?;
+        let deadline = Instant::now() + FIND_WINDOW;
+        loop {
+            sleep(Duration::from_millis(250)).await;
+            match Self::lookup(adapter, address).await {
+                Ok(Some(p)) => break Ok(p),
+                Ok(None) if Instant::now() < deadline => continue,
+                Ok(None) => break Err(BleError::NotFound(address.to_owned())),
+                Err(e) => break Err(e),
+            }
+        }
     }
 }
 
