@@ -38,3 +38,4 @@ pub mod sensor;
 pub mod state;
 pub mod synth;
 pub mod tray;
+pub mod workout;

@@ -107,6 +107,13 @@ struct AdaptiveArgs {
     resting_hr: f32,
     #[arg(long, default_value_t = ListenerProfile::default().max_hr)]
     max_hr: f32,
+    /// Workout: steer the tempo toward this cadence (steps per minute); without a cadence
+    /// sensor in the session it sets the tempo.
+    #[arg(long)]
+    target_cadence: Option<f32>,
+    /// Workout: above this heart rate (bpm) the music eases off.
+    #[arg(long)]
+    hr_ceiling: Option<f32>,
 }
 
 fn parse_mode(s: &str) -> Result<Mode, String> {
@@ -150,7 +157,11 @@ fn parse_day_of_year(s: &str) -> Result<u32, String> {
 
 impl AdaptiveArgs {
     fn wanted(&self) -> bool {
-        self.mode.is_some() || self.replay.is_some() || self.plot.is_some()
+        self.mode.is_some()
+            || self.replay.is_some()
+            || self.plot.is_some()
+            || self.target_cadence.is_some()
+            || self.hr_ceiling.is_some()
     }
 
     fn build(&self, preset_mode: Mode) -> Result<Adaptive, String> {
@@ -183,6 +194,11 @@ impl AdaptiveArgs {
             day_of_year: self.date,
             utc_offset_h: self.utc_offset,
             controller,
+            workout: attuned::workout::WorkoutSettings {
+                target_cadence: self.target_cadence,
+                hr_ceiling: self.hr_ceiling,
+                ..Default::default()
+            },
         })
     }
 }

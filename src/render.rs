@@ -2,12 +2,14 @@
 //! for a given preset, seed, start time and control input.
 
 use crate::control::Controller;
-use crate::control::pipeline::{Pipeline, Step};
+use crate::control::pipeline::{FollowSpec, Pipeline, Step};
 use crate::controls::{Control, ControlValues, SharedControls};
 use crate::features::{Clock, ListenerProfile, Reading};
+use crate::synth::beat::BeatCommand;
 use crate::synth::composer::NoteEvent;
 use crate::synth::engine::{Engine, SAMPLE_RATE};
 use crate::synth::preset::{Mode, Preset, PresetError};
+use crate::workout::WorkoutSettings;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -148,6 +150,8 @@ pub struct Adaptive {
     pub day_of_year: u32,
     pub utc_offset_h: f64,
     pub controller: Controller,
+    /// Steering targets and the heart-rate ceiling, for presets that follow cadence.
+    pub workout: WorkoutSettings,
 }
 
 impl RenderOptions {
@@ -194,10 +198,10 @@ pub fn render_with(
             day_of_year: a.day_of_year,
             utc_offset_h: a.utc_offset_h,
         };
-        (
-            Pipeline::new(a.profile, a.controller.clone(), a.mode, start),
-            a.readings.as_slice(),
-        )
+        let mut pipeline = Pipeline::new(a.profile, a.controller.clone(), a.mode, start);
+        pipeline.set_workout_settings(a.workout);
+        pipeline.set_follow(follow_spec(&opts.preset));
+        (pipeline, a.readings.as_slice())
     });
     let mut trace = Vec::new();
     let controls = SharedControls::new(opts.controls.as_ref().map_or(base, |c| c.at(0.0, &base)));
@@ -232,12 +236,24 @@ pub fn render_with(
             }
             let step = pipeline.step(t);
             controls.set_all(&Pipeline::values(&step));
+            engine.beat().set(step.workout.as_ref().map(|(plan, _)| {
+                BeatCommand {
+                    bpm: plan.bpm,
+                    anchor: plan
+                        .anchor
+                        .map(|at| (at * SAMPLE_RATE as f64).round().max(0.0) as u64),
+                }
+            }));
             trace.push(step);
         }
         if let Some((at, preset)) = &switch
             && t >= *at
         {
             engine.switch_preset(preset, crate::synth::engine::CROSSFADE_SECONDS);
+            if let Some((pipeline, _)) = &mut pipeline {
+                pipeline.set_follow(follow_spec(preset));
+                pipeline.set_mode(preset.mode);
+            }
             switch = None;
         }
         let n = ((total - done) as usize).min(block);
@@ -253,6 +269,14 @@ pub fn render_with(
         b.finish();
     }
     Ok((events, trace))
+}
+
+/// What the pipeline needs to follow cadence for `preset`, if it does.
+pub fn follow_spec(preset: &Preset) -> Option<FollowSpec> {
+    preset.follow_bpm.map(|range| FollowSpec {
+        range,
+        tempo: preset.params.spec(crate::synth::params::Param::TempoBpm),
+    })
 }
 
 /// Render to memory (and to the files named in `opts`).

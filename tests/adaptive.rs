@@ -69,6 +69,7 @@ fn replayed_heart_rate_rise_and_fall_moves_energy_up_then_down() {
         day_of_year: 172,
         utc_offset_h: 0.0,
         controller: Controller::builtin(),
+        workout: Default::default(),
     });
     let r = render(&o, false).unwrap();
     assert!(matches!(

@@ -6,7 +6,9 @@ use super::Controller;
 use super::contract::{INPUTS, OUTPUTS};
 use crate::controls::ControlValues;
 use crate::features::{Clock, FeatureExtractor, ListenerProfile, Reading};
+use crate::synth::params::ParamSpec;
 use crate::synth::preset::Mode;
+use crate::workout::{BeatPlan, Follower, WorkoutSettings, WorkoutStatus};
 
 /// Time constant (seconds) of the smoothing after the controller: the music follows the
 /// listener over seconds, and a glitch in a sensor never jolts it.
@@ -23,6 +25,17 @@ pub struct Step {
     /// The last heart rate and cadence taken (for display), if fresh.
     pub hr: Option<f32>,
     pub cadence: Option<f32>,
+    /// The workout beat, when the preset follows cadence.
+    pub workout: Option<(BeatPlan, WorkoutStatus)>,
+}
+
+/// What a cadence-following preset needs from the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FollowSpec {
+    /// The tempo range the beat stays in (bpm).
+    pub range: (f32, f32),
+    /// The preset's own tempo mapping, for when nobody moves.
+    pub tempo: ParamSpec,
 }
 
 /// Features → controller → smoothing, fed with readings as their time comes.
@@ -35,6 +48,8 @@ pub struct Pipeline {
     last_t: f64,
     hr: Option<(f64, f32)>,
     cadence: Option<(f64, f32)>,
+    follow: Option<(FollowSpec, Follower)>,
+    settings: WorkoutSettings,
 }
 
 impl Pipeline {
@@ -48,6 +63,32 @@ impl Pipeline {
             last_t: 0.0,
             hr: None,
             cadence: None,
+            follow: None,
+            settings: WorkoutSettings::default(),
+        }
+    }
+
+    /// Follow cadence for a preset that has a follow range (`None` stops following).
+    pub fn set_follow(&mut self, spec: Option<FollowSpec>) {
+        match (spec, &mut self.follow) {
+            (Some(spec), Some((current, _))) if *current == spec => {}
+            (Some(spec), _) => {
+                self.follow = Some((spec, Follower::new(self.settings, spec.range)));
+            }
+            (None, _) => self.follow = None,
+        }
+    }
+
+    /// The workout settings (steering targets, ceiling, sensor latency).
+    pub fn workout_settings(&self) -> &WorkoutSettings {
+        &self.settings
+    }
+
+    /// Change the workout settings.
+    pub fn set_workout_settings(&mut self, settings: WorkoutSettings) {
+        self.settings = settings;
+        if let Some((_, f)) = &mut self.follow {
+            f.set_settings(settings);
         }
     }
 
@@ -64,6 +105,9 @@ impl Pipeline {
     /// Take a reading.
     pub fn push(&mut self, r: &Reading) {
         self.extractor.push(r);
+        if let Some((_, f)) = &mut self.follow {
+            f.push(r);
+        }
         if let Some(hr) = r.hr {
             self.hr = Some((r.at, hr));
         }
@@ -80,11 +124,18 @@ impl Pipeline {
         let dt = (t - self.last_t).max(0.0);
         self.last_t = t;
         let a = (1.0 - (-dt / SMOOTHING_S).exp()) as f32;
-        let controls = match self.smoothed {
+        let mut controls = match self.smoothed {
             None => target,
             Some(prev) => std::array::from_fn(|i| prev[i] + a * (target[i] - prev[i])),
         };
         self.smoothed = Some(controls);
+        let workout = self.follow.as_mut().map(|(spec, f)| {
+            let idle = spec.tempo.eval(&ControlValues(controls)) as f64;
+            let beat = f.step(t, idle);
+            // The brake has its own ramp, so it acts on the smoothed value.
+            controls[crate::controls::Control::Energy.index()] *= f.energy_scale();
+            beat
+        });
         let fresh = |v: Option<(f64, f32)>| {
             v.filter(|&(at, _)| t - at <= crate::features::STALE_S)
                 .map(|(_, x)| x)
@@ -95,6 +146,7 @@ impl Pipeline {
             controls,
             hr: fresh(self.hr).filter(|_| features[super::contract::HR_PRESENT] > 0.5),
             cadence: fresh(self.cadence),
+            workout,
         }
     }
 

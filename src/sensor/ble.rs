@@ -676,7 +676,7 @@ impl Decoder {
                 Ok(true)
             }
             RSC_MEASUREMENT => {
-                feed.cadence(gatt::parse_rsc(&n.value)?.cadence as f32);
+                feed.cadence(gatt::parse_rsc(&n.value)?.steps_per_minute());
                 Ok(true)
             }
             CSC_MEASUREMENT => {
@@ -686,7 +686,8 @@ impl Decoder {
                     .replace(now)
                     .and_then(|prev| gatt::crank_rpm(&prev, &now));
                 if let Some(rpm) = rpm {
-                    feed.cadence(rpm);
+                    // Two pedal strokes per revolution: the cyclist's "steps".
+                    feed.cadence(2.0 * rpm);
                 }
                 Ok(true)
             }
@@ -768,8 +769,11 @@ mod tests {
         assert_eq!(rx.take(0.0), None);
         d.decode(&note(CSC_MEASUREMENT, csc(12, 2048 + 341)), &tx)
             .unwrap();
-        let rpm = rx.take(0.0).unwrap().cadence.unwrap();
-        assert!((rpm - 90.0).abs() < 0.1, "{rpm}");
+        let strokes = rx.take(0.0).unwrap().cadence.unwrap();
+        assert!(
+            (strokes - 180.0).abs() < 0.2,
+            "90 rpm is 180 strokes: {strokes}"
+        );
         assert_eq!(
             d.decode(&note(uuid_from_u16(0x2A19), vec![5]), &tx),
             Ok(false)

@@ -155,6 +155,20 @@ pub struct RunningSpeedCadence {
     pub running: bool,
 }
 
+impl RunningSpeedCadence {
+    /// Cadence in steps per minute. The RSC spec counts steps, but some pods report strides
+    /// (one foot): at running speed (2.2 m/s and up) fewer than 120 per minute cannot be
+    /// steps, so such a reading is doubled. Walking (slower, 100–130 steps) is left alone.
+    pub fn steps_per_minute(&self) -> f32 {
+        let c = self.cadence as f32;
+        if c > 0.0 && c < 120.0 && self.speed_mps >= 2.2 {
+            c * 2.0
+        } else {
+            c
+        }
+    }
+}
+
 pub fn parse_rsc(b: &[u8]) -> Result<RunningSpeedCadence, GattError> {
     const WHAT: &str = "RSC measurement";
     let mut at = 0;
@@ -364,6 +378,19 @@ mod tests {
         assert_eq!(r.speed_mps, 3.0);
         assert_eq!(r.cadence, 170);
         assert_eq!(r.stride_m, Some(1.0));
+        assert_eq!(r.steps_per_minute(), 170.0);
+        let strides = RunningSpeedCadence {
+            cadence: 85,
+            speed_mps: 3.0,
+            ..r.clone()
+        };
+        assert_eq!(strides.steps_per_minute(), 170.0, "a pod counting strides");
+        let walking = RunningSpeedCadence {
+            cadence: 110,
+            speed_mps: 1.4,
+            ..r.clone()
+        };
+        assert_eq!(walking.steps_per_minute(), 110.0);
         assert_eq!(r.distance_m, Some(1000.0));
         assert!(r.running);
         assert!(

@@ -3,6 +3,7 @@
 //! are built here, off the audio thread, and handed to the backend as an equal-power
 //! crossfade; the replaced graph comes back to this side to be freed.
 
+use super::beat::SharedBeat;
 use super::composer::NoteEvent;
 use super::graph::PresetUnit;
 use super::limiter::Limiter;
@@ -44,8 +45,9 @@ impl Renderer {
             left[done..done + n].copy_from_slice(&self.buffer.channel_f32(0)[..n]);
             right[done..done + n].copy_from_slice(&self.buffer.channel_f32(1)[..n]);
             done += n;
+            // Per block, so a unit going live mid-buffer learns its exact engine sample.
+            self.frames.fetch_add(n as u64, Ordering::Relaxed);
         }
-        self.frames.fetch_add(left.len() as u64, Ordering::Relaxed);
     }
 
     /// Frames rendered so far (the live watchdog reads this).
@@ -67,6 +69,7 @@ pub struct Engine {
     sample_rate: f32,
     events: Vec<(rtrb::Consumer<NoteEvent>, u64)>,
     preset_name: String,
+    beat: SharedBeat,
 }
 
 fn master(volume: &Shared) -> Box<dyn AudioUnit> {
@@ -81,7 +84,16 @@ impl Engine {
     pub fn new(preset: &Preset, controls: SharedControls, seed: u64, sample_rate: f32) -> Self {
         let volume = shared(1.0);
         let (producer, consumer) = rtrb::RingBuffer::new(4096);
-        let unit = PresetUnit::new(preset, controls.clone(), seed, sample_rate, Some(producer));
+        let frames = Arc::new(AtomicU64::new(0));
+        let beat = SharedBeat::new(frames.clone());
+        let unit = PresetUnit::new(
+            preset,
+            controls.clone(),
+            seed,
+            sample_rate,
+            Some(producer),
+            beat.clone(),
+        );
         let mut net = Net::new(0, 2);
         net.set_sample_rate(sample_rate as f64);
         let preset_node = net.push(Box::new(unit));
@@ -90,7 +102,6 @@ impl Engine {
         net.pipe_output(master_node);
         let mut backend = net.backend();
         backend.set_sample_rate(sample_rate as f64);
-        let frames = Arc::new(AtomicU64::new(0));
         Engine {
             net,
             renderer: Some(Renderer {
@@ -106,12 +117,18 @@ impl Engine {
             sample_rate,
             events: vec![(consumer, 0)],
             preset_name: preset.name.clone(),
+            beat,
         }
     }
 
     /// The controls this engine reads.
     pub fn controls(&self) -> &SharedControls {
         &self.controls
+    }
+
+    /// The beat command link (cadence following in workout presets).
+    pub fn beat(&self) -> &SharedBeat {
+        &self.beat
     }
 
     /// Name of the preset playing (or fading in).
@@ -148,6 +165,7 @@ impl Engine {
             self.seed,
             self.sample_rate,
             Some(producer),
+            self.beat.clone(),
         );
         unit.preroll((PREROLL_SECONDS * self.sample_rate) as u64);
         self.net

@@ -3,6 +3,7 @@
 //! one-pole (~0.4 s) and mapped through the preset's parameter table; notes fire on
 //! their exact sample.
 
+use super::beat::{BeatLock, SharedBeat};
 use super::composer::{Composer, NoteEvent, VoiceKind};
 use super::dsp::{OnePole, db_to_gain};
 use super::params::{PARAM_COUNT, Param, ParamValues};
@@ -46,6 +47,9 @@ pub struct PresetUnit {
     sample_rate: f32,
     sink: Option<SyncSink>,
     dropped_events: u64,
+    /// Cadence following, for presets that have it.
+    beat: Option<BeatLock>,
+    prerolling: bool,
 }
 
 impl Clone for PresetUnit {
@@ -70,6 +74,8 @@ impl Clone for PresetUnit {
             sample_rate: self.sample_rate,
             sink: None,
             dropped_events: self.dropped_events,
+            beat: self.beat.clone(),
+            prerolling: self.prerolling,
         }
     }
 }
@@ -82,6 +88,7 @@ impl PresetUnit {
         seed: u64,
         sample_rate: f32,
         sink: Option<EventSink>,
+        beat: SharedBeat,
     ) -> Self {
         let seed = seed ^ hash_name(&preset.name);
         let initial = controls.load();
@@ -111,6 +118,8 @@ impl PresetUnit {
             sample_rate,
             sink: sink.map(Mutex::new),
             dropped_events: 0,
+            beat: preset.follow_bpm.map(|_| BeatLock::new(beat)),
+            prerolling: false,
         }
     }
 
@@ -162,8 +171,16 @@ impl PresetUnit {
             cutoff: p.get(Param::NoiseCutoff),
             gust: p.get(Param::NoiseGust),
         };
-        let samples_per_beat =
-            60.0 * self.sample_rate as f64 / p.get(Param::TempoBpm).max(1.0) as f64;
+        let own_tempo = || 60.0 * self.sample_rate as f64 / p.get(Param::TempoBpm).max(1.0) as f64;
+        let followed = self.beat.as_mut().and_then(|b| {
+            b.samples_per_beat(
+                self.composer.beat(),
+                size,
+                self.sample_rate as f64,
+                !self.prerolling,
+            )
+        });
+        let samples_per_beat = followed.unwrap_or_else(own_tempo);
         let mut i = 0;
         while i < size {
             while let Some(ev) = self.composer.pop_due(&p) {
@@ -238,6 +255,7 @@ impl PresetUnit {
     /// Notes played here are not reported; reported notes count from the end of the pre-roll.
     pub fn preroll(&mut self, samples: u64) {
         let sink = self.sink.take();
+        self.prerolling = true;
         let (mut l, mut r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
         let mut left = samples;
         while left > 0 {
@@ -247,6 +265,10 @@ impl PresetUnit {
         }
         self.sample = 0;
         self.sink = sink;
+        self.prerolling = false;
+        if let Some(b) = &mut self.beat {
+            b.rewind();
+        }
     }
 }
 

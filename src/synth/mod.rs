@@ -1,5 +1,6 @@
 //! The synthesis engine: presets, composer, voices and the fundsp graph.
 
+pub mod beat;
 pub mod composer;
 pub mod dsp;
 pub mod engine;

@@ -122,6 +122,8 @@ struct RhythmFile {
     beats_per_bar: Spanned<u32>,
     #[serde(default)]
     pulse: PulseKind,
+    /// The beat follows the listener's cadence within this tempo range (bpm).
+    follow: Option<Spanned<[f32; 2]>>,
 }
 fn four() -> Spanned<u32> {
     Spanned::new(0..0, 4)
@@ -131,6 +133,7 @@ impl Default for RhythmFile {
         RhythmFile {
             beats_per_bar: four(),
             pulse: PulseKind::None,
+            follow: None,
         }
     }
 }
@@ -200,6 +203,8 @@ pub struct Preset {
     pub params: ParamTable,
     /// A diagnostic preset: a steady sine at this frequency instead of music.
     pub tone_hz: Option<f32>,
+    /// Workout presets: the beat follows cadence within this tempo range (bpm, low, high).
+    pub follow_bpm: Option<(f32, f32)>,
 }
 
 pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
@@ -257,6 +262,26 @@ impl Preset {
                 format!("beats_per_bar {bpb} is outside 2..=8"),
             ));
         }
+        let follow_bpm = match &raw.rhythm.follow {
+            Some(f) => {
+                let [lo, hi] = *f.get_ref();
+                if !(lo.is_finite()
+                    && hi.is_finite()
+                    && 40.0 <= lo
+                    && lo * 1.9 <= hi
+                    && hi <= 220.0)
+                {
+                    return Err(invalid(
+                        f.span(),
+                        format!(
+                            "follow = [{lo}, {hi}]: use a range within 40..=220 bpm whose top is at least 1.9 × its bottom, so half or double time always fits"
+                        ),
+                    ));
+                }
+                Some((lo, hi))
+            }
+            None => None,
+        };
         let scale = Scale {
             kind: raw.key.scale,
             root_midi: root,
@@ -351,6 +376,7 @@ impl Preset {
             scale,
             beats_per_bar: bpb,
             pulse: raw.rhythm.pulse,
+            follow_bpm,
             progression: prog.iter().map(|d| d - 1).collect(),
             bars_per_chord: *raw.harmony.bars_per_chord.get_ref(),
             melody_octave: octave,
