@@ -70,6 +70,8 @@ pub struct Config {
     /// Default fade of the sleep timer.
     pub sleep_fade: Duration,
     pub schedule: Vec<ScheduleEntry>,
+    /// Workout steering, heart-rate ceiling and pod latency.
+    pub workout: crate::workout::WorkoutSettings,
 }
 
 impl Default for Config {
@@ -85,6 +87,10 @@ impl Default for Config {
             listener: ListenerProfile::default(),
             sleep_fade: Duration::from_secs(600),
             schedule: Vec::new(),
+            workout: crate::workout::WorkoutSettings {
+                sensor_latency_s: DEFAULT_SENSOR_LATENCY_MS as f64 / 1000.0,
+                ..Default::default()
+            },
         }
     }
 }
@@ -102,6 +108,21 @@ struct RawConfig {
     sleep_fade: Option<Spanned<String>>,
     #[serde(default)]
     schedule: Vec<Spanned<String>>,
+    #[serde(default)]
+    workout: RawWorkout,
+}
+
+/// A foot pod's notification arrives about half a BLE connection interval after the
+/// footfall it follows (intervals of 15–30 ms are usual for pods).
+pub const DEFAULT_SENSOR_LATENCY_MS: f32 = 10.0;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawWorkout {
+    target_cadence: Option<Spanned<f32>>,
+    hr_zone: Option<Spanned<[f32; 2]>>,
+    hr_ceiling: Option<Spanned<f32>>,
+    sensor_latency_ms: Option<Spanned<f32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -222,6 +243,29 @@ impl Config {
                 .push(parse_schedule_entry(entry.get_ref()).map_err(|e| invalid(entry.span(), e))?);
         }
         c.schedule.sort_by_key(|e| e.minute);
+        let w = &raw.workout;
+        if let Some(v) = &w.target_cadence {
+            c.workout.target_cadence = Some(ranged(v, 60.0, 220.0, "target_cadence")?);
+        }
+        if let Some(v) = &w.hr_ceiling {
+            c.workout.hr_ceiling = Some(ranged(v, 80.0, 230.0, "hr_ceiling")?);
+        }
+        if let Some(v) = &w.sensor_latency_ms {
+            c.workout.sensor_latency_s =
+                ranged(v, 0.0, 500.0, "sensor_latency_ms")? as f64 / 1000.0;
+        }
+        if let Some(z) = &w.hr_zone {
+            let [lo, hi] = *z.get_ref();
+            if !(lo.is_finite() && hi.is_finite() && 60.0 <= lo && lo + 5.0 <= hi && hi <= 230.0) {
+                return Err(invalid(
+                    z.span(),
+                    format!(
+                        "hr_zone [{lo}, {hi}]: use [low, high] within 60..=230 bpm, at least 5 apart"
+                    ),
+                ));
+            }
+            c.workout.hr_zone = Some((lo, hi));
+        }
         Ok(c)
     }
 }
@@ -328,6 +372,30 @@ mod tests {
         );
         let e = Config::parse("c.toml", "preset = \"../etc\"\n").unwrap_err();
         assert!(e.to_string().contains("invalid preset name"), "{e}");
+        let e = Config::parse("c.toml", "[workout]\nhr_zone = [160, 140]\n").unwrap_err();
+        assert!(e.to_string().starts_with("c.toml:2:11: hr_zone"), "{e}");
+        let e = Config::parse("c.toml", "[workout]\ntarget_cadence = 400\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with("c.toml:2:18: target_cadence"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn workout_settings() {
+        let c = Config::parse(
+            "c.toml",
+            "[workout]\ntarget_cadence = 175\nhr_zone = [140, 160]\nhr_ceiling = 178\nsensor_latency_ms = 20\n",
+        )
+        .unwrap();
+        let w = c.workout;
+        assert_eq!(w.target_cadence, Some(175.0));
+        assert_eq!(w.hr_zone, Some((140.0, 160.0)));
+        assert_eq!(w.hr_ceiling, Some(178.0));
+        assert!((w.sensor_latency_s - 0.020).abs() < 1e-9);
+        let d = Config::default().workout;
+        assert_eq!((d.target_cadence, d.hr_ceiling), (None, None));
+        assert!((d.sensor_latency_s - 0.010).abs() < 1e-9);
     }
 }
 

@@ -25,6 +25,12 @@ pub trait Attuned {
     fn scan(&self, seconds: f64) -> zbus::Result<Vec<(String, String, Vec<String>, i16)>>;
     fn pair(&self, address: &str) -> zbus::Result<(String, String)>;
     fn forget(&self, address: &str) -> zbus::Result<bool>;
+    fn set_target_cadence(&self, steps_per_minute: f64) -> zbus::Result<()>;
+    fn set_heart_rate_ceiling(&self, bpm: f64) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn workout(&self) -> zbus::Result<HashMap<String, f64>>;
+    #[zbus(property)]
+    fn steering(&self) -> zbus::Result<String>;
     #[zbus(property)]
     fn sensors(&self) -> zbus::Result<Vec<(String, String, String, i32, u64)>>;
     #[zbus(property)]
@@ -110,6 +116,16 @@ pub enum Command {
     },
     /// Paired sensors and their links.
     Sensors,
+    /// Workout: steer the tempo toward this cadence (steps per minute), or `off`.
+    TargetCadence {
+        #[arg(value_parser = parse_off_or_number)]
+        steps_per_minute: f64,
+    },
+    /// Workout: ease off above this heart rate (bpm), or `off`.
+    HrCeiling {
+        #[arg(value_parser = parse_off_or_number)]
+        bpm: f64,
+    },
     /// Show attuned in the desktop panel (StatusNotifierItem) until quit.
     Tray,
     /// Print shell completions (bash, zsh, fish, …).
@@ -242,6 +258,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::TargetCadence { steps_per_minute } => proxy
+            .set_target_cadence(steps_per_minute)
+            .await
+            .map_err(explain_error),
+        Command::HrCeiling { bpm } => proxy
+            .set_heart_rate_ceiling(bpm)
+            .await
+            .map_err(explain_error),
         Command::Completions { .. } | Command::Tray => unreachable!("handled above"),
     }
 }
@@ -259,6 +283,8 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     let audio = proxy.audio_output().await.map_err(e)?;
     let bluetooth = proxy.bluetooth().await.map_err(e)?;
     let sensors = proxy.sensors().await.map_err(e)?;
+    let workout = proxy.workout().await.map_err(e)?;
+    let steering = proxy.steering().await.map_err(e)?;
     if json {
         let sensors: Vec<_> = sensors
             .iter()
@@ -274,6 +300,9 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
             "heart_rate": hr, "cadence": cadence, "tempo": tempo,
             "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
             "bluetooth": bluetooth, "sensors": sensors,
+            "workout": (!workout.is_empty()).then(|| serde_json::json!({
+                "values": workout, "steering": steering,
+            })),
         });
         println!("{v}");
         return Ok(());
@@ -284,6 +313,9 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
         or_dash(hr, "bpm"),
         or_dash(cadence, "spm")
     );
+    if let Some(w) = workout_line(&workout) {
+        println!("workout: {w} · steering {steering}");
+    }
     if timer > 0.0 {
         println!("sleep timer: {}", human(timer));
     }
@@ -317,6 +349,11 @@ async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), Str
             get("brightness"),
             get("density"),
         );
+        let workout = proxy.workout().await.map_err(e)?;
+        let line = match workout_line(&workout) {
+            Some(w) => format!("{line} · {w}"),
+            None => line,
+        };
         if line != last {
             println!("{line}");
             last = line;
@@ -326,6 +363,37 @@ async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), Str
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The workout part of a watch line: beat tempo and ratio, phase, steering.
+fn workout_line(w: &HashMap<String, f64>) -> Option<String> {
+    let tempo = w.get("beat_tempo")?;
+    let ratio = match w.get("ratio").copied().unwrap_or(1.0) {
+        r if r < 0.75 => " (half time)",
+        r if r > 1.5 => " (double time)",
+        _ => "",
+    };
+    let phase = match (w.get("phase_locked"), w.get("phase_error_ms")) {
+        (Some(l), Some(e)) if *l > 0.5 => format!("phase {e:+.0} ms"),
+        _ => "phase free".to_owned(),
+    };
+    let mut line = format!("beat {tempo:.1} bpm{ratio} · {phase}");
+    if let Some(s) = w.get("steer_percent").filter(|s| s.abs() >= 0.05) {
+        line += &format!(" · steer {s:+.1} %");
+    }
+    if let Some(b) = w.get("brake").filter(|b| **b > 0.0) {
+        line += &format!(" · brake {:.0} %", b * 100.0);
+    }
+    Some(line)
+}
+
+fn parse_off_or_number(s: &str) -> Result<f64, String> {
+    match s {
+        "off" | "none" => Ok(0.0),
+        _ => s
+            .parse()
+            .map_err(|_| format!("`{s}`: use a number or `off`")),
     }
 }
 

@@ -34,12 +34,18 @@ impl OutputSample for i16 {
     const SILENCE: Self = 0;
 }
 
-/// Fill an interleaved buffer of `channels` channels.
-pub fn fill<T: OutputSample>(renderer: &SharedRenderer, out: &mut [T], channels: usize) {
+/// Fill an interleaved buffer of `channels` channels, heard `latency` from now.
+pub fn fill<T: OutputSample>(
+    renderer: &SharedRenderer,
+    out: &mut [T],
+    channels: usize,
+    latency: std::time::Duration,
+) {
     let Ok(mut r) = renderer.try_lock() else {
         out.fill(T::SILENCE);
         return;
     };
+    r.mark_heard(latency);
     let channels = channels.max(1);
     let (mut left, mut right) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
     for frame_chunk in out.chunks_mut(CHUNK * channels) {

@@ -327,13 +327,13 @@ fn build_stream(
     let stream = match format {
         cpal::SampleFormat::F32 => device.build_output_stream::<f32, _, _>(
             stream_config,
-            move |out, _| fill(&renderer, out, ch),
+            move |out, info| fill(&renderer, out, ch, heard_after(info)),
             on_error,
             Some(OPEN_TIMEOUT),
         ),
         cpal::SampleFormat::I16 => device.build_output_stream::<i16, _, _>(
             stream_config,
-            move |out, _| fill(&renderer, out, ch),
+            move |out, info| fill(&renderer, out, ch, heard_after(info)),
             on_error,
             Some(OPEN_TIMEOUT),
         ),
@@ -356,4 +356,10 @@ fn build_stream(
         ),
     };
     Ok((stream, host_id, status))
+}
+
+/// How long until what this callback writes is heard, as the host predicts it.
+fn heard_after(info: &cpal::OutputCallbackInfo) -> Duration {
+    let t = info.timestamp();
+    t.playback.duration_since(t.callback)
 }

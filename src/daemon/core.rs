@@ -9,8 +9,10 @@ use crate::controls::{Control, SharedControls};
 use crate::features::Clock;
 use crate::sensor::Reading;
 use crate::state::{PairedSensor, State};
+use crate::synth::beat::BeatCommand;
 use crate::synth::engine::{CROSSFADE_SECONDS, Engine, SAMPLE_RATE};
 use crate::synth::preset::{Preset, PresetError, PresetLibrary};
+use crate::workout::WorkoutStatus;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -107,7 +109,9 @@ impl Core {
             .take_renderer()
             .expect("a fresh engine has its renderer");
         let audio = AudioOutput::start(renderer, config.audio.clone(), on_audio_status);
-        let pipeline = Pipeline::new(config.listener, controller, preset.mode, clock());
+        let mut pipeline = Pipeline::new(config.listener, controller, preset.mode, clock());
+        pipeline.set_workout_settings(config.workout);
+        pipeline.set_follow(crate::render::follow_spec(&preset));
         let mut core = Core {
             config,
             library,
@@ -179,6 +183,8 @@ impl Core {
         let preset = self.library.load(name)?;
         self.engine.switch_preset(&preset, CROSSFADE_SECONDS);
         self.pipeline.set_mode(preset.mode);
+        self.pipeline
+            .set_follow(crate::render::follow_spec(&preset));
         self.preset = preset;
         self.save();
         Ok(())
@@ -257,6 +263,9 @@ impl Core {
 
     /// Tempo in bpm the preset plays at now.
     pub fn tempo_bpm(&self) -> f32 {
+        if let Some((plan, _)) = self.last_step.as_ref().and_then(|s| s.workout.as_ref()) {
+            return plan.bpm as f32;
+        }
         let controls = self.engine.controls().load();
         self.preset
             .params
@@ -294,6 +303,44 @@ impl Core {
         self.pipeline.push(r);
     }
 
+    /// The workout follower's state with the phase error the audio side measured (ms),
+    /// when the preset follows cadence.
+    pub fn workout(&self) -> Option<(WorkoutStatus, Option<f32>)> {
+        let (_, status) = self.last_step.as_ref()?.workout.as_ref()?;
+        let error = status
+            .phase_locked
+            .then(|| self.engine.beat().phase_error_ms())
+            .flatten();
+        Some((status.clone(), error))
+    }
+
+    /// Steer toward `spm` steps per minute (0: no target). Not saved: the config holds the
+    /// standing targets.
+    pub fn set_target_cadence(&mut self, spm: f64) -> Result<(), CommandError> {
+        if !spm.is_finite() || !(spm == 0.0 || (60.0..=220.0).contains(&spm)) {
+            return Err(CommandError::InvalidArgs(format!(
+                "target cadence {spm}: use 60..220 steps per minute, or 0 for none"
+            )));
+        }
+        let mut w = *self.pipeline.workout_settings();
+        w.target_cadence = (spm > 0.0).then_some(spm as f32);
+        self.pipeline.set_workout_settings(w);
+        Ok(())
+    }
+
+    /// Ease off above `bpm` heart rate (0: no ceiling).
+    pub fn set_hr_ceiling(&mut self, bpm: f64) -> Result<(), CommandError> {
+        if !bpm.is_finite() || !(bpm == 0.0 || (80.0..=230.0).contains(&bpm)) {
+            return Err(CommandError::InvalidArgs(format!(
+                "heart-rate ceiling {bpm}: use 80..230 bpm, or 0 for none"
+            )));
+        }
+        let mut w = *self.pipeline.workout_settings();
+        w.hr_ceiling = (bpm > 0.0).then_some(bpm as f32);
+        self.pipeline.set_workout_settings(w);
+        Ok(())
+    }
+
     /// Remember a paired sensor (replacing one with the same address) and save.
     pub fn remember_sensor(&mut self, sensor: PairedSensor) {
         self.sensors.retain(|s| s.address != sensor.address);
@@ -312,6 +359,15 @@ impl Core {
         let t = self.session_time();
         let step = self.pipeline.step(t);
         self.engine.controls().set_all(&Pipeline::values(&step));
+        let beat = step.workout.as_ref().map(|(plan, _)| BeatCommand {
+            bpm: plan.bpm,
+            // A footfall predicted on the session clock, as the engine sample heard then.
+            anchor: plan.anchor.and_then(|at| {
+                self.engine
+                    .sample_heard_at(self.started + Duration::from_secs_f64(at.max(0.0)))
+            }),
+        });
+        self.engine.beat().set(beat);
         self.last_step = Some(step);
         let mut events = Vec::new();
         self.engine.drain_events(&mut events);

@@ -164,6 +164,30 @@ impl AttunedInterface {
     fn tempo(&self) -> f64 {
         lock(&self.core).tempo_bpm() as f64
     }
+    /// Steer the workout tempo toward this cadence (steps per minute; 0 clears it).
+    fn set_target_cadence(&self, steps_per_minute: f64) -> fdo::Result<()> {
+        lock(&self.core)
+            .set_target_cadence(steps_per_minute)
+            .map_err(to_fdo)
+    }
+    /// Ease the workout off above this heart rate (bpm; 0 clears it).
+    fn set_heart_rate_ceiling(&self, bpm: f64) -> fdo::Result<()> {
+        lock(&self.core).set_hr_ceiling(bpm).map_err(to_fdo)
+    }
+    /// The workout beat, for presets that follow cadence (empty otherwise): cadence
+    /// (steps/min, 0 when not moving), beat_tempo (bpm), ratio (beats per step),
+    /// phase_locked (1/0), phase_error_ms (beat minus predicted footfall; absent unless
+    /// locked), steer_percent, brake (0..1), rejected (implausible cadence readings).
+    #[zbus(property)]
+    fn workout(&self) -> HashMap<String, f64> {
+        workout_map(&lock(&self.core))
+    }
+    /// Why the workout tempo is nudged, in words ("off" when it is not; empty outside
+    /// workout presets).
+    #[zbus(property)]
+    fn steering(&self) -> String {
+        steering_text(&lock(&self.core))
+    }
     #[zbus(property)]
     fn controls(&self) -> HashMap<String, f64> {
         let core = lock(&self.core);
@@ -191,4 +215,34 @@ impl AttunedInterface {
     fn audio_output(&self) -> String {
         lock(&self.core).audio_status().to_string()
     }
+}
+
+/// The `Workout` property's entries.
+pub fn workout_map(core: &Core) -> HashMap<String, f64> {
+    let Some((w, error)) = core.workout() else {
+        return HashMap::new();
+    };
+    let mut m: HashMap<String, f64> = [
+        ("cadence", w.cadence.unwrap_or(0.0) as f64),
+        ("beat_tempo", w.bpm),
+        ("ratio", w.ratio as f64),
+        ("phase_locked", if w.phase_locked { 1.0 } else { 0.0 }),
+        ("steer_percent", w.steer as f64 * 100.0),
+        ("brake", w.brake as f64),
+        ("rejected", w.rejected as f64),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    if let Some(e) = error {
+        m.insert("phase_error_ms".into(), e as f64);
+    }
+    m
+}
+
+/// The `Steering` property.
+pub fn steering_text(core: &Core) -> String {
+    core.workout()
+        .map(|(w, _)| format!("{} · tempo from {}", w.steering, w.source.name()))
+        .unwrap_or_default()
 }

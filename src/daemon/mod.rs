@@ -177,6 +177,8 @@ struct Snapshot {
     audio: String,
     sensors: Vec<(String, String, String, i32, u64)>,
     bluetooth: String,
+    workout: Vec<(String, i64)>,
+    steering: String,
 }
 
 impl Snapshot {
@@ -200,6 +202,16 @@ impl Snapshot {
             audio: c.audio_status().to_string(),
             sensors: dbus::sensor_rows(&bluetooth),
             bluetooth: bluetooth.radio.to_string(),
+            // At 1 ms / 0.1 bpm / 0.1 % resolution, sorted so the order is stable.
+            workout: {
+                let mut w: Vec<(String, i64)> = dbus::workout_map(&c)
+                    .into_iter()
+                    .map(|(k, v)| (k, (v * 10.0).round() as i64))
+                    .collect();
+                w.sort();
+                w
+            },
+            steering: dbus::steering_text(&c),
         }
     }
 
@@ -248,6 +260,12 @@ impl Snapshot {
         }
         if self.bluetooth != before.bluetooth {
             i.bluetooth_changed(e).await?;
+        }
+        if self.workout != before.workout {
+            i.workout_changed(e).await?;
+        }
+        if self.steering != before.steering {
+            i.steering_changed(e).await?;
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ use super::beat::SharedBeat;
 use super::composer::NoteEvent;
 use super::graph::PresetUnit;
 use super::limiter::Limiter;
+use super::play_clock::PlayClock;
 use super::preset::Preset;
 use super::voices::MAX_BLOCK;
 use crate::controls::SharedControls;
@@ -30,6 +31,7 @@ pub struct Renderer {
     backend: NetBackend,
     buffer: BufferVec,
     frames: Arc<AtomicU64>,
+    clock: Arc<PlayClock>,
 }
 
 impl Renderer {
@@ -48,6 +50,13 @@ impl Renderer {
             // Per block, so a unit going live mid-buffer learns its exact engine sample.
             self.frames.fetch_add(n as u64, Ordering::Relaxed);
         }
+    }
+
+    /// In the audio callback, before rendering: the buffer about to be rendered is heard
+    /// `latency` from now (for [`Engine::sample_heard_at`]).
+    pub fn mark_heard(&self, latency: std::time::Duration) {
+        self.clock
+            .mark(self.frames.load(Ordering::Relaxed), latency);
     }
 
     /// Frames rendered so far (the live watchdog reads this).
@@ -70,6 +79,7 @@ pub struct Engine {
     events: Vec<(rtrb::Consumer<NoteEvent>, u64)>,
     preset_name: String,
     beat: SharedBeat,
+    clock: Arc<PlayClock>,
 }
 
 fn master(volume: &Shared) -> Box<dyn AudioUnit> {
@@ -86,6 +96,7 @@ impl Engine {
         let (producer, consumer) = rtrb::RingBuffer::new(4096);
         let frames = Arc::new(AtomicU64::new(0));
         let beat = SharedBeat::new(frames.clone());
+        let clock = Arc::new(PlayClock::default());
         let unit = PresetUnit::new(
             preset,
             controls.clone(),
@@ -108,6 +119,7 @@ impl Engine {
                 backend,
                 buffer: BufferVec::new(2),
                 frames: frames.clone(),
+                clock: clock.clone(),
             }),
             frames,
             preset_node,
@@ -118,6 +130,7 @@ impl Engine {
             events: vec![(consumer, 0)],
             preset_name: preset.name.clone(),
             beat,
+            clock,
         }
     }
 
@@ -129,6 +142,11 @@ impl Engine {
     /// The beat command link (cadence following in workout presets).
     pub fn beat(&self) -> &SharedBeat {
         &self.beat
+    }
+
+    /// The engine sample heard at `when` (live playback; `None` before audio has played).
+    pub fn sample_heard_at(&self, when: std::time::Instant) -> Option<u64> {
+        self.clock.sample_at(when, self.sample_rate as f64)
     }
 
     /// Name of the preset playing (or fading in).

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod graph;
 pub mod limiter;
 pub mod params;
+pub mod play_clock;
 pub mod preset;
 pub mod scale;
 pub mod voices;
