@@ -116,6 +116,11 @@ fn rand_suffix() -> u64 {
 
 /// A state file that has these sensors paired.
 fn write_paired(s: &Session, paired: &[(&str, &str)]) {
+    write_state(s, paired, None);
+}
+
+/// A state file with these sensors paired and, optionally, a preset.
+fn write_state(s: &Session, paired: &[(&str, &str)], preset: Option<&str>) {
     let sensors: Vec<_> = paired
         .iter()
         .map(|(a, n)| serde_json::json!({"address": a, "name": n}))
@@ -124,7 +129,7 @@ fn write_paired(s: &Session, paired: &[(&str, &str)]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(
         &path,
-        serde_json::json!({"playing": false, "sensors": sensors}).to_string(),
+        serde_json::json!({"playing": false, "sensors": sensors, "preset": preset}).to_string(),
     )
     .unwrap();
 }
@@ -483,4 +488,110 @@ fn garbage_notifications_are_counted_and_dropped() {
     let readings = replay::parse("s.csv", &std::fs::read_to_string(&rec).unwrap()).unwrap();
     let last = readings.iter().filter_map(|r| r.hr).next_back();
     assert_eq!(last, Some(139.0), "valid readings still flow");
+}
+
+/// The daemon's `Workout` property.
+fn workout(s: &Session) -> std::collections::HashMap<String, f64> {
+    serde_json::from_value(s.property_json("Workout")).unwrap()
+}
+
+#[test]
+fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
+    let (s, bluez) = with_bluez();
+    let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
+    write_state(&s, &[(POD, "Stryd 4B2")], Some("workout"));
+    let d = s.start_daemon(&[]);
+    wait_until("subscribed", &d, Duration::from_secs(10), || {
+        live_subscriptions(&pod).2
+    });
+    // A runner at 168 steps per minute; the pod notifies once per stride.
+    let stop = Arc::new(AtomicBool::new(false));
+    let runner = {
+        let (b, stop) = (bluez.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let stride = Duration::from_secs_f64(2.0 * 60.0 / 168.0);
+            let start = Instant::now();
+            let mut n = 1;
+            while !stop.load(Ordering::SeqCst) {
+                b.notify(POD, &stride(168));
+                std::thread::sleep((start + stride * n).saturating_duration_since(Instant::now()));
+                n += 1;
+            }
+        })
+    };
+    let took = wait_until(
+        "the beat on the cadence",
+        &d,
+        Duration::from_secs(15),
+        || {
+            let w = workout(&s);
+            w.get("beat_tempo").is_some_and(|t| (t - 168.0).abs() < 1.0)
+                && w.get("phase_locked") == Some(&1.0)
+        },
+    );
+    eprintln!("beat at 168 bpm and phase-locked {took:.1?} after the first notification");
+    let w = workout(&s);
+    assert_eq!(w["cadence"], 168.0, "{w:?}");
+    assert_eq!(w["ratio"], 1.0);
+    let tempo: f64 = serde_json::from_value(s.property_json("Tempo")).unwrap();
+    assert!(
+        (tempo - 168.0).abs() < 1.0,
+        "Tempo follows the beat: {tempo}"
+    );
+    let watch = s
+        .command(CTL)
+        .args(["watch", "--count", "1"])
+        .output()
+        .unwrap();
+    let line = String::from_utf8_lossy(&watch.stdout);
+    assert!(
+        line.contains("cadence 168 spm") && line.contains("beat 168."),
+        "{line}"
+    );
+
+    // Steering: a target 5 % up nudges the tempo by 3 % at most, and says so.
+    let bad = s.call("SetTargetCadence", &["d", "400"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("target cadence 400"));
+    let ok = s
+        .command(CTL)
+        .args(["target-cadence", "177"])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    wait_until("steering at +3 %", &d, Duration::from_secs(10), || {
+        workout(&s).get("steer_percent").is_some_and(|p| *p > 2.9)
+    });
+    let w = workout(&s);
+    assert!(w["steer_percent"] <= 3.0 + 1e-6, "{w:?}");
+    assert!(w["beat_tempo"] <= 168.0 * 1.03 + 0.6, "{w:?}");
+    let steering = s.property_json("Steering");
+    assert!(
+        steering.as_str().unwrap().contains("toward cadence 177"),
+        "{steering}"
+    );
+    assert!(
+        s.command(CTL)
+            .args(["target-cadence", "off"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let bad = s.call("SetHeartRateCeiling", &["d", "20"]);
+    assert!(!bad.status.success());
+    let status = s.command(CTL).args(["status", "--json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert!(
+        v["workout"]["values"]["beat_tempo"].as_f64().is_some(),
+        "{v}"
+    );
+
+    stop.store(true, Ordering::SeqCst);
+    runner.join().unwrap();
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
 }

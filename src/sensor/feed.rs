@@ -8,6 +8,7 @@
 
 use super::Reading;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::sync::watch;
 
 /// A heart-rate notification.
@@ -22,7 +23,9 @@ pub struct Heart {
 struct Latest {
     seq: u64,
     heart: Option<(u64, Heart)>,
-    cadence: Option<(u64, f32)>,
+    /// With its arrival: the workout follower times footfalls from it, so it must not
+    /// wait for the control loop's next tick to be stamped.
+    cadence: Option<(u64, f32, Instant)>,
 }
 
 /// The sensor tasks' end (cheap to clone, one per task).
@@ -33,12 +36,20 @@ pub struct FeedSender(Arc<watch::Sender<Latest>>);
 pub struct FeedReceiver {
     rx: watch::Receiver<Latest>,
     seen: u64,
+    last_at: f64,
 }
 
 /// A new channel.
 pub fn channel() -> (FeedSender, FeedReceiver) {
     let (tx, rx) = watch::channel(Latest::default());
-    (FeedSender(Arc::new(tx)), FeedReceiver { rx, seen: 0 })
+    (
+        FeedSender(Arc::new(tx)),
+        FeedReceiver {
+            rx,
+            seen: 0,
+            last_at: f64::NEG_INFINITY,
+        },
+    )
 }
 
 impl FeedSender {
@@ -53,13 +64,15 @@ impl FeedSender {
     pub fn cadence(&self, per_minute: f32) {
         self.0.send_modify(|l| {
             l.seq += 1;
-            l.cadence = Some((l.seq, per_minute));
+            l.cadence = Some((l.seq, per_minute, Instant::now()));
         });
     }
 }
 
 impl FeedReceiver {
-    /// What arrived since the last take, as one reading stamped `at`; `None` if nothing did.
+    /// What arrived since the last take, as one reading stamped `at` (the session time
+    /// now), or when a new cadence arrived if there is one (never before an earlier
+    /// reading); `None` if nothing did.
     pub fn take(&mut self, at: f64) -> Option<Reading> {
         if !self.rx.has_changed().unwrap_or(false) {
             return None;
@@ -78,13 +91,17 @@ impl FeedReceiver {
             r.contact = h.contact;
             any = true;
         }
-        if let Some((seq, c)) = latest.cadence
+        if let Some((seq, c, arrived)) = latest.cadence
             && seq > self.seen
         {
             r.cadence = Some(c);
+            r.at = (at - arrived.elapsed().as_secs_f64()).max(self.last_at);
             any = true;
         }
         self.seen = latest.seq;
+        if any {
+            self.last_at = r.at;
+        }
         any.then_some(r)
     }
 }
@@ -108,12 +125,21 @@ mod tests {
         tx.heart(heart(60.0));
         tx.cadence(170.0);
         let r = rx.take(1.0).unwrap();
-        assert_eq!((r.at, r.hr, r.cadence), (1.0, Some(60.0), Some(170.0)));
+        assert_eq!((r.hr, r.cadence), (Some(60.0), Some(170.0)));
+        assert!((0.9..=1.0).contains(&r.at), "stamped on arrival: {}", r.at);
         assert_eq!(r.rr_ms, vec![1000.0]);
         assert_eq!(rx.take(1.1), None);
         tx.cadence(172.0);
+        std::thread::sleep(std::time::Duration::from_millis(50));
         let r = rx.take(1.2).unwrap();
         assert_eq!((r.hr, r.cadence), (None, Some(172.0)));
+        assert!(
+            r.at < 1.16 && r.at >= 1.0,
+            "arrived ~50 ms before the take: {}",
+            r.at
+        );
+        tx.heart(heart(61.0));
+        assert_eq!(rx.take(1.3).unwrap().at, 1.3);
     }
 
     #[test]
