@@ -509,12 +509,12 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     let runner = {
         let (b, stop) = (bluez.clone(), stop.clone());
         std::thread::spawn(move || {
-            let stride = Duration::from_secs_f64(2.0 * 60.0 / 168.0);
+            let every = Duration::from_secs_f64(2.0 * 60.0 / 168.0);
             let start = Instant::now();
             let mut n = 1;
             while !stop.load(Ordering::SeqCst) {
                 b.notify(POD, &stride(168));
-                std::thread::sleep((start + stride * n).saturating_duration_since(Instant::now()));
+                std::thread::sleep((start + every * n).saturating_duration_since(Instant::now()));
                 n += 1;
             }
         })
