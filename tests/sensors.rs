@@ -500,7 +500,8 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     let (s, bluez) = with_bluez();
     let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
     write_state(&s, &[(POD, "Stryd 4B2")], Some("workout"));
-    let d = s.start_daemon(&[]);
+    let rec = s.dir.join("run.csv");
+    let d = s.start_daemon(&["--record", rec.to_str().unwrap()]);
     wait_until("subscribed", &d, Duration::from_secs(10), || {
         live_subscriptions(&pod).2
     });
@@ -594,4 +595,44 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     runner.join().unwrap();
     let (status, _, log) = d.terminate();
     assert!(status.success(), "{log}");
+
+    // The session recorded through the bench replays offline with the beat on the cadence
+    // and no glitches.
+    let wav = s.dir.join("run.wav");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attuned"))
+        .args([
+            "render",
+            "--preset",
+            "workout",
+            "--duration",
+            "20s",
+            "--replay",
+        ])
+        .arg(&rec)
+        .arg("--out")
+        .arg(&wav)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let samples: Vec<f32> = hound::WavReader::open(&wav)
+        .unwrap()
+        .into_samples::<f32>()
+        .map(Result::unwrap)
+        .collect();
+    let peak = samples.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(
+        samples.iter().all(|x| x.is_finite()) && peak > 0.05 && peak <= 0.9,
+        "{peak}"
+    );
+    let text = std::fs::read_to_string(&rec).unwrap();
+    let cadences = replay::parse("run.csv", &text)
+        .unwrap()
+        .iter()
+        .filter(|r| r.cadence == Some(168.0))
+        .count();
+    assert!(cadences >= 10, "{text}");
 }

@@ -385,3 +385,79 @@ fn a_pod_notifying_on_its_own_clock_gets_tempo_but_no_claimed_phase() {
     assert_eq!(locked, 0);
     assert!((played - 170.0).abs() < 1.0, "{played}");
 }
+
+#[test]
+fn a_recorded_interval_run_replays_without_glitches() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sessions/interval-run.csv"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let readings = attuned::sensor::replay::parse(path, &text).unwrap();
+    let mut o = RenderOptions::new(Preset::builtin("workout").unwrap());
+    o.duration = Duration::from_secs(720);
+    o.adaptive = Some(Adaptive {
+        mode: Mode::Workout,
+        readings,
+        profile: ListenerProfile::default(),
+        day_of_year: 172,
+        utc_offset_h: 0.0,
+        controller: Controller::builtin(),
+        workout: WorkoutSettings {
+            hr_ceiling: Some(165.0),
+            ..settings()
+        },
+    });
+    let (mut peak, mut silent, mut longest_silence) = (0.0f32, 0usize, 0usize);
+    let mut finite = true;
+    let mut meter = ebur128::EbuR128::new(2, SAMPLE_RATE as u32, ebur128::Mode::I).unwrap();
+    let (events, trace) = attuned::render::render_with(&o, |l, r| {
+        for (a, b) in l.iter().zip(r) {
+            finite &= a.is_finite() && b.is_finite();
+            peak = peak.max(a.abs()).max(b.abs());
+            silent = if *a == 0.0 && *b == 0.0 {
+                silent + 1
+            } else {
+                0
+            };
+            longest_silence = longest_silence.max(silent);
+        }
+        meter.add_frames_planar_f32(&[l, r]).unwrap();
+        Ok(())
+    })
+    .unwrap();
+    let beats: Vec<f64> = events
+        .iter()
+        .filter(|e| e.voice == VoiceKind::Pulse)
+        .map(|e| e.sample as f64 / SAMPLE_RATE as f64)
+        .collect();
+    let jump = beats
+        .windows(3)
+        .map(|w| ((w[2] - w[1]) / (w[1] - w[0]) - 1.0).abs())
+        .fold(0.0, f64::max);
+    let lufs = meter.loudness_global().unwrap();
+    // Where the runner holds ~170 spm (390–510 s), the beat is there too.
+    let running = tempo_between(&beats, 400.0, 500.0);
+    let braked = trace
+        .iter()
+        .filter(|s| s.workout.as_ref().is_some_and(|(_, w)| w.brake > 0.0))
+        .count();
+    let locked = trace
+        .iter()
+        .filter(|s| s.workout.as_ref().is_some_and(|(_, w)| w.phase_locked))
+        .count();
+    eprintln!(
+        "interval run, 12 min: peak {peak:.3}, {lufs:.1} LUFS, longest digital silence {longest_silence} samples, \
+         largest beat-to-beat tempo change {:.1} %, {running:.1} bpm at ~170 spm, brake on for {:.0} s, phase claimed for {:.0} s (the session's cadence is sampled at 1 Hz)",
+        jump * 100.0,
+        braked as f64 / 10.0,
+        locked as f64 / 10.0
+    );
+    assert!(finite);
+    assert!(peak <= 0.9, "{peak}");
+    assert!(longest_silence < 480, "{longest_silence}");
+    assert!((lufs + 23.0).abs() < 3.0, "{lufs}");
+    assert!(jump < 0.12, "{jump}");
+    assert!((running - 170.0).abs() < 4.0, "{running}");
+    assert!(braked > 0, "the run reaches 167 bpm, over the 165 ceiling");
+}
