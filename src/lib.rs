@@ -8,7 +8,9 @@
 //!   (TOML presets with `file:line:column` errors), [`synth::composer`] (a seeded composer on
 //!   a sample-accurate beat clock), [`synth::voices`] (pad, bells, bass, pulse, noise, reverb),
 //!   [`synth::graph`] (one preset as a fundsp unit), [`synth::engine`] (the fundsp `Net` with
-//!   crossfaded preset switching and the master chain).
+//!   crossfaded preset switching and the master chain), [`synth::beat`] (tempo and footfall
+//!   anchors to the audio thread, and the phase lock there), [`synth::play_clock`] (when an
+//!   engine sample is heard).
 //! - [`features`] — readings (heart rate, RR, contact, cadence) and the clock → the model's
 //!   fixed-order feature vector; [`features::sun`] for solar elevation.
 //! - [`control`] — the control model: contract, rule-based teacher, tract-run ONNX model,
@@ -22,6 +24,8 @@
 //!   sessions, and recording), [`sensor::feed`] (the latest-value channel to the control loop).
 //! - [`ctl`] — `attunectl`, the command-line client; [`tray`] — `attunectl tray`, the desktop
 //!   panel item (StatusNotifierItem).
+//! - [`workout`] — the beat follows cadence and lands on predicted footfalls, is steered
+//!   toward a target cadence or heart-rate zone, and brakes above a heart-rate ceiling.
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
 
 pub mod audio;
