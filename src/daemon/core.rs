@@ -314,6 +314,11 @@ impl Core {
         Some((status.clone(), error))
     }
 
+    /// The output latency the audio host reports (what footfall times are mapped through).
+    pub fn output_latency(&self) -> Duration {
+        self.engine.output_latency()
+    }
+
     /// Steer toward `spm` steps per minute (0: no target). Not saved: the config holds the
     /// standing targets.
     pub fn set_target_cadence(&mut self, spm: f64) -> Result<(), CommandError> {

@@ -177,7 +177,8 @@ impl AttunedInterface {
     /// The workout beat, for presets that follow cadence (empty otherwise): cadence
     /// (steps/min, 0 when not moving), beat_tempo (bpm), ratio (beats per step),
     /// phase_locked (1/0), phase_error_ms (beat minus predicted footfall; absent unless
-    /// locked), steer_percent, brake (0..1), rejected (implausible cadence readings).
+    /// locked), steer_percent, brake (0..1), rejected (implausible cadence readings),
+    /// output_latency_ms (as the audio host reports it; footfalls are mapped through it).
     #[zbus(property)]
     fn workout(&self) -> HashMap<String, f64> {
         workout_map(&lock(&self.core))
@@ -230,6 +231,10 @@ pub fn workout_map(core: &Core) -> HashMap<String, f64> {
         ("steer_percent", w.steer as f64 * 100.0),
         ("brake", w.brake as f64),
         ("rejected", w.rejected as f64),
+        (
+            "output_latency_ms",
+            core.output_latency().as_secs_f64() * 1000.0,
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

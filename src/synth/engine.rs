@@ -96,7 +96,7 @@ impl Engine {
         let (producer, consumer) = rtrb::RingBuffer::new(4096);
         let frames = Arc::new(AtomicU64::new(0));
         let beat = SharedBeat::new(frames.clone());
-        let clock = Arc::new(PlayClock::default());
+        let clock = Arc::new(PlayClock::new(sample_rate as f64));
         let unit = PresetUnit::new(
             preset,
             controls.clone(),
@@ -146,7 +146,12 @@ impl Engine {
 
     /// The engine sample heard at `when` (live playback; `None` before audio has played).
     pub fn sample_heard_at(&self, when: std::time::Instant) -> Option<u64> {
-        self.clock.sample_at(when, self.sample_rate as f64)
+        self.clock.sample_at(when)
+    }
+
+    /// The output latency the audio host last reported (zero before audio has played).
+    pub fn output_latency(&self) -> std::time::Duration {
+        self.clock.latency()
     }
 
     /// Name of the preset playing (or fading in).

@@ -1,64 +1,79 @@
-//! When engine samples are heard: the audio callback marks, for the first frame of each
+//! When engine samples are heard: the audio callback reports, for the first frame of each
 //! buffer, the moment it will reach the speaker (now plus the latency the host reports), so
 //! the control side can turn a wall-clock time (a predicted footfall) into an engine
-//! sample. Marked through a seqlock of atomics: no locks, no allocation in the callback.
+//! sample.
+//!
+//! One callback's report is noisy: the server asks for data whenever its buffer has room,
+//! so "now" wobbles by up to a period from one callback to the next. Engine samples and
+//! wall time run at the same rate, so `heard = frame / rate + offset` with one offset; each
+//! callback measures it, and an exponential mean (time constant ~15 callbacks, about 2 s at
+//! 150 ms buffers) keeps the jitter out of the footfall anchors. A jump of more than half a
+//! second (a rebuilt stream) restarts the mean.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// Weight of each callback's measurement in the mean.
+const WEIGHT: f64 = 1.0 / 16.0;
+/// A measurement this far (ns) from the mean restarts it.
+const RESTART_NS: f64 = 0.5e9;
 
 /// The mapping from engine samples to wall-clock time, shared with the audio callback.
 #[derive(Debug)]
 pub struct PlayClock {
     base: Instant,
-    seq: AtomicU64,
-    frame: AtomicU64,
-    /// Nanoseconds after `base` at which `frame` is heard; `u64::MAX` before the first mark.
-    heard_ns: AtomicU64,
-}
-
-impl Default for PlayClock {
-    fn default() -> Self {
-        PlayClock {
-            base: Instant::now(),
-            seq: AtomicU64::new(0),
-            frame: AtomicU64::new(0),
-            heard_ns: AtomicU64::new(u64::MAX),
-        }
-    }
+    sample_rate: f64,
+    /// f64 bits: when engine sample 0 is (or would have been) heard, in ns after `base`;
+    /// NaN before the first report. Written only by the audio callback.
+    offset_ns: AtomicU64,
+    /// The last latency reported (ns), for display.
+    latency_ns: AtomicU64,
 }
 
 impl PlayClock {
+    pub fn new(sample_rate: f64) -> Self {
+        PlayClock {
+            base: Instant::now(),
+            sample_rate,
+            offset_ns: AtomicU64::new(f64::NAN.to_bits()),
+            latency_ns: AtomicU64::new(0),
+        }
+    }
+
     /// In the audio callback: engine sample `frame` is the first of this buffer, heard
     /// `latency` from now.
     pub fn mark(&self, frame: u64, latency: Duration) {
-        let heard = (self.base.elapsed() + latency).as_nanos() as u64;
-        self.seq.fetch_add(1, Ordering::AcqRel);
-        self.frame.store(frame, Ordering::Release);
-        self.heard_ns.store(heard, Ordering::Release);
-        self.seq.fetch_add(1, Ordering::AcqRel);
+        self.mark_at(Instant::now(), frame, latency);
     }
 
-    /// The engine sample heard at `when`, at `sample_rate`; `None` before audio has played.
-    pub fn sample_at(&self, when: Instant, sample_rate: f64) -> Option<u64> {
-        for _ in 0..4 {
-            let before = self.seq.load(Ordering::Acquire);
-            if before % 2 == 1 {
-                std::hint::spin_loop();
-                continue;
-            }
-            let frame = self.frame.load(Ordering::Acquire);
-            let heard = self.heard_ns.load(Ordering::Acquire);
-            if self.seq.load(Ordering::Acquire) != before {
-                continue;
-            }
-            if heard == u64::MAX {
-                return None;
-            }
-            let at = when.checked_duration_since(self.base)?.as_nanos() as f64;
-            let offset = (at - heard as f64) * 1e-9 * sample_rate;
-            return Some((frame as f64 + offset).max(0.0) as u64);
+    /// [`PlayClock::mark`] with the callback's time given.
+    pub fn mark_at(&self, now: Instant, frame: u64, latency: Duration) {
+        let heard = (now.saturating_duration_since(self.base) + latency).as_nanos() as f64;
+        let measured = heard - frame as f64 * 1e9 / self.sample_rate;
+        let mean = f64::from_bits(self.offset_ns.load(Ordering::Relaxed));
+        let next = if mean.is_nan() || (measured - mean).abs() > RESTART_NS {
+            measured
+        } else {
+            mean + WEIGHT * (measured - mean)
+        };
+        self.offset_ns.store(next.to_bits(), Ordering::Relaxed);
+        self.latency_ns
+            .store(latency.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// The output latency the host last reported.
+    pub fn latency(&self) -> Duration {
+        Duration::from_nanos(self.latency_ns.load(Ordering::Relaxed))
+    }
+
+    /// The engine sample heard at `when`; `None` before audio has played.
+    pub fn sample_at(&self, when: Instant) -> Option<u64> {
+        let offset = f64::from_bits(self.offset_ns.load(Ordering::Relaxed));
+        if offset.is_nan() {
+            return None;
         }
-        None
+        let at = when.checked_duration_since(self.base)?.as_nanos() as f64;
+        Some(((at - offset) * self.sample_rate / 1e9).max(0.0) as u64)
     }
 }
 
@@ -68,16 +83,41 @@ mod tests {
 
     #[test]
     fn maps_wall_time_to_the_sample_heard_then() {
-        let clock = PlayClock::default();
-        assert_eq!(clock.sample_at(Instant::now(), 48_000.0), None);
+        let clock = PlayClock::new(48_000.0);
+        assert_eq!(clock.sample_at(Instant::now()), None);
         clock.mark(48_000, Duration::from_millis(100));
         let now = Instant::now();
         // Heard 100 ms from the mark: now is about 100 ms before frame 48 000.
-        let s = clock.sample_at(now, 48_000.0).unwrap() as i64;
+        let s = clock.sample_at(now).unwrap() as i64;
         assert!((s - (48_000 - 4_800)).abs() < 480, "{s}");
-        let later = clock
-            .sample_at(now + Duration::from_secs(1), 48_000.0)
-            .unwrap() as i64;
+        let later = clock.sample_at(now + Duration::from_secs(1)).unwrap() as i64;
         assert!((later - s - 48_000).abs() < 2, "{later}");
+    }
+
+    #[test]
+    fn callback_jitter_is_averaged_out() {
+        let clock = PlayClock::new(48_000.0);
+        let start = clock.base + Duration::from_secs(1);
+        // Callbacks for 150 ms buffers, called up to 40 ms early or late, each reporting the
+        // nominal 150 ms: the truth is frame f heard at start + f / 48 kHz + 150 ms.
+        let wobble = [0i64, 40, -40, 25, -10, 35, -30, 5];
+        let mut worst = 0.0f64;
+        for k in 0..200u64 {
+            let frame = k * 7_200;
+            let jitter = wobble[k as usize % wobble.len()];
+            let called = start + Duration::from_millis(150 * k) + Duration::from_millis(40)
+                - Duration::from_millis((40 - jitter) as u64);
+            clock.mark_at(called, frame, Duration::from_millis(150));
+            if k > 40 {
+                // Where the clock puts the frame heard at a known time.
+                let when = start + Duration::from_millis(150 * k + 150);
+                let got = clock.sample_at(when).unwrap() as f64;
+                worst = worst.max((got - frame as f64).abs() / 48.0);
+            }
+        }
+        assert!(
+            worst < 12.0,
+            "{worst} ms off; one report alone is up to 40 ms off"
+        );
     }
 }
