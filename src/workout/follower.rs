@@ -383,6 +383,38 @@ mod tests {
     }
 
     #[test]
+    fn a_heart_rate_zone_steers_up_below_and_down_above() {
+        let settings = WorkoutSettings {
+            hr_zone: Some((140.0, 160.0)),
+            ..WorkoutSettings::default()
+        };
+        let mut f = Follower::new(settings, (80.0, 190.0));
+        let mut steer = |hr: f32, f: &mut Follower, from: f64| {
+            let mut last = 0.0;
+            for k in 0..100 {
+                let t = from + k as f64 * 0.1;
+                f.push(&Reading {
+                    at: t,
+                    hr: Some(hr),
+                    cadence: Some(165.0),
+                    ..Reading::default()
+                });
+                last = f.step(t, 135.0).1.steer;
+            }
+            last
+        };
+        assert!(
+            (steer(125.0, &mut f, 0.0) - MAX_STEER).abs() < 1e-6,
+            "below the zone"
+        );
+        assert!(steer(150.0, &mut f, 10.0).abs() < 1e-6, "in the zone");
+        assert!(
+            (steer(170.0, &mut f, 20.0) + MAX_STEER).abs() < 1e-6,
+            "above the zone"
+        );
+    }
+
+    #[test]
     fn without_a_cadence_sensor_the_target_sets_the_tempo() {
         let settings = WorkoutSettings {
             target_cadence: Some(165.0),
