@@ -389,7 +389,7 @@ mod tests {
             ..WorkoutSettings::default()
         };
         let mut f = Follower::new(settings, (80.0, 190.0));
-        let mut steer = |hr: f32, f: &mut Follower, from: f64| {
+        let steer = |hr: f32, f: &mut Follower, from: f64| {
             let mut last = 0.0;
             for k in 0..100 {
                 let t = from + k as f64 * 0.1;
