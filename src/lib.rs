@@ -26,12 +26,14 @@
 //!   panel item (StatusNotifierItem).
 //! - [`workout`] — the beat follows cadence and lands on predicted footfalls, is steered
 //!   toward a target cadence or heart-rate zone, and brakes above a heart-rate ceiling.
-//! - [`duration`] — human durations such as `90s`, `10m`, `8h`.
+//! - [`duration`] — human durations such as `90s`, `10m`, `8h`; [`cpu`] — clearing AVX
+//!   state that would slow the SSE render code down.
 
 pub mod audio;
 pub mod config;
 pub mod control;
 pub mod controls;
+pub mod cpu;
 pub mod ctl;
 pub mod daemon;
 pub mod duration;

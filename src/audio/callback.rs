@@ -41,6 +41,8 @@ pub fn fill<T: OutputSample>(
     channels: usize,
     latency: std::time::Duration,
 ) {
+    // The host's code before us can leave AVX state dirty; rendering in it costs 2.5×.
+    crate::cpu::clear_upper_simd_state();
     let Ok(mut r) = renderer.try_lock() else {
         out.fill(T::SILENCE);
         return;
