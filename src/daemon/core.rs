@@ -359,6 +359,23 @@ impl Core {
         self.save();
     }
 
+    /// How long until the next control tick: the full rate while sensors are paired (every
+    /// heart notification and footfall counts) or the beat follows cadence, a slow one
+    /// otherwise. Clock-only controls move over minutes and are smoothed for 4 s, and the
+    /// sleep timer's fade is smoothed in the graph, so 2 Hz loses nothing and saves the
+    /// daemon's idle CPU.
+    pub fn control_period(&self) -> Duration {
+        let follows = self
+            .last_step
+            .as_ref()
+            .is_some_and(|s| s.workout.is_some());
+        if follows || !self.sensors.is_empty() {
+            super::CONTROL_PERIOD
+        } else {
+            super::IDLE_CONTROL_PERIOD
+        }
+    }
+
     /// One control-loop tick: features → model → controls, the sleep timer and the schedule.
     pub fn tick(&mut self) {
         let t = self.session_time();

@@ -31,8 +31,10 @@ use std::time::Duration;
 
 /// Length of the fade before exit.
 pub const FADE_OUT: Duration = Duration::from_secs(2);
-/// Control-loop rate.
+/// Control-loop period with sensors paired or the beat following cadence.
 pub const CONTROL_PERIOD: Duration = Duration::from_millis(100);
+/// Control-loop period otherwise (clock-only controls; see `Core::control_period`).
+pub const IDLE_CONTROL_PERIOD: Duration = Duration::from_millis(500);
 /// PropertiesChanged are batched at this period (≤ 2 Hz).
 pub const NOTIFY_PERIOD: Duration = Duration::from_millis(500);
 
@@ -113,24 +115,26 @@ pub async fn run(
         .await?;
     tracing::info!("ready on the session bus as {}", names::BUS_NAME);
 
-    let mut tick = tokio::time::interval(CONTROL_PERIOD);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut next_tick = tokio::time::Instant::now();
     let mut notify = tokio::time::interval(NOTIFY_PERIOD);
     notify.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last = Snapshot::take(&core, &ble);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = tick.tick() => {
-                let reading = {
+            _ = tokio::time::sleep_until(next_tick) => {
+                let (reading, period) = {
                     let mut c = lock(&core);
                     let r = feed.take(c.session_time());
                     if let Some(r) = &r {
                         c.push_reading(r);
                     }
                     c.tick();
-                    r
+                    (r, c.control_period())
                 };
+                // On schedule, skipping ticks missed (a suspended machine) rather than
+                // catching up on them.
+                next_tick = (next_tick + period).max(tokio::time::Instant::now());
                 // File I/O after the lock is released: D-Bus calls never wait on the disk.
                 if let (Some(r), Some(rec)) = (&reading, recorder.as_mut())
                     && let Err(e) = rec.write(r)
