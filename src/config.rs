@@ -82,7 +82,7 @@ impl Default for Config {
             model: None,
             audio: AudioConfig {
                 host: AudioHost::Auto,
-                buffer_ms: 150,
+                buffer_ms: 200,
             },
             listener: ListenerProfile::default(),
             sleep_fade: Duration::from_secs(600),
@@ -321,11 +321,11 @@ mod tests {
         assert_eq!(c, Config::default());
         let c = Config::parse(
             "c.toml",
-            "preset = \"sleep\"\nvolume = 0.5\nschedule = [\"22:30 sleep\", \"07:00 focus\"]\n[audio]\nbuffer_ms = 200\n",
+            "preset = \"sleep\"\nvolume = 0.5\nschedule = [\"22:30 sleep\", \"07:00 focus\"]\n[audio]\nbuffer_ms = 120\n",
         )
         .unwrap();
         assert_eq!(c.preset, "sleep");
-        assert_eq!(c.audio.buffer_ms, 200);
+        assert_eq!(c.audio.buffer_ms, 120);
         assert_eq!(
             c.schedule[0],
             ScheduleEntry {
