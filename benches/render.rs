@@ -7,34 +7,10 @@ use attuned::synth::engine::{Engine, SAMPLE_RATE};
 use attuned::synth::preset::{BUILTIN, Preset};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-fn presets(c: &mut Criterion) {
-    let mut group = c.benchmark_group("render_1s");
-    group.throughput(Throughput::Elements(SAMPLE_RATE as u64));
-    for (name, _) in BUILTIN {
-        let preset = Preset::builtin(name).expect("built-in preset");
-        let mut engine = Engine::new(
-            &preset,
-            SharedControls::new(preset.controls),
-            1,
-            SAMPLE_RATE,
-        );
-        let (mut l, mut r) = (
-            vec![0.0; SAMPLE_RATE as usize],
-            vec![0.0; SAMPLE_RATE as usize],
-        );
-        let mut events = Vec::new();
-        group.bench_function(*name, |b| {
-            b.iter(|| {
-                engine.render(&mut l, &mut r);
-                events.clear();
-                engine.drain_events(&mut events);
-            })
-        });
-    }
-    // The workout preset with its beat following a runner (anchored every second) at the
-    // preset's own tempo (140 bpm at default controls), against the plain `workout` line
-    // above: the cost of the phase lock.
-    let preset = Preset::builtin("workout").expect("built-in preset");
+/// An engine for `name` and one second of audio per call of the returned closure, after
+/// `before` has been given the engine.
+fn one_second(name: &str, before: impl Fn(&Engine)) -> impl FnMut() {
+    let preset = Preset::builtin(name).expect("built-in preset");
     let mut engine = Engine::new(
         &preset,
         SharedControls::new(preset.controls),
@@ -46,18 +22,31 @@ fn presets(c: &mut Criterion) {
         vec![0.0; SAMPLE_RATE as usize],
     );
     let mut events = Vec::new();
-    group.bench_function("workout_following", |b| {
-        b.iter(|| {
-            let next = engine.samples() + 12_345;
-            engine.beat().set(Some(BeatCommand {
-                bpm: 140.0,
-                anchor: Some(next),
-            }));
-            engine.render(&mut l, &mut r);
-            events.clear();
-            engine.drain_events(&mut events);
-        })
+    move || {
+        before(&engine);
+        engine.render(&mut l, &mut r);
+        events.clear();
+        engine.drain_events(&mut events);
+    }
+}
+
+fn presets(c: &mut Criterion) {
+    let mut group = c.benchmark_group("render_1s");
+    group.throughput(Throughput::Elements(SAMPLE_RATE as u64));
+    for (name, _) in BUILTIN {
+        let mut second = one_second(name, |_| {});
+        group.bench_function(*name, |b| b.iter(&mut second));
+    }
+    // The workout preset with its beat following a runner (anchored every second) at the
+    // preset's own tempo (140 bpm at default controls), against the plain `workout` line
+    // above: the cost of the phase lock.
+    let mut following = one_second("workout", |engine| {
+        engine.beat().set(Some(BeatCommand {
+            bpm: 140.0,
+            anchor: Some(engine.samples() + 12_345),
+        }))
     });
+    group.bench_function("workout_following", |b| b.iter(&mut following));
     group.finish();
 }
 

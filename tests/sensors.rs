@@ -294,27 +294,7 @@ fn notifications_arrive_in_order_with_their_values() {
     }
     assert!(readings.windows(2).all(|w| w[0].at <= w[1].at));
     // The recording replays offline.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attuned"))
-        .args([
-            "render",
-            "--preset",
-            "workout",
-            "--duration",
-            "5s",
-            "--mode",
-            "workout",
-        ])
-        .arg("--replay")
-        .arg(&rec)
-        .arg("--out")
-        .arg(s.dir.join("replayed.wav"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render_replay(&rec, &s.dir.join("replayed.wav"), "5s");
 }
 
 #[test]
@@ -500,6 +480,23 @@ fn garbage_notifications_are_counted_and_dropped() {
     assert_eq!(last, Some(139.0), "valid readings still flow");
 }
 
+/// Render a recorded session offline with the workout preset (in workout mode).
+fn render_replay(session: &std::path::Path, wav: &std::path::Path, duration: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attuned"))
+        .args(["render", "--preset", "workout", "--mode", "workout"])
+        .args(["--duration", duration, "--replay"])
+        .arg(session)
+        .arg("--out")
+        .arg(wav)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The daemon's `Workout` property.
 fn workout(s: &Session) -> std::collections::HashMap<String, f64> {
     serde_json::from_value(s.property_json("Workout")).unwrap()
@@ -610,25 +607,7 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     // The session recorded through the bench replays offline with the beat on the cadence
     // and no glitches.
     let wav = s.dir.join("run.wav");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attuned"))
-        .args([
-            "render",
-            "--preset",
-            "workout",
-            "--duration",
-            "20s",
-            "--replay",
-        ])
-        .arg(&rec)
-        .arg("--out")
-        .arg(&wav)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render_replay(&rec, &wav, "20s");
     let samples: Vec<f32> = hound::WavReader::open(&wav)
         .unwrap()
         .into_samples::<f32>()

@@ -322,28 +322,22 @@ impl Core {
     /// Steer toward `spm` steps per minute (0: no target). Not saved: the config holds the
     /// standing targets.
     pub fn set_target_cadence(&mut self, spm: f64) -> Result<(), CommandError> {
-        if !spm.is_finite() || !(spm == 0.0 || (60.0..=220.0).contains(&spm)) {
-            return Err(CommandError::InvalidArgs(format!(
-                "target cadence {spm}: use 60..220 steps per minute, or 0 for none"
-            )));
-        }
-        let mut w = *self.pipeline.workout_settings();
-        w.target_cadence = (spm > 0.0).then_some(spm as f32);
-        self.pipeline.set_workout_settings(w);
+        let target = optional_in(spm, 60.0..=220.0, "target cadence", "steps per minute")?;
+        self.change_workout(|w| w.target_cadence = target);
         Ok(())
     }
 
     /// Ease off above `bpm` heart rate (0: no ceiling).
     pub fn set_hr_ceiling(&mut self, bpm: f64) -> Result<(), CommandError> {
-        if !bpm.is_finite() || !(bpm == 0.0 || (80.0..=230.0).contains(&bpm)) {
-            return Err(CommandError::InvalidArgs(format!(
-                "heart-rate ceiling {bpm}: use 80..230 bpm, or 0 for none"
-            )));
-        }
-        let mut w = *self.pipeline.workout_settings();
-        w.hr_ceiling = (bpm > 0.0).then_some(bpm as f32);
-        self.pipeline.set_workout_settings(w);
+        let ceiling = optional_in(bpm, 80.0..=230.0, "heart-rate ceiling", "bpm")?;
+        self.change_workout(|w| w.hr_ceiling = ceiling);
         Ok(())
+    }
+
+    fn change_workout(&mut self, change: impl FnOnce(&mut crate::workout::WorkoutSettings)) {
+        let mut w = *self.pipeline.workout_settings();
+        change(&mut w);
+        self.pipeline.set_workout_settings(w);
     }
 
     /// Remember a paired sensor (replacing one with the same address) and save.
@@ -365,10 +359,7 @@ impl Core {
     /// sleep timer's fade is smoothed in the graph, so 2 Hz loses nothing and saves the
     /// daemon's idle CPU.
     pub fn control_period(&self) -> Duration {
-        let follows = self
-            .last_step
-            .as_ref()
-            .is_some_and(|s| s.workout.is_some());
+        let follows = self.last_step.as_ref().is_some_and(|s| s.workout.is_some());
         if follows || !self.sensors.is_empty() {
             super::CONTROL_PERIOD
         } else {
@@ -457,4 +448,24 @@ impl Core {
             tracing::warn!("{}: cannot save state: {e}", path.display());
         }
     }
+}
+
+/// `value` within `range`, or 0 for none; anything else is refused with `what` and `unit`.
+fn optional_in(
+    value: f64,
+    range: std::ops::RangeInclusive<f64>,
+    what: &str,
+    unit: &str,
+) -> Result<Option<f32>, CommandError> {
+    if value == 0.0 {
+        return Ok(None);
+    }
+    if value.is_finite() && range.contains(&value) {
+        return Ok(Some(value as f32));
+    }
+    Err(CommandError::InvalidArgs(format!(
+        "{what} {value}: use {}..{} {unit}, or 0 for none",
+        range.start(),
+        range.end()
+    )))
 }
