@@ -107,13 +107,21 @@ struct AdaptiveArgs {
     resting_hr: f32,
     #[arg(long, default_value_t = ListenerProfile::default().max_hr)]
     max_hr: f32,
-    /// Workout: steer the tempo toward this cadence (steps per minute); without a cadence
-    /// sensor in the session it sets the tempo.
-    #[arg(long)]
+    /// Workout: steer the tempo toward this cadence (60–220 steps per minute); without a
+    /// cadence sensor in the session it sets the tempo.
+    #[arg(long, value_parser = in_range(60.0, 220.0))]
     target_cadence: Option<f32>,
-    /// Workout: above this heart rate (bpm) the music eases off.
-    #[arg(long)]
+    /// Workout: above this heart rate (80–230 bpm) the music eases off.
+    #[arg(long, value_parser = in_range(80.0, 230.0))]
     hr_ceiling: Option<f32>,
+}
+
+/// A clap parser for a number within `lo..=hi`.
+fn in_range(lo: f32, hi: f32) -> impl Fn(&str) -> Result<f32, String> + Clone {
+    move |s: &str| match s.parse::<f32>() {
+        Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+        _ => Err(format!("use a number from {lo} to {hi}")),
+    }
 }
 
 fn parse_mode(s: &str) -> Result<Mode, String> {
@@ -194,10 +202,11 @@ impl AdaptiveArgs {
             day_of_year: self.date,
             utc_offset_h: self.utc_offset,
             controller,
+            // The live daemon's defaults (pod latency), so a replay times footfalls as live.
             workout: attuned::workout::WorkoutSettings {
                 target_cadence: self.target_cadence,
                 hr_ceiling: self.hr_ceiling,
-                ..Default::default()
+                ..attuned::config::Config::default().workout
             },
         })
     }

@@ -236,12 +236,14 @@ pub fn render_with(
             }
             let step = pipeline.step(t);
             controls.set_all(&Pipeline::values(&step));
+            let delay = engine.output_delay() as f64;
             engine.beat().set(step.workout.as_ref().map(|(plan, _)| {
                 BeatCommand {
                     bpm: plan.bpm,
+                    // Played early by the master's look-ahead, so it is heard on the footfall.
                     anchor: plan
                         .anchor
-                        .map(|at| (at * SAMPLE_RATE as f64).round().max(0.0) as u64),
+                        .map(|at| (at * SAMPLE_RATE as f64 - delay).round().max(0.0) as u64),
                 }
             }));
             trace.push(step);

@@ -535,12 +535,15 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
         || {
             let w = workout(&s);
             w.get("beat_tempo").is_some_and(|t| (t - 168.0).abs() < 1.0)
-                && w.get("phase_locked") == Some(&1.0)
         },
     );
-    eprintln!("beat at 168 bpm and phase-locked {took:.1?} after the first notification");
+    eprintln!("beat at 168 bpm {took:.1?} after the first notification");
     let w = workout(&s);
     assert_eq!(w["cadence"], 168.0, "{w:?}");
+    // No sound server in this test, so no audio to place a footfall in: the phase is free
+    // (the live test below covers the lock through the speakers).
+    assert_eq!(w["phase_locked"], 0.0, "{w:?}");
+    assert!(!w.contains_key("phase_error_ms"), "{w:?}");
     assert_eq!(w["ratio"], 1.0);
     let tempo: f64 = serde_json::from_value(s.property_json("Tempo")).unwrap();
     assert!(
@@ -554,7 +557,9 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
         .unwrap();
     let line = String::from_utf8_lossy(&watch.stdout);
     assert!(
-        line.contains("cadence 168 spm") && line.contains("beat 168."),
+        line.contains("cadence 168 spm")
+            && line.contains(" · beat 16")
+            && line.contains("phase free"),
         "{line}"
     );
 

@@ -10,7 +10,7 @@ use attuned::features::{ListenerProfile, Reading};
 use attuned::render::{Adaptive, RenderOptions, Rendered, render};
 use attuned::sensor::gatt::{RunningSpeedCadence, encode_rsc, parse_rsc};
 use attuned::synth::composer::VoiceKind;
-use attuned::synth::engine::SAMPLE_RATE;
+use attuned::synth::engine::{LOOKAHEAD_S, SAMPLE_RATE};
 use attuned::synth::preset::{Mode, Preset};
 use attuned::workout::WorkoutSettings;
 use rand_core::{Rng, SeedableRng};
@@ -160,12 +160,13 @@ fn render_run(readings: Vec<Reading>, secs: f64, workout: WorkoutSettings, keep:
     render(&o, keep).expect("render")
 }
 
-/// Beat onsets (kick strikes), in seconds.
+/// Beat onsets (kick strikes) as heard, in seconds: the note's sample plus the master
+/// limiter's look-ahead.
 fn onsets(r: &Rendered) -> Vec<f64> {
     r.events
         .iter()
         .filter(|e| e.voice == VoiceKind::Pulse)
-        .map(|e| e.sample as f64 / SAMPLE_RATE as f64)
+        .map(|e| e.sample as f64 / SAMPLE_RATE as f64 + LOOKAHEAD_S)
         .collect()
 }
 

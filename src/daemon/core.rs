@@ -74,6 +74,8 @@ pub struct Core {
     last_schedule_minute: Option<u32>,
     /// Remembered sensors (saved with the state).
     pub sensors: Vec<PairedSensor>,
+    /// Whether the last tick sent the audio side a footfall anchor.
+    anchored: bool,
 }
 
 impl Core {
@@ -137,6 +139,7 @@ impl Core {
                     name: p.name.clone(),
                 })
                 .collect(),
+            anchored: false,
         };
         if state.playing {
             core.play();
@@ -307,11 +310,14 @@ impl Core {
     /// when the preset follows cadence.
     pub fn workout(&self) -> Option<(WorkoutStatus, Option<f32>)> {
         let (_, status) = self.last_step.as_ref()?.workout.as_ref()?;
+        let mut status = status.clone();
+        // Locked means a footfall anchor reached the audio side (not before audio plays).
+        status.phase_locked &= self.anchored;
         let error = status
             .phase_locked
             .then(|| self.engine.beat().phase_error_ms())
             .flatten();
-        Some((status.clone(), error))
+        Some((status, error))
     }
 
     /// The output latency the audio host reports (what footfall times are mapped through).
@@ -372,14 +378,18 @@ impl Core {
         let t = self.session_time();
         let step = self.pipeline.step(t);
         self.engine.controls().set_all(&Pipeline::values(&step));
+        let delay = self.engine.output_delay();
         let beat = step.workout.as_ref().map(|(plan, _)| BeatCommand {
             bpm: plan.bpm,
-            // A footfall predicted on the session clock, as the engine sample heard then.
+            // A footfall predicted on the session clock, as the engine sample heard then,
+            // played early by the master's look-ahead.
             anchor: plan.anchor.and_then(|at| {
                 self.engine
                     .sample_heard_at(self.started + Duration::from_secs_f64(at.max(0.0)))
+                    .map(|s| s.saturating_sub(delay))
             }),
         });
+        self.anchored = beat.is_some_and(|b| b.anchor.is_some());
         self.engine.beat().set(beat);
         self.last_step = Some(step);
         let mut events = Vec::new();

@@ -206,7 +206,7 @@ impl Snapshot {
             audio: c.audio_status().to_string(),
             sensors: dbus::sensor_rows(&bluetooth),
             bluetooth: bluetooth.radio.to_string(),
-            // At 1 ms / 0.1 bpm / 0.1 % resolution, sorted so the order is stable.
+            // At a tenth of each unit (0.1 ms, 0.1 bpm, 0.1 %), sorted so the order is stable.
             workout: {
                 let mut w: Vec<(String, i64)> = dbus::workout_map(&c)
                     .into_iter()

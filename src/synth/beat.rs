@@ -16,6 +16,9 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// No anchor.
 const NO_ANCHOR: u64 = u64::MAX;
+/// The tempo range a command is clamped to.
+const MIN_BPM: f64 = 20.0;
+const MAX_BPM: f64 = 400.0;
 /// Fraction of the phase error corrected per beat, and the largest rate change it may ask.
 const GAIN: f64 = 0.7;
 const MAX_CORRECTION: f64 = 0.1;
@@ -59,9 +62,11 @@ impl SharedBeat {
         let i = &self.0;
         i.seq.fetch_add(1, Ordering::AcqRel);
         let (bpm, anchor) = match cmd {
-            Some(c) if c.bpm.is_finite() && c.bpm > 0.0 => {
-                (c.bpm.to_bits(), c.anchor.unwrap_or(NO_ANCHOR))
-            }
+            // Clamped: an absurd tempo would make the composer spin on the audio thread.
+            Some(c) if c.bpm.is_finite() && c.bpm > 0.0 => (
+                c.bpm.clamp(MIN_BPM, MAX_BPM).to_bits(),
+                c.anchor.unwrap_or(NO_ANCHOR),
+            ),
             _ => (0, NO_ANCHOR),
         };
         i.bpm.store(bpm, Ordering::Release);

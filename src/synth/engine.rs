@@ -22,6 +22,8 @@ pub const CROSSFADE_SECONDS: f32 = 4.0;
 /// Seconds a new preset plays silently before its crossfade starts, so it fades in at its
 /// own level (pads past their attack, reverb filled) instead of from silence.
 const PREROLL_SECONDS: f32 = 4.0;
+/// The master limiter's look-ahead: everything the presets play is heard this much later.
+pub const LOOKAHEAD_S: f64 = 0.005;
 /// Limiter ceiling as a gain (−1.5 dBFS), leaving room for inter-sample peaks.
 const CEILING: f32 = 0.841;
 
@@ -85,7 +87,8 @@ pub struct Engine {
 fn master(volume: &Shared) -> Box<dyn AudioUnit> {
     let gain = var(volume) >> follow(0.1) >> split::<U2>();
     Box::new(
-        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain) >> An(Limiter::new(CEILING, 0.005, 0.25)),
+        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain)
+            >> An(Limiter::new(CEILING, LOOKAHEAD_S, 0.25)),
     )
 }
 
@@ -142,6 +145,13 @@ impl Engine {
     /// The beat command link (cadence following in workout presets).
     pub fn beat(&self) -> &SharedBeat {
         &self.beat
+    }
+
+    /// Samples from a note's start in a preset to its leaving the master chain (the
+    /// limiter's look-ahead): a beat that must be heard at sample `s` is played at
+    /// `s − output_delay()`.
+    pub fn output_delay(&self) -> u64 {
+        (LOOKAHEAD_S * self.sample_rate as f64).round() as u64
     }
 
     /// The engine sample heard at `when` (live playback; `None` before audio has played).

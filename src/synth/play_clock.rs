@@ -6,8 +6,8 @@
 //! One callback's report is noisy: the server asks for data whenever its buffer has room,
 //! so "now" wobbles by up to a period from one callback to the next. Engine samples and
 //! wall time run at the same rate, so `heard = frame / rate + offset` with one offset; each
-//! callback measures it, and an exponential mean (time constant ~15 callbacks, about 2 s at
-//! 150 ms buffers) keeps the jitter out of the footfall anchors. A jump of more than half a
+//! callback measures it, and an exponential mean (time constant ~15 callbacks, about 3 s at
+//! 200 ms buffers) keeps the jitter out of the footfall anchors. A jump of more than half a
 //! second (a rebuilt stream) restarts the mean.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 /// Weight of each callback's measurement in the mean.
 const WEIGHT: f64 = 1.0 / 16.0;
+/// Latencies reported above this are taken as this (no real output is that late).
+const MAX_LATENCY: Duration = Duration::from_secs(10);
 /// A measurement this far (ns) from the mean restarts it.
 const RESTART_NS: f64 = 0.5e9;
 
@@ -48,7 +50,14 @@ impl PlayClock {
 
     /// [`PlayClock::mark`] with the callback's time given.
     pub fn mark_at(&self, now: Instant, frame: u64, latency: Duration) {
-        let heard = (now.saturating_duration_since(self.base) + latency).as_nanos() as f64;
+        // A host reporting an absurd latency must not panic the audio thread.
+        let Some(heard) = now
+            .saturating_duration_since(self.base)
+            .checked_add(latency.min(MAX_LATENCY))
+        else {
+            return;
+        };
+        let heard = heard.as_nanos() as f64;
         let measured = heard - frame as f64 * 1e9 / self.sample_rate;
         let mean = f64::from_bits(self.offset_ns.load(Ordering::Relaxed));
         let next = if mean.is_nan() || (measured - mean).abs() > RESTART_NS {

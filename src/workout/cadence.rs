@@ -72,6 +72,11 @@ impl CadenceTracker {
         }
     }
 
+    /// Whether a cadence reading was ever accepted (a cadence sensor is in use).
+    pub fn heard(&self) -> bool {
+        self.accepted.is_some()
+    }
+
     /// The cadence at `now` seconds.
     pub fn at(&self, now: f64) -> Cadence {
         match self.accepted {

@@ -219,9 +219,11 @@ impl Follower {
         }
         let (followed, source) = match cadence {
             Cadence::Moving(c) => (Some(c), TempoSource::Sensor),
+            // The target sets the tempo only without a cadence sensor: a pod that went quiet
+            // (a runner standing at a light) brings the preset's own groove, not the target.
             Cadence::Absent => match self.settings.target_cadence {
-                Some(c) => (Some(c), TempoSource::Target),
-                None => (None, TempoSource::Idle),
+                Some(c) if !self.cadence.heard() => (Some(c), TempoSource::Target),
+                _ => (None, TempoSource::Idle),
             },
             Cadence::Stopped => (None, TempoSource::Idle),
         };
@@ -232,11 +234,12 @@ impl Follower {
             _ => (0.0, String::from("off")),
         };
         let want = if self.brake > 0.0 {
-            steering = format!(
-                "brake: heart rate {:.0} over the ceiling {:.0}",
-                hr.unwrap_or(0.0),
-                self.settings.hr_ceiling.unwrap_or(0.0)
-            );
+            steering = match (self.braking, hr, self.settings.hr_ceiling) {
+                (true, Some(hr), Some(ceiling)) => {
+                    format!("brake: heart rate {hr:.0} over the ceiling {ceiling:.0}")
+                }
+                _ => format!("brake easing off ({:.0} %)", self.brake * 100.0),
+            };
             (want - self.brake * 2.0 * MAX_STEER).max(-MAX_STEER)
         } else {
             want
@@ -425,5 +428,12 @@ mod tests {
         assert_eq!(status.source, TempoSource::Target);
         assert_eq!(plan.bpm, 165.0);
         assert!(plan.anchor.is_none());
+        // Once a pod has been heard, its going quiet means standing still: the idle groove.
+        f.push(&cadence(1.0, 170.0));
+        f.push(&cadence(1.7, 170.0));
+        let (_, status) = f.step(2.0, 135.0);
+        assert_eq!(status.source, TempoSource::Sensor);
+        let (_, status) = f.step(10.0, 135.0);
+        assert_eq!(status.source, TempoSource::Idle);
     }
 }

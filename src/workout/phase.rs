@@ -66,8 +66,10 @@ impl PhaseTracker {
             self.grid_miss = 0.75 * self.grid_miss + 0.25 * (x - x.round()).abs();
         }
         if (self.period / now - 1.0).abs() > 2.0 * PERIOD_SLACK {
-            // The pace changed a lot (a confirmed jump): start the estimate again.
-            self.restart(at, now, index);
+            // The pace changed a lot (a confirmed jump): start the estimate again, counting
+            // the steps since the last footfall so the foot parity (half time) survives.
+            let steps = ((at - last) / self.period).round().max(1.0) as i64;
+            self.restart(at, now, index + steps);
             return;
         }
         let steps = ((at - last) / self.period).round().max(1.0);
