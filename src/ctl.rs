@@ -27,6 +27,7 @@ pub trait Attuned {
     fn forget(&self, address: &str) -> zbus::Result<bool>;
     fn set_target_cadence(&self, steps_per_minute: f64) -> zbus::Result<()>;
     fn set_heart_rate_ceiling(&self, bpm: f64) -> zbus::Result<()>;
+    fn set_heart_rate_zone(&self, low: f64, high: f64) -> zbus::Result<()>;
     #[zbus(property)]
     fn workout(&self) -> zbus::Result<HashMap<String, f64>>;
     #[zbus(property)]
@@ -120,6 +121,11 @@ pub enum Command {
     TargetCadence {
         #[arg(value_parser = parse_off_or_number)]
         steps_per_minute: f64,
+    },
+    /// Workout: steer into this heart-rate zone (`140 160`), or `off`.
+    HrZone {
+        #[arg(value_parser = parse_off_or_number, num_args = 1..=2, required = true)]
+        bpm: Vec<f64>,
     },
     /// Workout: ease off above this heart rate (bpm), or `off`.
     HrCeiling {
@@ -262,6 +268,17 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             .set_target_cadence(steps_per_minute)
             .await
             .map_err(explain_error),
+        Command::HrZone { bpm } => {
+            let (low, high) = match bpm[..] {
+                [low, high] => (low, high),
+                [0.0] => (0.0, 0.0),
+                _ => return Err("use `hr-zone LOW HIGH` (bpm) or `hr-zone off`".into()),
+            };
+            proxy
+                .set_heart_rate_zone(low, high)
+                .await
+                .map_err(explain_error)
+        }
         Command::HrCeiling { bpm } => proxy
             .set_heart_rate_ceiling(bpm)
             .await

@@ -597,6 +597,24 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     );
     let bad = s.call("SetHeartRateCeiling", &["d", "20"]);
     assert!(!bad.status.success());
+    let bad = s.call("SetHeartRateZone", &["dd", "160", "150"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("heart-rate zone 160..150"));
+    // A zone without a heart-rate strap steers nothing, and says so.
+    let ok = s
+        .command(CTL)
+        .args(["hr-zone", "140", "160"])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    wait_until("steering back to off", &d, Duration::from_secs(10), || {
+        s.property_json("Steering")
+            .as_str()
+            .is_some_and(|t| t.starts_with("off") || t.starts_with("easing back"))
+    });
     let status = s.command(CTL).args(["status", "--json"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert!(

@@ -340,6 +340,26 @@ impl Core {
         Ok(())
     }
 
+    /// Steer into the heart-rate zone `low..high` bpm (both 0: no zone).
+    pub fn set_hr_zone(&mut self, low: f64, high: f64) -> Result<(), CommandError> {
+        let zone = if low == 0.0 && high == 0.0 {
+            None
+        } else if low.is_finite()
+            && high.is_finite()
+            && (60.0..=230.0).contains(&low)
+            && (60.0..=230.0).contains(&high)
+            && high >= low + 5.0
+        {
+            Some((low as f32, high as f32))
+        } else {
+            return Err(CommandError::InvalidArgs(format!(
+                "heart-rate zone {low}..{high}: use two bpm within 60..230, at least 5 apart, or 0 0 for none"
+            )));
+        };
+        self.change_workout(|w| w.hr_zone = zone);
+        Ok(())
+    }
+
     fn change_workout(&mut self, change: impl FnOnce(&mut crate::workout::WorkoutSettings)) {
         let mut w = *self.pipeline.workout_settings();
         change(&mut w);

@@ -170,6 +170,10 @@ impl AttunedInterface {
             .set_target_cadence(steps_per_minute)
             .map_err(to_fdo)
     }
+    /// Steer the workout tempo into this heart-rate zone (bpm; 0, 0 clears it).
+    fn set_heart_rate_zone(&self, low: f64, high: f64) -> fdo::Result<()> {
+        lock(&self.core).set_hr_zone(low, high).map_err(to_fdo)
+    }
     /// Ease the workout off above this heart rate (bpm; 0 clears it).
     fn set_heart_rate_ceiling(&self, bpm: f64) -> fdo::Result<()> {
         lock(&self.core).set_hr_ceiling(bpm).map_err(to_fdo)
