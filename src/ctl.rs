@@ -383,8 +383,9 @@ async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), Str
     }
 }
 
-/// The workout part of a watch line: beat tempo and ratio, phase, steering.
-fn workout_line(w: &HashMap<String, f64>) -> Option<String> {
+/// The workout part of a watch line (also the tray's): beat tempo and ratio, phase,
+/// steering; `None` outside workout presets.
+pub fn workout_line(w: &HashMap<String, f64>) -> Option<String> {
     let tempo = w.get("beat_tempo")?;
     let ratio = match w.get("ratio").copied().unwrap_or(1.0) {
         r if r < 0.75 => " (half time)",

@@ -53,6 +53,8 @@ pub struct View {
     pub sensors: Vec<(String, String, String, i32, u64)>,
     /// "input → control +0.12" lines.
     pub explain: Vec<String>,
+    /// The workout beat ("beat 172.0 bpm · phase -4 ms"), in workout presets.
+    pub workout: Option<String>,
 }
 
 /// A menu click, for the task that talks to the daemon.
@@ -259,6 +261,9 @@ impl ksni::Tray for AttunedTray {
             }
             menu.push(item(line, false, None));
         }
+        if let Some(w) = v.workout.as_ref().filter(|_| on) {
+            menu.push(item(format!("Workout: {w}"), false, None));
+        }
         let explain: Vec<MenuItem<Self>> = if v.explain.is_empty() {
             vec![item("Nothing to explain yet".into(), false, None)]
         } else {
@@ -351,6 +356,9 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
         bluetooth: get(&all, "Bluetooth").unwrap_or_default(),
         sensors: get(&all, "Sensors").unwrap_or_default(),
         explain,
+        workout: get::<HashMap<String, f64>>(&all, "Workout")
+            .as_ref()
+            .and_then(crate::ctl::workout_line),
     })
 }
 
@@ -475,6 +483,16 @@ mod tests {
             bluetooth: "ready".into(),
             sensors: vec![("AA".into(), "Polar".into(), "live".into(), 87, 0)],
             explain: vec!["heart rate → energy +0.10".into()],
+            workout: crate::ctl::workout_line(
+                &[
+                    ("beat_tempo", 172.0),
+                    ("phase_locked", 1.0),
+                    ("phase_error_ms", -4.0),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            ),
         });
         let l = labels(&t.menu());
         assert!(l.contains(&"Pause".to_owned()), "{l:?}");
@@ -482,6 +500,10 @@ mod tests {
         assert!(l.contains(&"Volume: 42 %".to_owned()));
         assert!(l.contains(&"Sleep timer: 2:05 left".to_owned()));
         assert!(l.contains(&"Polar: live · battery 87 % · 71 bpm".to_owned()));
+        assert!(
+            l.contains(&"Workout: beat 172.0 bpm · phase -4 ms".to_owned()),
+            "{l:?}"
+        );
         assert_eq!(t.title(), "attuned · focus · 71 bpm");
         assert_eq!(t.icon_name(), "media-playback-start");
     }

@@ -330,6 +330,22 @@ fn the_tray_drives_and_follows_the_daemon() {
     });
     assert!(host.item_property("Title").contains("relax"));
 
+    // In the workout preset the menu shows the beat: with no pod, the preset's own groove
+    // and a free phase. Then back to relax.
+    let out = s.run(env!("CARGO_BIN_EXE_attunectl"), &["preset", "workout"]);
+    assert!(out.status.success());
+    wait("the workout beat in the menu", &mut tray, || {
+        host.layout()
+            .labelled("Workout: beat ")
+            .is_some_and(|e| e.label.contains("phase free"))
+    });
+    let out = s.run(env!("CARGO_BIN_EXE_attunectl"), &["preset", "relax"]);
+    assert!(out.status.success());
+    wait("the workout line to go", &mut tray, || {
+        let m = host.layout();
+        m.labelled("Preset: relax").is_some() && m.labelled("Workout:").is_none()
+    });
+
     // The daemon dies: the menu greys out. It comes back: the menu recovers.
     d.child.kill().unwrap();
     d.child.wait().unwrap();
