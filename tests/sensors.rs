@@ -497,6 +497,17 @@ fn render_replay(session: &std::path::Path, wav: &std::path::Path, duration: &st
     );
 }
 
+/// Run `attunectl` on the session's bus; it must succeed. Its output.
+fn ctl(s: &Session, args: &[&str]) -> String {
+    let out = s.command(CTL).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "attunectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The daemon's `Workout` property.
 fn workout(s: &Session) -> std::collections::HashMap<String, f64> {
     serde_json::from_value(s.property_json("Workout")).unwrap()
@@ -550,12 +561,7 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
         (tempo - 168.0).abs() < 1.0,
         "Tempo follows the beat: {tempo}"
     );
-    let watch = s
-        .command(CTL)
-        .args(["watch", "--count", "1"])
-        .output()
-        .unwrap();
-    let line = String::from_utf8_lossy(&watch.stdout);
+    let line = ctl(&s, &["watch", "--count", "1"]);
     assert!(
         line.contains("cadence 168 spm")
             && line.contains(" · beat 16")
@@ -567,16 +573,7 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     let bad = s.call("SetTargetCadence", &["d", "400"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("target cadence 400"));
-    let ok = s
-        .command(CTL)
-        .args(["target-cadence", "177"])
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    ctl(&s, &["target-cadence", "177"]);
     wait_until("steering at +3 %", &d, Duration::from_secs(10), || {
         workout(&s).get("steer_percent").is_some_and(|p| *p > 2.9)
     });
@@ -588,35 +585,19 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
         steering.as_str().unwrap().contains("toward cadence 177"),
         "{steering}"
     );
-    assert!(
-        s.command(CTL)
-            .args(["target-cadence", "off"])
-            .status()
-            .unwrap()
-            .success()
-    );
+    ctl(&s, &["target-cadence", "off"]);
     let bad = s.call("SetHeartRateCeiling", &["d", "20"]);
     assert!(!bad.status.success());
     let bad = s.call("SetHeartRateZone", &["dd", "160", "150"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("heart-rate zone 160..150"));
     // A zone without a heart-rate strap steers nothing, and says so.
-    let ok = s
-        .command(CTL)
-        .args(["hr-zone", "140", "160"])
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    ctl(&s, &["hr-zone", "140", "160"]);
     wait_until("steering back to off", &d, Duration::from_secs(10), || {
         s.property_json("Steering")
             .as_str()
             .is_some_and(|t| t.starts_with("off") || t.starts_with("easing back"))
     });
-    let status = s.command(CTL).args(["status", "--json"]).output().unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&ctl(&s, &["status", "--json"])).unwrap();
     assert!(
         v["workout"]["values"]["beat_tempo"].as_f64().is_some(),
         "{v}"
