@@ -127,10 +127,6 @@ impl Follower {
         }
     }
 
-    pub fn settings(&self) -> &WorkoutSettings {
-        &self.settings
-    }
-
     /// Change the settings (steering targets take effect gradually).
     pub fn set_settings(&mut self, settings: WorkoutSettings) {
         self.settings = settings;
