@@ -3,7 +3,7 @@
 # Prints both speeds in × real time and their ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v csound >/dev/null || { apt-get update -qq && apt-get install -y -qq csound >/dev/null; }
+bash scripts/deps.sh build bench
 csd=${CSD:-../shared/bench/reference.csd}
 cargo build --release --locked --example reference_patch
 t0=$(date +%s.%N); taskset -c 0 csound "$csd" >/dev/null 2>&1; t1=$(date +%s.%N)

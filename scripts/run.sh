@@ -7,19 +7,17 @@
 #   scripts/run.sh                          the daemon
 #   scripts/run.sh render [PRESET] [DUR] [SEED]   render offline to out/ (WAV, MIDI, spectrogram)
 #
-# Installs what it needs on Debian/Ubuntu.
+# Installs what it needs on Debian/Ubuntu (scripts/deps.sh build run). The first run builds
+# the release binaries from clean: see the README's quick start for how long that takes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need_apt=0
-for c in cc pkg-config sox dbus-run-session; do command -v "$c" >/dev/null || need_apt=1; done
-pkg-config --exists fontconfig freetype2 alsa 2>/dev/null || need_apt=1
-if [ "$need_apt" = 1 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
-    libfontconfig1-dev libfreetype-dev libasound2-dev dbus dbus-bin >/dev/null
+bash scripts/deps.sh build run
+# Only the binaries this job runs: the first build is a clean release build of the tree.
+if [ "${1:-}" = render ]; then
+  cargo build --release --locked --bin attuned
+else
+  cargo build --release --locked --bin attuned --bin attunectl
 fi
-cargo build --release --locked --bins
 
 if [ "${1:-}" = render ]; then
   preset=${2:-focus}; duration=${3:-10m}; seed=${4:-1}

@@ -5,31 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: a C toolchain, sox, ALSA, libdbus (btleplug) and fontconfig/freetype
-# headers, Python + pip, and the real services the daemon tests start: dbus-daemon (also as
-# the private system bus of the BlueZ mock), PulseAudio, playerctl, gdbus, and
-# desktop-file-validate for the tray's autostart entry.
-need_apt=0
-for c in cc pkg-config sox python3 dbus-daemon busctl gdbus pulseaudio parec pacat playerctl \
-    desktop-file-validate; do
-  command -v "$c" >/dev/null || need_apt=1
-done
-pkg-config --exists fontconfig freetype2 alsa dbus-1 2>/dev/null || need_apt=1
-python3 -m pip --version >/dev/null 2>&1 || need_apt=1
-if [ "$need_apt" = 1 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends build-essential pkg-config sox \
-    libfontconfig1-dev libfreetype-dev libasound2-dev libdbus-1-dev python3 python3-pip \
-    dbus dbus-bin systemd libglib2.0-bin pulseaudio pulseaudio-utils playerctl \
-    desktop-file-utils >/dev/null
-fi
-# Python packages for the training script (numpy + onnx).
-if ! python3 -c 'import numpy, onnx' 2>/dev/null; then
-  python3 -m pip install -q numpy onnx 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages numpy onnx
-fi
-command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
+# Debian packages and Python modules for building, running and the real services the tests
+# start (dbus-daemon, PulseAudio, playerctl …): one list, in scripts/deps.sh.
+bash scripts/deps.sh build run test
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 echo "== cargo fmt --check"
