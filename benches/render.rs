@@ -1,4 +1,5 @@
-//! Render speed of each built-in preset (one second of 48 kHz stereo per iteration).
+//! Render speed of each built-in preset (one second of 48 kHz stereo per iteration,
+//! with the bar planning it needs).
 //! Criterion reports time per second of audio; × real time = 1 s / that time.
 
 use attuned::controls::SharedControls;
@@ -24,6 +25,8 @@ fn one_second(name: &str, before: impl Fn(&Engine)) -> impl FnMut() {
     let mut events = Vec::new();
     move || {
         before(&engine);
+        // Planning included: bars ahead for the second, then the audio.
+        engine.plan_ahead();
         engine.render(&mut l, &mut r);
         events.clear();
         engine.drain_events(&mut events);

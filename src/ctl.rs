@@ -33,6 +33,8 @@ pub trait Attuned {
     #[zbus(property)]
     fn steering(&self) -> zbus::Result<String>;
     #[zbus(property)]
+    fn now(&self) -> zbus::Result<HashMap<String, zbus::zvariant::OwnedValue>>;
+    #[zbus(property)]
     fn sensors(&self) -> zbus::Result<Vec<(String, String, String, i32, u64)>>;
     #[zbus(property)]
     fn bluetooth(&self) -> zbus::Result<String>;
@@ -287,6 +289,35 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// The `Now` property, read.
+struct NowPlaying {
+    section: String,
+    key: String,
+    chord: String,
+    voices: Vec<String>,
+}
+
+fn now_of(map: &HashMap<String, zbus::zvariant::OwnedValue>) -> Option<NowPlaying> {
+    let text = |k: &str| {
+        map.get(k)
+            .and_then(|v| String::try_from(v.clone()).ok())
+            .unwrap_or_default()
+    };
+    let number = map
+        .get("section_number")
+        .and_then(|v| u32::try_from(v).ok())
+        .unwrap_or(0);
+    (!map.is_empty()).then(|| NowPlaying {
+        section: format!("{} {number}", text("section")),
+        key: text("key"),
+        chord: text("chord"),
+        voices: map
+            .get("voices")
+            .and_then(|v| Vec::<String>::try_from(v.clone()).ok())
+            .unwrap_or_default(),
+    })
+}
+
 async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     let e = explain_error;
     let playback = proxy.playback_state().await.map_err(e)?;
@@ -302,6 +333,7 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     let sensors = proxy.sensors().await.map_err(e)?;
     let workout = proxy.workout().await.map_err(e)?;
     let steering = proxy.steering().await.map_err(e)?;
+    let now = now_of(&proxy.now().await.map_err(e)?);
     if json {
         let sensors: Vec<_> = sensors
             .iter()
@@ -320,6 +352,9 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
             "workout": (!workout.is_empty()).then(|| serde_json::json!({
                 "values": workout, "steering": steering,
             })),
+            "now": now.as_ref().map(|n| serde_json::json!({
+                "section": n.section, "key": n.key, "chord": n.chord, "voices": n.voices,
+            })),
         });
         println!("{v}");
         return Ok(());
@@ -330,6 +365,15 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
         or_dash(hr, "bpm"),
         or_dash(cadence, "spm")
     );
+    if let Some(n) = &now {
+        println!(
+            "music: {} · {} · {} · {}",
+            n.section,
+            n.key,
+            n.chord,
+            n.voices.join(" ")
+        );
+    }
     if let Some(w) = workout_line(&workout) {
         println!("workout: {w} · steering {steering}");
     }

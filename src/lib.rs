@@ -4,9 +4,14 @@
 //!
 //! - [`controls`] — the eight named controls in `0..=1`, the only way anything steers sound,
 //!   and their lock-free shared form for the audio thread.
+//! - [`compose`] — composition on the control side: the form planner (sections,
+//!   arrangement, keys that travel, a harmonic grammar per mode, a developing motif) writes
+//!   bars ahead into a fixed-capacity queue ([`compose::feed`]); [`compose::trace`] is the
+//!   form as heard, one row per second.
 //! - [`synth`] — the engine: [`synth::scale`] (scales and tunings), [`synth::preset`]
-//!   (TOML presets with `file:line:column` errors), [`synth::composer`] (a seeded composer on
-//!   a sample-accurate beat clock), [`synth::voices`] (pad, bells, bass, pulse, noise, reverb),
+//!   (TOML presets with `file:line:column` errors), [`synth::player`] (the planned bars
+//!   fired on their samples, on a sample-accurate beat clock), [`synth::voices`] (pad, bells,
+//!   bass, pulse, noise, reverb),
 //!   [`synth::graph`] (one preset as a fundsp unit), [`synth::engine`] (the fundsp `Net` with
 //!   crossfaded preset switching and the master chain), [`synth::beat`] (tempo and footfall
 //!   anchors to the audio thread, and the phase lock there), [`synth::play_clock`] (when an
@@ -15,7 +20,9 @@
 //!   fixed-order feature vector; [`features::sun`] for solar elevation.
 //! - [`control`] — the control model: contract, rule-based teacher, tract-run ONNX model,
 //!   explanations, and the [`control::Controller`] that falls back to the teacher.
-//! - [`render`] — offline rendering to WAV (and MIDI), the same engine as live playback.
+//! - [`render`] — offline rendering to WAV (and MIDI, and the form trace), the same engine
+//!   as live playback; [`analysis`] — measures of a long render (keys, chords, repetition,
+//!   voices over time, loudness, spectral centroid).
 //! - [`daemon`] — the long-running service: [`audio`] output that rebuilds itself, the
 //!   control loop, D-Bus (`io.github.Attuned1` and MPRIS2), sleep timer and schedule;
 //!   [`config`] (`config.toml`) and [`state`] (atomically written state file).
@@ -29,7 +36,9 @@
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`; [`cpu`] — clearing AVX
 //!   state that would slow the SSE render code down.
 
+pub mod analysis;
 pub mod audio;
+pub mod compose;
 pub mod config;
 pub mod control;
 pub mod controls;

@@ -53,6 +53,10 @@ enum Command {
         /// Also write the composed notes as a MIDI file.
         #[arg(long)]
         midi: Option<PathBuf>,
+        /// Also write the form, one CSV row per second: time, section, key, chord, voices
+        /// and the eight controls.
+        #[arg(long)]
+        trace: Option<PathBuf>,
         /// Directory of user presets (default: $XDG_DATA_HOME/attuned/presets).
         #[arg(long)]
         preset_dir: Option<PathBuf>,
@@ -288,6 +292,7 @@ fn main() -> ExitCode {
             start,
             controls,
             midi,
+            trace,
             preset_dir,
             adaptive,
         } => (|| {
@@ -313,6 +318,7 @@ fn main() -> ExitCode {
             opts.start_of_day = start;
             opts.controls = controls;
             opts.midi = midi;
+            opts.trace = trace.clone();
             opts.progress = duration.as_secs() >= 30;
             if adaptive.wanted() {
                 if opts.controls.is_some() {
@@ -322,9 +328,12 @@ fn main() -> ExitCode {
             }
             let r = render(&opts, false).map_err(|e| e.to_string())?;
             eprintln!("wrote {} ({} notes)", out.display(), r.events.len());
+            if let Some(t) = &trace {
+                eprintln!("wrote {}", t.display());
+            }
             if let Some(plot) = &adaptive.plot {
                 let title = format!("attuned · {} · {}", opts.preset.title, out.display());
-                attuned::plot::draw(plot, &title, &r.trace).map_err(|e| e.to_string())?;
+                attuned::plot::draw(plot, &title, &r.trace, &r.form).map_err(|e| e.to_string())?;
                 eprintln!("wrote {}", plot.display());
             }
             Ok(())

@@ -1,13 +1,14 @@
 //! Offline rendering: the live engine with a file instead of a device. Deterministic
 //! for a given preset, seed, start time and control input.
 
+use crate::compose::trace::FormRow;
 use crate::control::Controller;
 use crate::control::pipeline::{FollowSpec, Pipeline, Step};
 use crate::controls::{Control, ControlValues, SharedControls};
 use crate::features::{Clock, ListenerProfile, Reading};
 use crate::synth::beat::BeatCommand;
-use crate::synth::composer::NoteEvent;
 use crate::synth::engine::{Engine, SAMPLE_RATE};
+use crate::synth::note::NoteEvent;
 use crate::synth::preset::{Mode, Preset, PresetError};
 use crate::workout::WorkoutSettings;
 use std::path::{Path, PathBuf};
@@ -134,6 +135,8 @@ pub struct RenderOptions {
     /// Switch to another preset at a time (seconds).
     pub switch: Option<(f64, Preset)>,
     pub midi: Option<PathBuf>,
+    /// Where to write the form, one CSV row per second.
+    pub trace: Option<PathBuf>,
     pub progress: bool,
     /// Drive the controls from features and the control model (instead of constants or a
     /// control CSV).
@@ -166,6 +169,7 @@ impl RenderOptions {
             controls: None,
             switch: None,
             midi: None,
+            trace: None,
             progress: false,
             adaptive: None,
         }
@@ -180,6 +184,8 @@ pub struct Rendered {
     pub events: Vec<NoteEvent>,
     /// The control steps of an adaptive render (features, controls, HR, cadence).
     pub trace: Vec<Step>,
+    /// The form, one row per second: section, key, chord, voices, controls.
+    pub form: Vec<FormRow>,
 }
 
 /// Control values are updated at this rate during renders, like the live control loop.
@@ -188,8 +194,19 @@ pub const CONTROL_RATE_HZ: f64 = 10.0;
 /// Render, calling `sink` with each block of audio, returning the notes played.
 pub fn render_with(
     opts: &RenderOptions,
-    mut sink: impl FnMut(&[f32], &[f32]) -> Result<(), RenderError>,
+    sink: impl FnMut(&[f32], &[f32]) -> Result<(), RenderError>,
 ) -> Result<(Vec<NoteEvent>, Vec<Step>), RenderError> {
+    render_with_form(opts, sink).map(|(events, trace, _)| (events, trace))
+}
+
+/// What a render played: the notes, the control steps and the form.
+pub type Played = (Vec<NoteEvent>, Vec<Step>, Vec<FormRow>);
+
+/// [`render_with`], also returning the form (one row per second).
+pub fn render_with_form(
+    opts: &RenderOptions,
+    mut sink: impl FnMut(&[f32], &[f32]) -> Result<(), RenderError>,
+) -> Result<Played, RenderError> {
     let base = opts.preset.controls;
     let mut pipeline = opts.adaptive.as_ref().map(|a| {
         let start = Clock {
@@ -222,6 +239,7 @@ pub fn render_with(
         b
     });
     let mut done = 0u64;
+    let mut form = Vec::new();
     while done < total {
         let t = done as f64 / SAMPLE_RATE as f64;
         if let Some(track) = &opts.controls {
@@ -259,7 +277,21 @@ pub fn render_with(
             switch = None;
         }
         let n = ((total - done) as usize).min(block);
+        engine.plan_ahead();
         engine.render(&mut left[..n], &mut right[..n]);
+        if done.is_multiple_of(SAMPLE_RATE as u64)
+            && let Some(now) = engine.now()
+        {
+            form.push(FormRow {
+                time_s: t,
+                section: now.section,
+                section_number: now.section_number,
+                key: now.key,
+                chord: now.chord_symbol(),
+                voices: now.voice_names(),
+                controls: controls.load(),
+            });
+        }
         engine.drain_events(&mut events);
         sink(&left[..n], &right[..n])?;
         done += n as u64;
@@ -270,7 +302,10 @@ pub fn render_with(
     if let Some(b) = bar {
         b.finish();
     }
-    Ok((events, trace))
+    if engine.underruns() > 0 {
+        tracing::warn!("{} bars were not planned in time", engine.underruns());
+    }
+    Ok((events, trace, form))
 }
 
 /// What the pipeline needs to follow cadence for `preset`, if it does.
@@ -307,7 +342,7 @@ pub fn render(opts: &RenderOptions, keep_samples: bool) -> Result<Rendered, Rend
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    let (events, trace) = render_with(opts, |l, r| {
+    let (events, trace, form) = render_with_form(opts, |l, r| {
         if keep_samples {
             out.left.extend_from_slice(l);
             out.right.extend_from_slice(r);
@@ -333,8 +368,15 @@ pub fn render(opts: &RenderOptions, keep_samples: bool) -> Result<Rendered, Rend
     if let Some(path) = &opts.midi {
         write_midi(path, &events)?;
     }
+    if let Some(path) = &opts.trace {
+        crate::compose::trace::write_csv(path, &form).map_err(|source| RenderError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
     out.events = events;
     out.trace = trace;
+    out.form = form;
     Ok(out)
 }
 

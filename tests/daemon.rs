@@ -232,6 +232,42 @@ fn live_audio_plays_and_survives_the_server_dying() {
     assert!((0.01..0.5).contains(&level), "rms {level}");
     let gap = longest_silence(&rec);
     assert!(gap < 480, "a {gap}-frame gap in the music");
+    // What the music is doing: the bar playing's section, key and chord.
+    let now = s.property_json("Now");
+    let field = |k: &str| now[k]["data"].clone();
+    assert_eq!(field("section_number"), 1, "{now}");
+    let key_named = |k: &str| {
+        let (tonic, mode) = k.split_once(' ').unwrap_or_default();
+        (1..=2).contains(&tonic.len())
+            && [
+                "dorian",
+                "lydian",
+                "pentatonic",
+                "major",
+                "mixolydian",
+                "aeolian",
+            ]
+            .iter()
+            .any(|m| mode.ends_with(m))
+    };
+    assert!(field("key").as_str().is_some_and(key_named), "{now}");
+    assert!(
+        !field("chord").as_str().unwrap_or_default().is_empty(),
+        "{now}"
+    );
+    assert!(
+        field("voices")
+            .as_array()
+            .is_some_and(|v| v.iter().any(|x| x == "pad")),
+        "{now}"
+    );
+    let status = s.run(env!("CARGO_BIN_EXE_attunectl"), &["status"]);
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    let key = field("key").as_str().unwrap_or_default().to_owned();
+    assert!(
+        status.contains("music: ") && status.contains(&key),
+        "{status}"
+    );
 
     // Kill the server mid-play and bring it back: music again within 3 s, same daemon.
     s.kill_pulse();

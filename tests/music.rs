@@ -3,8 +3,8 @@
 mod common;
 use attuned::controls::Control;
 use attuned::render::{RenderOptions, render};
-use attuned::synth::composer::{NoteEvent, VoiceKind};
 use attuned::synth::engine::SAMPLE_RATE;
+use attuned::synth::note::{NoteEvent, VoiceKind};
 use common::*;
 use std::collections::HashSet;
 use std::time::Duration;

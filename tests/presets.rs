@@ -29,6 +29,19 @@ fn every_shipped_preset_parses() {
     );
 }
 
+/// The older `[harmony] progression` + `bars_per_chord` still reads: the progression as a
+/// preferred path through the grammar, the bars as a fixed harmonic rhythm.
+#[test]
+fn the_older_harmony_table_still_reads() {
+    let old = GOOD.replace(
+        "rhythm = [2, 4]",
+        "progression = [1, 4, 7, 5]\nbars_per_chord = 2",
+    );
+    let p = Preset::parse("old.toml", &old).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.harmony.progression, vec![0, 3, 6, 4]);
+    assert_eq!(p.harmony.rhythm, (2, 2));
+}
+
 #[test]
 fn syntax_error_names_line_and_column() {
     let src = GOOD.replace("tuning = \"just\"", "tuning = just\"");
@@ -58,8 +71,14 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
         "{GOOD}\n[params.pad]\ncutoff = {{ control = \"loudness\", range = [100.0, 900.0] }}\n"
     ));
     assert!(e.contains("test.toml:"), "{e}");
-    let e = err(&GOOD.replace("progression = [1, 4, 7, 5]", "progression = [1, 9]"));
+    let e = err(&GOOD.replace("reach = 2", "progression = [1, 9]"));
     assert!(e.contains("progression"), "{e}");
+    let e = err(&GOOD.replace("rhythm = [2, 4]", "rhythm = [4, 2]"));
+    assert!(e.contains("rhythm") && e.starts_with("test.toml:"), "{e}");
+    let e = err(&GOOD.replace("reach = 2", "reach = 7"));
+    assert!(e.contains("reach 7"), "{e}");
+    let e = err(&GOOD.replace("reach = 2", "bars_per_chord = 2"));
+    assert!(e.contains("not both"), "{e}");
     let e = err(&GOOD.replace("energy = 0.4", "energy = 1.4"));
     assert!(e.contains("outside 0..=1"), "{e}");
     let e = err(&GOOD.replace("scale = \"dorian\"", "scale = \"klingon\""));

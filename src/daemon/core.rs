@@ -308,6 +308,11 @@ impl Core {
 
     /// The workout follower's state with the phase error the audio side measured (ms),
     /// when the preset follows cadence.
+    /// What the music is doing now: section, key, chord and voices of the bar playing.
+    pub fn now(&self) -> Option<crate::compose::planner::BarInfo> {
+        self.engine.now()
+    }
+
     pub fn workout(&self) -> Option<(WorkoutStatus, Option<f32>)> {
         let (_, status) = self.last_step.as_ref()?.workout.as_ref()?;
         let mut status = status.clone();
@@ -411,6 +416,8 @@ impl Core {
         });
         self.anchored = beat.is_some_and(|b| b.anchor.is_some());
         self.engine.beat().set(beat);
+        // Bars are planned here, off the audio thread, a horizon ahead of the music.
+        self.engine.plan_ahead();
         self.last_step = Some(step);
         let mut events = Vec::new();
         self.engine.drain_events(&mut events);

@@ -7,6 +7,7 @@ use crate::sensor::status::BleStatus;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use zbus::fdo;
+use zbus::zvariant::{OwnedValue, Value};
 
 /// Shared daemon state as the D-Bus layers hold it.
 pub type SharedCore = Arc<Mutex<Core>>;
@@ -212,6 +213,13 @@ impl AttunedInterface {
     fn bluetooth(&self) -> String {
         self.ble.status().radio.to_string()
     }
+    /// What the music is doing now: section (name), section_number, key ("D dorian"),
+    /// chord ("Am7"), voices (the voices playing), bar (counted from the preset's start).
+    /// Empty before the first bar has played.
+    #[zbus(property)]
+    fn now(&self) -> HashMap<String, OwnedValue> {
+        now_map(&lock(&self.core))
+    }
     #[zbus(property)]
     fn sleep_timer_remaining(&self) -> f64 {
         lock(&self.core).timer_remaining()
@@ -247,6 +255,40 @@ pub fn workout_map(core: &Core) -> HashMap<String, f64> {
         m.insert("phase_error_ms".into(), e as f64);
     }
     m
+}
+
+/// The `Now` property's entries.
+pub fn now_map(core: &Core) -> HashMap<String, OwnedValue> {
+    let Some(now) = core.now() else {
+        return HashMap::new();
+    };
+    let owned = |v: Value<'_>| v.try_to_owned().expect("plain values convert");
+    [
+        ("section", owned(Value::from(now.section))),
+        ("section_number", owned(Value::from(now.section_number))),
+        ("key", owned(Value::from(now.key.name()))),
+        ("chord", owned(Value::from(now.chord_symbol()))),
+        ("voices", owned(Value::from(now.voice_names()))),
+        ("bar", owned(Value::from(now.index))),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Section, key and chord in one line (`attunectl status`, change detection).
+pub fn now_line(core: &Core) -> String {
+    core.now()
+        .map(|n| {
+            format!(
+                "{} {} · {} · {}",
+                n.section,
+                n.section_number,
+                n.key.name(),
+                n.chord_symbol()
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// The `Steering` property.

@@ -183,6 +183,7 @@ struct Snapshot {
     bluetooth: String,
     workout: Vec<(String, i64)>,
     steering: String,
+    now: String,
 }
 
 impl Snapshot {
@@ -216,6 +217,7 @@ impl Snapshot {
                 w
             },
             steering: dbus::steering_text(&c),
+            now: dbus::now_line(&c),
         }
     }
 
@@ -270,6 +272,9 @@ impl Snapshot {
         }
         if self.steering != before.steering {
             i.steering_changed(e).await?;
+        }
+        if self.now != before.now {
+            i.now_changed(e).await?;
         }
         Ok(())
     }

@@ -4,12 +4,14 @@
 //! crossfade; the replaced graph comes back to this side to be freed.
 
 use super::beat::SharedBeat;
-use super::composer::NoteEvent;
-use super::graph::PresetUnit;
+use super::graph::{PresetUnit, preset_seed};
 use super::limiter::Limiter;
+use super::note::NoteEvent;
 use super::play_clock::PlayClock;
 use super::preset::Preset;
 use super::voices::MAX_BLOCK;
+use crate::compose::feed::{BarFeed, HORIZON_S};
+use crate::compose::planner::{BarInfo, Planner};
 use crate::controls::SharedControls;
 use fundsp::prelude32::*;
 use std::sync::Arc;
@@ -79,9 +81,24 @@ pub struct Engine {
     seed: u64,
     sample_rate: f32,
     events: Vec<(rtrb::Consumer<NoteEvent>, u64)>,
+    /// The planners of the playing preset (last) and of any still fading out.
+    feeds: Vec<BarFeed>,
     preset_name: String,
     beat: SharedBeat,
     clock: Arc<PlayClock>,
+}
+
+fn new_feed(
+    preset: &Preset,
+    seed: u64,
+    controls: &SharedControls,
+    horizon_s: f64,
+) -> (BarFeed, rtrb::Consumer<crate::compose::bar::BarPlan>) {
+    let values = controls.load();
+    let planner = Planner::new(preset, preset_seed(seed, &preset.name), &values);
+    let (mut feed, bars) = BarFeed::new(planner);
+    feed.fill(&values, horizon_s);
+    (feed, bars)
 }
 
 fn master(volume: &Shared) -> Box<dyn AudioUnit> {
@@ -100,14 +117,17 @@ impl Engine {
         let frames = Arc::new(AtomicU64::new(0));
         let beat = SharedBeat::new(frames.clone());
         let clock = Arc::new(PlayClock::new(sample_rate as f64));
+        let (mut feed, bars) = new_feed(preset, seed, &controls, HORIZON_S);
         let unit = PresetUnit::new(
             preset,
             controls.clone(),
             seed,
             sample_rate,
             Some(producer),
+            Some(bars),
             beat.clone(),
         );
+        feed.attach(unit.player_status());
         let mut net = Net::new(0, 2);
         net.set_sample_rate(sample_rate as f64);
         let preset_node = net.push(Box::new(unit));
@@ -131,6 +151,7 @@ impl Engine {
             seed,
             sample_rate,
             events: vec![(consumer, 0)],
+            feeds: vec![feed],
             preset_name: preset.name.clone(),
             beat,
             clock,
@@ -192,20 +213,46 @@ impl Engine {
     /// Switch to `preset` with an equal-power crossfade of `fade_seconds`.
     pub fn switch_preset(&mut self, preset: &Preset, fade_seconds: f32) {
         let (producer, consumer) = rtrb::RingBuffer::new(4096);
+        // Enough bars for the pre-roll and the horizon after it.
+        let horizon = HORIZON_S + PREROLL_SECONDS as f64;
+        let (mut feed, bars) = new_feed(preset, self.seed, &self.controls, horizon);
         let mut unit = PresetUnit::new(
             preset,
             self.controls.clone(),
             self.seed,
             self.sample_rate,
             Some(producer),
+            Some(bars),
             self.beat.clone(),
         );
+        feed.attach(unit.player_status());
         unit.preroll((PREROLL_SECONDS * self.sample_rate) as u64);
+        self.feeds.push(feed);
         self.net
             .crossfade(self.preset_node, Fade::Power, fade_seconds, Box::new(unit));
         self.net.commit();
         self.events.push((consumer, self.samples()));
         self.preset_name = preset.name.clone();
+    }
+
+    /// Plan bars ahead for every playing preset (off the audio thread: the control loop
+    /// live, before each block offline). Planning allocates nothing on the audio side.
+    pub fn plan_ahead(&mut self) {
+        let controls = self.controls.load();
+        self.feeds.retain(|f| !f.is_abandoned());
+        for feed in &mut self.feeds {
+            feed.fill(&controls, HORIZON_S);
+        }
+    }
+
+    /// What the playing preset's current bar was planned as: section, key, chord, voices.
+    pub fn now(&self) -> Option<BarInfo> {
+        self.feeds.last().and_then(BarFeed::now)
+    }
+
+    /// Bar lines at which a player found no planned bar (should stay 0).
+    pub fn underruns(&self) -> u64 {
+        self.feeds.iter().map(BarFeed::underruns).sum()
     }
 
     /// Render into `left`/`right` (equal lengths, any size), offline.

@@ -1,12 +1,13 @@
-//! One preset as a fundsp [`AudioUnit`]: the composer and the voices, driven by the
-//! shared controls. Controls are read once per block (≤ 64 samples), smoothed with a
-//! one-pole (~0.4 s) and mapped through the preset's parameter table; notes fire on
-//! their exact sample.
+//! One preset as a fundsp [`AudioUnit`]: the player and the voices, driven by the
+//! shared controls and the planned bars. Controls are read once per block (≤ 64 samples),
+//! smoothed with a one-pole (~0.4 s) and mapped through the preset's parameter table; the
+//! bar's mix (voice gains, brightness) glides over ~1.5 s; notes fire on their exact sample.
 
 use super::beat::{BeatLock, SharedBeat};
-use super::composer::{Composer, NoteEvent, VoiceKind};
 use super::dsp::{OnePole, db_to_gain};
+use super::note::{NoteEvent, VoiceKind};
 use super::params::{PARAM_COUNT, Param, ParamValues};
+use super::player::{Gates, Player, PlayerStatus};
 use super::preset::Preset;
 use super::voices::bass::Bass;
 use super::voices::bells::{BellParams, Bells};
@@ -15,11 +16,12 @@ use super::voices::pad::{Pad, PadParams};
 use super::voices::pulse::Pulse;
 use super::voices::reverb::Reverb;
 use super::voices::{Bus, MAX_BLOCK};
+use crate::compose::bar::BarPlan;
 use crate::controls::{Control, ControlValues, SharedControls};
 use fundsp::audiounit::AudioUnit;
 use fundsp::buffer::{BufferMut, BufferRef};
 use fundsp::signal::SignalFrame;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Where a unit reports the notes it plays (lock-free, drops when full).
 pub type EventSink = rtrb::Producer<NoteEvent>;
@@ -34,7 +36,9 @@ pub struct PresetUnit {
     controls: SharedControls,
     smooth: [OnePole; Control::COUNT],
     params: ParamValues,
-    composer: Composer,
+    player: Player,
+    /// Voice gains (pad, bells, bass, pulse, noise) and brightness, gliding to the bar's.
+    mix: [OnePole; 6],
     pad: Pad,
     bells: Bells,
     bass: Bass,
@@ -61,7 +65,8 @@ impl Clone for PresetUnit {
             controls: self.controls.clone(),
             smooth: self.smooth.clone(),
             params: self.params,
-            composer: self.composer.clone(),
+            player: self.player.clone(),
+            mix: self.mix.clone(),
             pad: self.pad.clone(),
             bells: self.bells.clone(),
             bass: self.bass.clone(),
@@ -88,9 +93,10 @@ impl PresetUnit {
         seed: u64,
         sample_rate: f32,
         sink: Option<EventSink>,
+        bars: Option<rtrb::Consumer<BarPlan>>,
         beat: SharedBeat,
     ) -> Self {
-        let seed = seed ^ hash_name(&preset.name);
+        let seed = preset_seed(seed, &preset.name);
         let initial = controls.load();
         let smooth = std::array::from_fn(|i| {
             let mut p = OnePole::default();
@@ -105,7 +111,13 @@ impl PresetUnit {
             controls,
             smooth,
             params,
-            composer: Composer::new(preset, seed),
+            player: Player::new(preset.beats_per_bar, bars),
+            mix: std::array::from_fn(|_| {
+                let mut p = OnePole::default();
+                p.set_time(1.5 * sample_rate / MAX_BLOCK as f32);
+                p.y = 1.0;
+                p
+            }),
             pad: Pad::new(sample_rate),
             bells: Bells::new(sample_rate),
             bass: Bass::new(sample_rate),
@@ -121,6 +133,11 @@ impl PresetUnit {
             beat: preset.follow_bpm.map(|_| BeatLock::new(beat)),
             prerolling: false,
         }
+    }
+
+    /// The player's report (bar playing, underruns).
+    pub fn player_status(&self) -> Arc<PlayerStatus> {
+        self.player.status()
     }
 
     /// The preset this unit plays.
@@ -153,28 +170,47 @@ impl PresetUnit {
         self.update_params();
         self.bus.clear();
         let p = self.params;
+        let bar = self.player.bar();
+        let targets = [
+            bar.gains[0],
+            bar.gains[1],
+            bar.gains[2],
+            bar.gains[3],
+            bar.gains[4],
+            bar.brightness,
+        ];
+        let mut g = [0.0f32; 6];
+        for ((y, s), t) in g.iter_mut().zip(&mut self.mix).zip(targets) {
+            *y = s.tick(t);
+        }
+        let gates: Gates = [
+            f32::INFINITY,
+            p.get(Param::MelodyDensity),
+            f32::INFINITY,
+            p.get(Param::PulseLevel) * 1.5,
+        ];
         let pad = PadParams {
-            level: p.get(Param::PadLevel),
-            cutoff: p.get(Param::PadCutoff),
+            level: p.get(Param::PadLevel) * g[0],
+            cutoff: (p.get(Param::PadCutoff) * g[5]).clamp(40.0, 16_000.0),
             swell: p.get(Param::PadSwell),
             detune_cents: p.get(Param::PadDetune),
             send: 0.8,
         };
         let bell = BellParams {
-            level: p.get(Param::BellsLevel),
-            brightness: p.get(Param::BellsBrightness),
+            level: p.get(Param::BellsLevel) * g[1],
+            brightness: p.get(Param::BellsBrightness) * g[5],
             decay_s: p.get(Param::BellsDecay),
             send: 1.0,
         };
         let noise = NoiseParams {
-            level: p.get(Param::NoiseLevel),
+            level: p.get(Param::NoiseLevel) * g[4],
             cutoff: p.get(Param::NoiseCutoff),
             gust: p.get(Param::NoiseGust),
         };
         let own_tempo = || 60.0 * self.sample_rate as f64 / p.get(Param::TempoBpm).max(1.0) as f64;
         let followed = self.beat.as_mut().and_then(|b| {
             b.samples_per_beat(
-                self.composer.beat(),
+                self.player.beat(),
                 size,
                 self.sample_rate as f64,
                 !self.prerolling,
@@ -183,7 +219,7 @@ impl PresetUnit {
         let samples_per_beat = followed.unwrap_or_else(own_tempo);
         let mut i = 0;
         while i < size {
-            while let Some(ev) = self.composer.pop_due(&p) {
+            while let Some(ev) = self.player.pop_due(&gates) {
                 let at = self.sample + i as u64;
                 let dur = (ev.beats as f64 * samples_per_beat) as u64;
                 match ev.voice {
@@ -210,17 +246,17 @@ impl PresetUnit {
                 }
             }
             let run = std::cmp::min(
-                self.composer.samples_to_next(samples_per_beat) as usize,
+                self.player.samples_to_next(samples_per_beat) as usize,
                 size - i,
             );
             self.pad.render(&pad, &mut self.bus, i, run);
             self.bells.render(&bell, &mut self.bus, i, run);
             self.bass
-                .render(p.get(Param::BassLevel), &mut self.bus, i, run);
+                .render(p.get(Param::BassLevel) * g[2], &mut self.bus, i, run);
             self.pulse
-                .render(p.get(Param::PulseLevel), &mut self.bus, i, run);
+                .render(p.get(Param::PulseLevel) * g[3], &mut self.bus, i, run);
             self.noise.render(&noise, &mut self.bus, i, run);
-            self.composer.advance(run as u64, samples_per_beat);
+            self.player.advance(run as u64, samples_per_beat);
             i += run;
         }
         self.sample += size as u64;
@@ -240,6 +276,11 @@ impl PresetUnit {
             *r *= self.gain * dry;
         }
     }
+}
+
+/// The seed a preset's planner and voices use: the session seed mixed with the name.
+pub fn preset_seed(seed: u64, name: &str) -> u64 {
+    seed ^ hash_name(name)
 }
 
 fn hash_name(name: &str) -> u64 {

@@ -5,6 +5,7 @@
 
 use super::params::{Param, ParamSpec, ParamTable};
 use super::scale::{Scale, ScaleKind, Tuning};
+use crate::compose::character::{Character, HarmonyFile};
 use crate::controls::{Control, ControlValues};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -85,6 +86,7 @@ struct PresetFile {
     key: KeyFile,
     #[serde(default)]
     rhythm: RhythmFile,
+    #[serde(default)]
     harmony: HarmonyFile,
     #[serde(default)]
     melody: MelodyFile,
@@ -140,22 +142,14 @@ impl Default for RhythmFile {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct HarmonyFile {
-    progression: Spanned<Vec<i32>>,
-    #[serde(default = "two")]
-    bars_per_chord: Spanned<u32>,
-}
-fn two() -> Spanned<u32> {
-    Spanned::new(0..0, 2)
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct MelodyFile {
     #[serde(default = "melody_octave")]
     octave: Spanned<i32>,
     #[serde(default = "two")]
     phrase_bars: Spanned<u32>,
+}
+fn two() -> Spanned<u32> {
+    Spanned::new(0..0, 2)
 }
 fn melody_octave() -> Spanned<i32> {
     Spanned::new(0..0, 1)
@@ -190,9 +184,8 @@ pub struct Preset {
     pub scale: Scale,
     pub beats_per_bar: u32,
     pub pulse: PulseKind,
-    /// Chord roots as 0-based scale steps.
-    pub progression: Vec<i32>,
-    pub bars_per_chord: u32,
+    /// Harmonic rhythm, key travel and preferred moves.
+    pub harmony: Character,
     /// Melody register in octaves above the root.
     pub melody_octave: i32,
     pub phrase_bars: u32,
@@ -287,21 +280,8 @@ impl Preset {
             root_midi: root,
             tuning: raw.key.tuning,
         };
-        let prog = raw.harmony.progression.get_ref();
-        if prog.is_empty() || prog.len() > 16 || prog.iter().any(|d| !(1..=scale.len()).contains(d))
-        {
-            return Err(invalid(
-                raw.harmony.progression.span(),
-                format!(
-                    "progression must list 1 to 16 scale degrees, each in 1..={}",
-                    scale.len()
-                ),
-            ));
-        }
-        for (field, v) in [
-            ("bars_per_chord", &raw.harmony.bars_per_chord),
-            ("phrase_bars", &raw.melody.phrase_bars),
-        ] {
+        let harmony = raw.harmony.validate(scale.len(), &invalid)?;
+        for (field, v) in [("phrase_bars", &raw.melody.phrase_bars)] {
             if !(1..=8).contains(v.get_ref()) {
                 return Err(invalid(
                     v.span(),
@@ -377,8 +357,7 @@ impl Preset {
             beats_per_bar: bpb,
             pulse: raw.rhythm.pulse,
             follow_bpm,
-            progression: prog.iter().map(|d| d - 1).collect(),
-            bars_per_chord: *raw.harmony.bars_per_chord.get_ref(),
+            harmony,
             melody_octave: octave,
             phrase_bars: *raw.melody.phrase_bars.get_ref(),
             noise_color: raw.noise.color,

@@ -97,7 +97,7 @@ impl ScaleKind {
 }
 
 /// A scale rooted on a MIDI note, with a tuning.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
     pub kind: ScaleKind,
     pub root_midi: i32,

@@ -67,8 +67,18 @@ impl Pad {
 
     /// Start a chord tone lasting `samples`.
     pub fn note_on(&mut self, freq: f32, velocity: f32, samples: u64) {
-        let n = self.next;
-        self.next = (self.next + 1) % NOTES;
+        // The quietest slot, so a five-tone chord over a releasing one takes the tails
+        // that have faded furthest, never a tone still held (round robin from `next`).
+        let n = (0..NOTES)
+            .map(|k| (self.next + k) % NOTES)
+            .min_by(|&a, &b| {
+                let held = |k: usize| self.remaining[k] != RELEASED;
+                (held(a), self.env[a])
+                    .partial_cmp(&(held(b), self.env[b]))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .unwrap_or(self.next);
+        self.next = (n + 1) % NOTES;
         self.freq[n] = freq;
         self.gain[n] = velocity;
         self.remaining[n] = samples;

@@ -1,0 +1,221 @@
+//! The planner: writes the piece bar by bar, off the audio thread. It keeps the form (the
+//! current and the next section), the key journey, the harmony and the melody, and turns
+//! them into [`BarPlan`]s for the player. Seeded: the same seed, preset and controls give
+//! the same bars.
+
+use super::bar::{BarPlan, PlannedNote};
+use super::character::Character;
+use super::form::{self, BASS, BELLS, Context, Dice, NOISE, PAD, PULSE, Role, Section};
+use super::harmony::{self, Chord, Shape};
+use super::journey::KeyJourney;
+use super::key::Key;
+use super::melody::Motif;
+use crate::controls::{Control, ControlValues};
+use crate::synth::note::VoiceKind;
+use crate::synth::params::{PARAM_COUNT, Param, ParamTable, ParamValues};
+use crate::synth::preset::{Mode, Preset, PulseKind};
+use rand_core::{Rng, SeedableRng};
+use rand_pcg::Pcg32;
+
+/// Minutes over which sleep descends to its deepest texture.
+pub const SLEEP_DESCENT_MIN: f64 = 45.0;
+/// Bars of planning history kept for "what is playing now".
+const HISTORY: usize = 64;
+
+/// What a planned bar was, for traces and the D-Bus `Now` property.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BarInfo {
+    pub index: u64,
+    pub section: &'static str,
+    pub section_number: u32,
+    pub key: Key,
+    pub chord: Chord,
+    /// Bit `i` set: voice `form::VOICES[i]` plays.
+    pub voices: u8,
+}
+
+impl BarInfo {
+    pub fn chord_symbol(&self) -> String {
+        self.chord.symbol(&self.key)
+    }
+    pub fn voice_names(&self) -> Vec<&'static str> {
+        (0..form::VOICES.len())
+            .filter(|i| self.voices & (1 << i) != 0)
+            .map(|i| form::VOICES[i])
+            .collect()
+    }
+}
+
+struct Rand(Pcg32);
+
+impl Dice for Rand {
+    fn unit(&mut self) -> f32 {
+        (self.0.next_u32() >> 8) as f32 / 16_777_216.0
+    }
+}
+
+/// The composer's planning side.
+pub struct Planner {
+    mode: Mode,
+    bpb: u32,
+    phrase_bars: u32,
+    melody_octave: i32,
+    home_root: i32,
+    pulse: PulseKind,
+    character: Character,
+    params: ParamTable,
+    rng: Rand,
+    bar: u64,
+    minutes: f64,
+    journey: KeyJourney,
+    section: Section,
+    next: Section,
+    bar_in_section: u32,
+    chord: Chord,
+    chord_bars_left: u32,
+    chord_len: u32,
+    /// Pitch-class sets of the last chords, to prefer colours not heard lately.
+    recent_chords: [u16; 16],
+    recent_next: usize,
+    voicing: [i32; 5],
+    voicing_len: usize,
+    motif: Motif,
+    descent_start: f64,
+    calmest_energy: f32,
+    bar_seconds: f64,
+    history: [Option<BarInfo>; HISTORY],
+}
+
+impl Planner {
+    /// A planner for `preset`, seeded (the graph mixes the preset's name into the seed).
+    pub fn new(preset: &Preset, seed: u64, controls: &ControlValues) -> Planner {
+        let mut rng = Rand(Pcg32::seed_from_u64(seed));
+        let motif = Motif::invent(preset.beats_per_bar, 0.5, &mut || rng.unit());
+        let journey = KeyJourney::new(preset.scale, preset.harmony.reach, preset.mode, &mut rng);
+        let key = journey.key();
+        let mut p = Planner {
+            mode: preset.mode,
+            bpb: preset.beats_per_bar,
+            phrase_bars: preset.phrase_bars,
+            melody_octave: preset.melody_octave,
+            home_root: preset.scale.root_midi,
+            pulse: preset.pulse,
+            character: preset.harmony.clone(),
+            params: preset.params.clone(),
+            rng,
+            bar: 0,
+            minutes: 0.0,
+            journey,
+            section: placeholder(key),
+            next: placeholder(key),
+            bar_in_section: 0,
+            chord: Chord::TONIC,
+            chord_bars_left: 0,
+            chord_len: 0,
+            recent_chords: [0; 16],
+            recent_next: 0,
+            voicing: [0; 5],
+            voicing_len: 0,
+            motif,
+            descent_start: 0.0,
+            calmest_energy: controls.get(Control::Energy),
+            bar_seconds: 2.0,
+            history: [None; HISTORY],
+        };
+        p.bar_seconds = p.bar_seconds_at(controls);
+        let cx = p.context(controls, 0.0);
+        p.section = form::next_section(None, key, &cx, &mut p.rng);
+        p.plan_following(controls);
+        p
+    }
+
+    fn bar_seconds_at(&self, controls: &ControlValues) -> f64 {
+        let mut v = ParamValues([0.0; PARAM_COUNT]);
+        self.params.eval_into(controls, &mut v);
+        self.bpb as f64 * 60.0 / v.get(Param::TempoBpm).max(1.0) as f64
+    }
+
+    /// Seconds one bar lasts at the tempo last planned with.
+    pub fn bar_seconds(&self) -> f64 {
+        self.bar_seconds
+    }
+
+    fn depth(&self, minutes: f64) -> f32 {
+        ((minutes - self.descent_start) / SLEEP_DESCENT_MIN).clamp(0.0, 1.0) as f32
+    }
+
+    fn context(&self, controls: &ControlValues, minutes: f64) -> Context {
+        Context {
+            mode: self.mode,
+            minutes,
+            depth: self.depth(minutes),
+            energy: controls.get(Control::Energy),
+            has_pulse: self.pulse != PulseKind::None,
+            rhythm: self.character.rhythm,
+            bar_seconds: self.bar_seconds,
+            phrase_bars: self.phrase_bars,
+        }
+    }
+
+    /// Plan the section after the current one (its key decided now, so the current one
+    /// can end on a pivot chord).
+    fn plan_following(&mut self, controls: &ControlValues) {
+        let remaining = (self.section.bars - self.bar_in_section.min(self.section.bars)) as f64;
+        let starts_at = self.minutes + remaining * self.bar_seconds / 60.0;
+        let key = self.journey.key_at(starts_at, &mut self.rng);
+        let cx = self.context(controls, starts_at);
+        self.next = form::next_section(Some(&self.section), key, &cx, &mut self.rng);
+    }
+
+    /// Write the next bar.
+    pub fn next_bar(&mut self, controls: &ControlValues) -> BarPlan {
+        let mut params = ParamValues([0.0; PARAM_COUNT]);
+        self.params.eval_into(controls, &mut params);
+        self.bar_seconds = self.bpb as f64 * 60.0 / params.get(Param::TempoBpm).max(1.0) as f64;
+        self.follow_the_listener(controls);
+        if self.bar_in_section >= self.section.bars {
+            self.start_next_section(controls);
+        }
+        let left = self.section.bars - self.bar_in_section;
+        if self.chord_bars_left == 0 {
+            self.choose_chord(left, params.get(Param::HarmonyTension));
+        }
+        let mut plan = BarPlan::empty(self.bar);
+        let n = self.section.key.scale.len();
+        let new_chord = self.chord_bars_left == self.chord_len;
+        if new_chord {
+            self.write_pad(&mut plan);
+        }
+        self.write_bass(&mut plan, new_chord, n);
+        self.write_pulse(&mut plan);
+        self.write_melody(&mut plan, &params, left);
+        self.write_mix(&mut plan, left);
+        plan.sort();
+
+        self.remember(&plan);
+        self.bar += 1;
+        self.bar_in_section += 1;
+        self.chord_bars_left -= 1;
+        self.minutes += self.bar_seconds / 60.0;
+        plan
+    }
+}
+
+fn placeholder(key: Key) -> Section {
+    Section {
+        name: "",
+        number: 0,
+        bars: 0,
+        key,
+        arrangement: form::Arrangement {
+            parts: [form::Part::REST; 5],
+        },
+        harmonic_rhythm: (1, 1),
+        pedal: false,
+        brightness: 1.0,
+        level: 1.0,
+        energy: 0.0,
+    }
+}
+
+mod bars;

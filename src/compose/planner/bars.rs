@@ -1,0 +1,491 @@
+//! Writing one bar: the chord it is on, and the notes of each voice as the section's
+//! arrangement has them; the transitions at section ends (a cadence or a pivot chord held,
+//! leaving voices dropping out, a fill, the filter closing to open again).
+
+use super::*;
+
+const PAD_PANS: [f32; 5] = [-0.5, 0.4, -0.2, 0.6, 0.0];
+
+impl Planner {
+    pub(super) fn unit(&mut self) -> f32 {
+        self.rng.unit()
+    }
+
+    /// Keep following the listener: a large energy move ends the section at the next
+    /// phrase end; in sleep, waking (energy up from its calmest) restarts the descent gently.
+    pub(super) fn follow_the_listener(&mut self, controls: &ControlValues) {
+        let energy = controls.get(Control::Energy);
+        self.calmest_energy = self.calmest_energy.min(energy);
+        if self.mode == Mode::Sleep
+            && self.depth(self.minutes) > 0.4
+            && energy > self.calmest_energy + 0.2
+        {
+            self.descent_start = self.minutes - 0.3 * SLEEP_DESCENT_MIN;
+            self.calmest_energy = energy;
+            self.end_section_soon(controls);
+        } else if (energy - self.section.energy).abs() > 0.25 {
+            self.end_section_soon(controls);
+        }
+    }
+
+    fn end_section_soon(&mut self, controls: &ControlValues) {
+        let phrase = self.phrase_bars.max(1);
+        let to_phrase_end = phrase - self.bar_in_section % phrase;
+        let end = self.bar_in_section + to_phrase_end.max(2);
+        self.section.energy = controls.get(Control::Energy);
+        if end < self.section.bars {
+            self.section.bars = end;
+            self.chord_bars_left = self.chord_bars_left.min(end - self.bar_in_section);
+            self.plan_following(controls);
+        }
+    }
+
+    pub(super) fn start_next_section(&mut self, controls: &ControlValues) {
+        let previous_key = self.section.key;
+        self.section = self.next;
+        self.bar_in_section = 0;
+        self.chord_bars_left = 0;
+        if self.section.key != previous_key {
+            // Establish the new key on its tonic.
+            self.chord = Chord::TONIC;
+            self.chord_len = 0;
+        }
+        if self.unit() < 0.5 {
+            self.motif = Motif::invent(self.bpb, 0.5, &mut || self.rng.unit());
+        }
+        self.plan_following(controls);
+    }
+
+    /// The next chord and how many bars it lasts: the grammar inside the section, then a
+    /// cadence, and a final chord held to the boundary (a pivot if the key changes there).
+    pub(super) fn choose_chord(&mut self, left: u32, tension: f32) {
+        let key = self.section.key;
+        let kind = key.scale.kind;
+        let n = key.scale.len();
+        let (lo, hi) = self.section.harmonic_rhythm;
+        let mut len = (lo + (self.unit() * (hi - lo + 1) as f32) as u32).min(hi);
+        // The piece, and every new key, starts on its tonic.
+        let fresh_key = self.chord_len == 0 && self.bar_in_section == 0;
+        let degree = if left <= hi {
+            len = left;
+            if self.next.key != key {
+                let pick = self.unit();
+                match harmony::pivot(&key, &self.next.key, pick) {
+                    Some(p) => p.degree,
+                    None => 0,
+                }
+            } else {
+                0
+            }
+        } else {
+            len = len.min(left - 1);
+            if fresh_key {
+                0
+            } else if left - len <= hi {
+                harmony::cadence_degree(kind)
+            } else {
+                self.grammar_step(n, tension)
+            }
+        };
+        // Colour for variety: up to three draws, keeping the first whose sound (pitch-class
+        // set) was not among the recent chords.
+        let mut chord = Chord {
+            degree,
+            shape: self.shape_for(degree, tension),
+        };
+        for _ in 0..2 {
+            if !self.recent_chords.contains(&chord.pitch_classes(&key)) {
+                break;
+            }
+            chord.shape = self.shape_for(degree, tension);
+        }
+        self.recent_chords[self.recent_next] = chord.pitch_classes(&key);
+        self.recent_next = (self.recent_next + 1) % self.recent_chords.len();
+        self.chord = chord;
+        self.chord_bars_left = len;
+        self.chord_len = len;
+    }
+
+    fn grammar_step(&mut self, n: i32, tension: f32) -> i32 {
+        let kind = self.section.key.scale.kind;
+        let from = self.chord.degree.rem_euclid(n);
+        let prog = &self.character.progression;
+        let preferred = prog
+            .iter()
+            .position(|&d| d == from)
+            .map(|i| prog[(i + 1) % prog.len()]);
+        let key = self.section.key;
+        let weights: Vec<f32> = (0..n)
+            .map(|to| {
+                if key.is_diminished(to) {
+                    return 0.0;
+                }
+                let w = harmony::weight(kind, from, to);
+                if Some(to) == preferred && to != from {
+                    w.max(1.0) * 4.0
+                } else {
+                    w
+                }
+            })
+            .collect();
+        let total: f32 = weights.iter().sum();
+        let mut x = self.unit() * total;
+        let mut to = 0;
+        for (d, w) in weights.iter().enumerate() {
+            if x < *w {
+                to = d as i32;
+                break;
+            }
+            x -= w;
+        }
+        // Substitution: a chord a third away shares two tones; likelier with tension.
+        if self.unit() < 0.2 * tension {
+            let sub = (to + if self.unit() < 0.5 { 2 } else { -2 }).rem_euclid(n);
+            if !key.is_diminished(sub) {
+                to = sub;
+            }
+        }
+        to
+    }
+
+    /// Soft colours (sevenths, suspensions, added ninths, fourths) even at rest: ambient
+    /// harmony lives on them; tension makes sevenths likelier.
+    fn shape_for(&mut self, degree: i32, tension: f32) -> Shape {
+        let r = self.unit();
+        let pentatonic = self.section.key.scale.len() == 5;
+        let seventh = 0.12 + 0.4 * tension;
+        // In a pentatonic scale the "suspended" stacks are just its other triads.
+        let sus = if pentatonic {
+            0.3
+        } else {
+            0.15 + 0.1 * tension
+        };
+        let add9 = 0.15;
+        let quartal = if pentatonic { 0.0 } else { 0.1 };
+        // Open fifths and the pentatonic wash: drones' colours, likelier in a pentatonic key.
+        let open = if pentatonic { 0.12 } else { 0.06 };
+        let wash = if pentatonic { 0.06 } else { 0.0 };
+        // Deep in the sleep descent, chords thin to three tones or fewer.
+        let sparse = self.mode == Mode::Sleep && self.depth(self.minutes) > 0.7;
+        let r = r * (1.0 + open + wash);
+        if r > 1.0 + open && !sparse {
+            return Shape::Wash;
+        } else if r > 1.0 || (sparse && r < seventh + add9) {
+            return Shape::Open;
+        }
+        if r < seventh {
+            Shape::Seventh
+        } else if r < seventh + sus {
+            if self.unit() < 0.5 {
+                Shape::Sus2
+            } else {
+                Shape::Sus4
+            }
+        } else if r < seventh + sus + add9 {
+            Shape::Add9
+        } else if r < seventh + sus + add9 + quartal && self.perfect_fourths(degree) {
+            Shape::Quartal
+        } else {
+            Shape::Triad
+        }
+    }
+
+    /// Both fourths of the quartal stack on `degree` are perfect (no tritone).
+    fn perfect_fourths(&self, degree: i32) -> bool {
+        let m = |s: i32| self.section.key.scale.midi(degree + s);
+        m(3) - m(0) == 5 && m(6) - m(3) == 5
+    }
+
+    pub(super) fn write_pad(&mut self, plan: &mut BarPlan) {
+        let part = self.section.arrangement.parts[PAD];
+        if !part.plays() {
+            return;
+        }
+        let key = self.section.key;
+        let n = key.scale.len();
+        let (lo, hi) = (
+            self.home_root - 3 + 12 * part.octave,
+            self.home_root + 24 + 12 * part.octave,
+        );
+        let target = if self.voicing_len == 0 {
+            self.home_root + 7 + 12 * part.octave
+        } else {
+            self.voicing[..self.voicing_len].iter().sum::<i32>() / self.voicing_len as i32
+        };
+        // An open fifth is doubled an octave up, so the pad keeps its body.
+        let doubled: [i32; 4];
+        let shape = match self.chord.shape {
+            Shape::Open => {
+                let s = self.chord.shape.steps(n);
+                doubled = [s[0], s[1], s[0] + n, s[1] + n];
+                &doubled[..]
+            }
+            other => other.steps(n),
+        };
+        // Every chord as loud as a four-tone one, whatever its number of tones.
+        let loudness = (4.0 / shape.len() as f32).sqrt();
+        let open = self.unit() < 0.3;
+        let beats = (self.chord_len * self.bpb) as f32 + 0.5;
+        let mut midis = [0; 5];
+        for (k, s) in shape.iter().enumerate() {
+            let tone = self.chord.degree + s;
+            let mut step = (-3..=3)
+                .map(|o| tone + o * n)
+                .min_by_key(|&st| (key.scale.midi(st) - target).abs())
+                .unwrap_or(tone);
+            if k == 0 && open {
+                step += n; // an open voicing now and then
+            }
+            while key.scale.midi(step) < lo {
+                step += n;
+            }
+            while key.scale.midi(step) > hi {
+                step -= n;
+            }
+            midis[k] = key.scale.midi(step);
+            let velocity = (0.6 + 0.2 * self.unit()) * loudness;
+            plan.push(PlannedNote {
+                at: 0.02 * k as f32,
+                voice: VoiceKind::Pad,
+                midi: midis[k],
+                freq: key.scale.freq(step),
+                velocity,
+                beats,
+                pan: PAD_PANS[k],
+                weight: -1.0,
+            });
+        }
+        self.voicing = midis;
+        self.voicing_len = shape.len();
+    }
+
+    pub(super) fn write_bass(&mut self, plan: &mut BarPlan, new_chord: bool, n: i32) {
+        let part = self.section.arrangement.parts[BASS];
+        if !part.plays() {
+            return;
+        }
+        let key = self.section.key;
+        let root = if self.section.pedal {
+            0
+        } else {
+            self.chord.degree
+        } - n
+            + part.octave * n;
+        let fifth = if n == 7 { 4 } else { 3 };
+        let note = |at: f32, step: i32, velocity: f32, beats: f32| PlannedNote {
+            at,
+            voice: VoiceKind::Bass,
+            midi: key.scale.midi(step),
+            freq: key.scale.freq(step),
+            velocity,
+            beats,
+            pan: 0.0,
+            weight: -1.0,
+        };
+        if self.pulse == PulseKind::Kick {
+            // Lead: every beat; accompanying: every other beat, or only the downbeat when
+            // sparse (a warm-up).
+            let every = match (part.role, part.density) {
+                (Role::Lead, _) => 1,
+                (_, d) if d >= 0.75 => 2,
+                _ => self.bpb as usize,
+            };
+            for b in (0..self.bpb).step_by(every) {
+                let step = if b % 2 == 1 && self.rng.unit() < 0.3 {
+                    root + fifth
+                } else {
+                    root
+                };
+                let velocity = if b == 0 {
+                    0.9
+                } else {
+                    0.7 + 0.1 * self.rng.unit()
+                };
+                plan.push(note(b as f32, step, velocity, 0.7));
+            }
+        } else if part.role == Role::Lead {
+            let half = (self.bpb / 2).max(1) as f32;
+            plan.push(note(0.0, root, 0.8, half - 0.1));
+            let step = if self.rng.unit() < 0.6 {
+                root + fifth
+            } else {
+                root + n
+            };
+            plan.push(note(half, step, 0.65, self.bpb as f32 - half - 0.1));
+        } else if new_chord {
+            let beats = (self.chord_len * self.bpb) as f32 - 0.25;
+            plan.push(note(0.0, root, 0.8, beats));
+        }
+    }
+
+    pub(super) fn write_pulse(&mut self, plan: &mut BarPlan) {
+        let part = self.section.arrangement.parts[PULSE];
+        if !part.plays() {
+            return;
+        }
+        let key = self.section.key;
+        let n = key.scale.len();
+        let accent = if part.role == Role::Lead { 1.0 } else { 0.9 };
+        for b in 0..self.bpb {
+            let (step, velocity, beats) = match self.pulse {
+                PulseKind::None => return,
+                PulseKind::Kick => (
+                    -2 * n,
+                    if b == 0 {
+                        1.0
+                    } else {
+                        (0.75 + 0.1 * self.unit()) * accent
+                    },
+                    0.25,
+                ),
+                PulseKind::Tick => (
+                    3 * n,
+                    if b == 0 {
+                        0.9
+                    } else {
+                        0.6 + 0.15 * self.unit()
+                    },
+                    0.1,
+                ),
+            };
+            let tick = |at: f32, velocity: f32, weight: f32| PlannedNote {
+                at,
+                voice: VoiceKind::Pulse,
+                midi: key.scale.midi(step),
+                freq: key.scale.freq(step),
+                velocity,
+                beats,
+                pan: 0.0,
+                weight,
+            };
+            plan.push(tick(b as f32, velocity, -1.0));
+            if self.pulse == PulseKind::Tick {
+                // Off-beats sound while the pulse level (energy) is above their weight.
+                let weight = self.unit() / part.density.max(0.05);
+                plan.push(tick(b as f32 + 0.5, 0.4, weight));
+            }
+        }
+    }
+
+    pub(super) fn write_melody(&mut self, plan: &mut BarPlan, params: &ParamValues, left: u32) {
+        let phrase_pos = self.bar_in_section % self.phrase_bars.max(1);
+        if phrase_pos == 0 && self.bar > 0 {
+            let (rest, leap) = (params.get(Param::MelodyRest), params.get(Param::MelodyLeap));
+            self.motif.develop(self.bpb, rest, leap, &mut || {
+                self.rng.0.next_u32() as f32 / 4_294_967_296.0
+            });
+        }
+        let part = self.section.arrangement.parts[BELLS];
+        if !part.plays() {
+            return;
+        }
+        let key = self.section.key;
+        let n = key.scale.len();
+        let base = n * (self.melody_octave + 1 + part.octave);
+        if !self.motif.resting {
+            let seq = if phrase_pos % 2 == 1 {
+                if self.unit() < 0.5 { 1 } else { -1 }
+            } else {
+                0
+            };
+            let sparse = if part.role == Role::Accompany {
+                0.15
+            } else {
+                0.0
+            };
+            for i in 0..self.motif.len {
+                let m = self.motif.notes[i];
+                let mut step = base + self.chord.degree + m.offset + seq;
+                if m.pos8.is_multiple_of(4) {
+                    step = self.nearest_chord_tone(step, n);
+                }
+                let accent = match m.pos8 {
+                    0 => 0.25,
+                    p if p.is_multiple_of(2) => 0.1,
+                    _ => 0.0,
+                };
+                let velocity = 0.5 + accent + 0.2 * self.unit();
+                let pan = self.unit() * 1.2 - 0.6;
+                plan.push(PlannedNote {
+                    at: m.pos8 as f32 * 0.5,
+                    voice: VoiceKind::Bells,
+                    midi: key.scale.midi(step),
+                    freq: key.scale.freq(step),
+                    velocity,
+                    beats: m.len8 as f32 * 0.5,
+                    pan,
+                    weight: m.weight / part.density.max(0.05) + sparse,
+                });
+            }
+        }
+        // A fill into the next section: a stepwise run down onto the tonic's octave.
+        if left == 1 && self.mode != Mode::Sleep && self.bpb >= 3 {
+            let start = self.bpb as f32 - 2.0;
+            for (i, d) in [4, 3, 2, 1].into_iter().enumerate() {
+                let step = base + n + d;
+                plan.push(PlannedNote {
+                    at: start + 0.5 * i as f32,
+                    voice: VoiceKind::Bells,
+                    midi: key.scale.midi(step),
+                    freq: key.scale.freq(step),
+                    velocity: 0.4 + 0.05 * i as f32,
+                    beats: 0.5,
+                    pan: -0.4 + 0.25 * i as f32,
+                    weight: -1.0,
+                });
+            }
+        }
+    }
+
+    fn nearest_chord_tone(&self, step: i32, n: i32) -> i32 {
+        let rel = (step - self.chord.degree).rem_euclid(n);
+        let base = step - rel;
+        [0, 2, 4, n]
+            .iter()
+            .map(|t| base + t)
+            .min_by_key(|s| (s - step).abs())
+            .unwrap_or(step)
+    }
+
+    /// The mix for the bar: voices that rest next section drop out two bars before the
+    /// boundary; the filter closes a little in the last bar and opens into the next.
+    pub(super) fn write_mix(&mut self, plan: &mut BarPlan, left: u32) {
+        let parts = self.section.arrangement.parts;
+        let next = self.next.arrangement.parts;
+        for v in 0..plan.gains.len() {
+            let leaving = left <= 2 && !next[v].plays();
+            plan.gains[v] = if parts[v].plays() && !leaving {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        plan.gains[NOISE] = if parts[NOISE].plays() { 1.0 } else { 0.0 };
+        // Bells an octave up sound about 4 dB softer (shorter, thinner): make it up.
+        plan.gains[BELLS] *= 1.6f32.powi(parts[BELLS].octave.max(0));
+        for g in &mut plan.gains {
+            *g *= self.section.level;
+        }
+        plan.brightness = self.section.brightness * if left == 1 { 0.85 } else { 1.0 };
+    }
+
+    pub(super) fn remember(&mut self, plan: &BarPlan) {
+        let parts = self.section.arrangement.parts;
+        let voices = (0..parts.len())
+            .filter(|&v| parts[v].plays() && plan.gains[v] > 0.0)
+            .fold(0u8, |m, v| m | 1 << v);
+        self.history[(self.bar % HISTORY as u64) as usize] = Some(BarInfo {
+            index: self.bar,
+            section: self.section.name,
+            section_number: self.section.number,
+            key: self.section.key,
+            chord: self.chord,
+            voices,
+        });
+    }
+
+    /// What bar `index` was planned as, if it is still remembered.
+    pub fn bar_info(&self, index: u64) -> Option<BarInfo> {
+        self.history[(index % HISTORY as u64) as usize].filter(|b| b.index == index)
+    }
+}
