@@ -38,6 +38,43 @@ fn audio_processing_never_allocates_even_through_a_crossfade() {
     assert!(l.iter().all(|x| x.is_finite()));
 }
 
+/// The audio side takes planned bars across section boundaries and a modulation without
+/// allocating: planning runs outside the guard, only the render inside it.
+#[test]
+fn audio_processing_never_allocates_across_sections_and_a_key_change() {
+    let workout = preset("workout");
+    let mut engine = Engine::new(
+        &workout,
+        attuned::controls::SharedControls::new(workout.controls),
+        3,
+        SAMPLE_RATE,
+    );
+    let (mut l, mut r) = (vec![0.0f32; 4800], vec![0.0f32; 4800]);
+    let (mut sections, mut keys) = (Vec::new(), Vec::new());
+    // At most 25 minutes of audio; workout changes key within 10–13 minutes and more.
+    for _ in 0..25 * 600 {
+        engine.plan_ahead();
+        assert_no_alloc(|| engine.render(&mut l, &mut r));
+        if let Some(now) = engine.now() {
+            if sections.last() != Some(&now.section_number) {
+                sections.push(now.section_number);
+            }
+            if keys.last() != Some(&now.key) {
+                keys.push(now.key);
+            }
+        }
+        if sections.len() >= 3 && keys.len() >= 2 {
+            break;
+        }
+    }
+    assert!(
+        sections.len() >= 3 && keys.len() >= 2,
+        "sections {sections:?}, keys {keys:?}"
+    );
+    assert_eq!(engine.underruns(), 0, "bars were not planned in time");
+    assert!(l.iter().all(|x| x.is_finite()));
+}
+
 #[test]
 fn preset_switch_has_no_click_and_keeps_loudness() {
     let switch_at = 60.0;
