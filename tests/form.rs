@@ -161,3 +161,31 @@ fn seeds_choose_the_form() {
         "different seeds, same section plan"
     );
 }
+
+/// Sleep restarts its descent gently when the listener wakes (energy up from its calmest):
+/// a new section within a phrase or two, and the music comes back to life (more notes).
+#[test]
+fn sleep_wakes_with_the_listener() {
+    let mut o = RenderOptions::new(preset("sleep"));
+    o.duration = Duration::from_secs(50 * 60);
+    o.seed = 5;
+    let csv = "time,energy\n0,0.15\n2399,0.15\n2400,0.6\n3000,0.6\n";
+    o.controls = Some(attuned::render::ControlTrack::parse("wake.csv", csv).unwrap());
+    let (events, _, form) = render_with_form(&o, |_, _| Ok(())).unwrap();
+    let section_at = |s: usize| form[s].section_number;
+    let new_section = (2400..2400 + 120).find(|&s| section_at(s) != section_at(2399));
+    assert!(
+        new_section.is_some(),
+        "no new section within 2 minutes of waking"
+    );
+    let before = analysis::notes_per_minute(&events, 1800.0, 2400.0);
+    let after = analysis::notes_per_minute(&events, 2460.0, 3000.0);
+    eprintln!(
+        "asleep {before:.1} notes/min, awake {after:.1}; new section after {} s",
+        new_section.unwrap() - 2400
+    );
+    assert!(
+        after > before * 1.5,
+        "asleep {before:.1} notes/min, awake {after:.1}"
+    );
+}
