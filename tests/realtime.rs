@@ -10,15 +10,20 @@ use std::time::Duration;
 #[global_allocator]
 static ALLOCATOR: AllocDisabler = AllocDisabler;
 
+/// An engine playing the built-in `name` with its own controls.
+fn engine(name: &str, seed: u64) -> Engine {
+    let p = preset(name);
+    Engine::new(
+        &p,
+        attuned::controls::SharedControls::new(p.controls),
+        seed,
+        SAMPLE_RATE,
+    )
+}
+
 #[test]
 fn audio_processing_never_allocates_even_through_a_crossfade() {
-    let focus = preset("focus");
-    let mut engine = Engine::new(
-        &focus,
-        attuned::controls::SharedControls::new(focus.controls),
-        1,
-        SAMPLE_RATE,
-    );
+    let mut engine = engine("focus", 1);
     let (mut l, mut r) = (vec![0.0f32; 4800], vec![0.0f32; 4800]);
     for _ in 0..20 {
         // Planning happens off the audio thread; only the render is guarded.
@@ -42,13 +47,7 @@ fn audio_processing_never_allocates_even_through_a_crossfade() {
 /// allocating: planning runs outside the guard, only the render inside it.
 #[test]
 fn audio_processing_never_allocates_across_sections_and_a_key_change() {
-    let workout = preset("workout");
-    let mut engine = Engine::new(
-        &workout,
-        attuned::controls::SharedControls::new(workout.controls),
-        3,
-        SAMPLE_RATE,
-    );
+    let mut engine = engine("workout", 3);
     let (mut l, mut r) = (vec![0.0f32; 4800], vec![0.0f32; 4800]);
     let (mut sections, mut keys) = (Vec::new(), Vec::new());
     // At most 25 minutes of audio; workout changes key within 10–13 minutes and more.

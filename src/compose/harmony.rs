@@ -229,15 +229,7 @@ mod tests {
 
     #[test]
     fn every_mode_can_leave_every_degree() {
-        for kind in [
-            ScaleKind::MajorPentatonic,
-            ScaleKind::MinorPentatonic,
-            ScaleKind::Major,
-            ScaleKind::Dorian,
-            ScaleKind::Lydian,
-            ScaleKind::Mixolydian,
-            ScaleKind::Aeolian,
-        ] {
+        for kind in ScaleKind::ALL {
             let n = kind.semitones().len() as i32;
             for f in 0..n {
                 let total: f32 = (0..n).map(|t| weight(kind, f, t)).sum();

@@ -29,6 +29,17 @@ pub enum Tuning {
 }
 
 impl ScaleKind {
+    /// Every scale a preset can ask for.
+    pub const ALL: [ScaleKind; 7] = [
+        ScaleKind::MajorPentatonic,
+        ScaleKind::MinorPentatonic,
+        ScaleKind::Major,
+        ScaleKind::Dorian,
+        ScaleKind::Lydian,
+        ScaleKind::Mixolydian,
+        ScaleKind::Aeolian,
+    ];
+
     /// Semitones above the root of each degree.
     pub fn semitones(self) -> &'static [i32] {
         match self {
@@ -175,15 +186,7 @@ mod tests {
 
     #[test]
     fn ratios_match_semitones_within_a_fifth_of_a_semitone() {
-        for kind in [
-            ScaleKind::MajorPentatonic,
-            ScaleKind::MinorPentatonic,
-            ScaleKind::Major,
-            ScaleKind::Dorian,
-            ScaleKind::Lydian,
-            ScaleKind::Mixolydian,
-            ScaleKind::Aeolian,
-        ] {
+        for kind in ScaleKind::ALL {
             for (semi, ratio) in kind.semitones().iter().zip(kind.just_ratios()) {
                 let cents = 1200.0 * ratio.log2() - 100.0 * *semi as f64;
                 assert!(cents.abs() < 20.0, "{kind:?} {semi}: {cents} cents");
