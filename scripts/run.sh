@@ -2,7 +2,8 @@
 # The main job: build and run the attuned daemon in the foreground. It plays through the
 # default audio output (PulseAudio or PipeWire), or waits and says why where there is none,
 # and answers on D-Bus: in another terminal try `target/release/attunectl status`,
-# `attunectl preset sleep`, `playerctl -p attuned play-pause`. Ctrl-C fades out and exits.
+# `attunectl preset sleep`, `playerctl -p attuned play-pause`. Ctrl-C (or closing the
+# terminal: SIGHUP) fades out and exits.
 #
 #   scripts/run.sh                          the daemon
 #   scripts/run.sh render [PRESET] [DUR] [SEED]   render offline to out/ (WAV, MIDI, spectrogram)

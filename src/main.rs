@@ -216,7 +216,9 @@ impl AdaptiveArgs {
     }
 }
 
-/// Run the daemon until SIGTERM or SIGINT.
+/// Run the daemon until SIGTERM, SIGINT or SIGHUP. SIGHUP (the terminal of
+/// `scripts/run.sh` closing) is taken like SIGTERM: the music fades out and the daemon exits
+/// 0, instead of being cut off by the default action.
 fn run_daemon(
     config: Option<PathBuf>,
     state: Option<PathBuf>,
@@ -241,11 +243,14 @@ fn run_daemon(
         use tokio::signal::unix::{SignalKind, signal};
         let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
         let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+        let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
         let shutdown = async move {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
+            let name = tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = int.recv() => "SIGINT",
+                _ = hup.recv() => "SIGHUP",
+            };
+            tracing::info!("{name}: fading out and exiting");
         };
         attuned::daemon::run(opts, shutdown)
             .await

@@ -126,7 +126,14 @@ fn dbus_api_commands_properties_errors_and_state() {
     let d = s.start_daemon(&[]);
     assert_eq!(s.property("Preset"), "s \"sleep\"");
     assert_eq!(s.property("Volume"), "d 0.3");
-    drop(d);
+    // SIGHUP (a closed terminal) is taken like SIGTERM: a fade and exit 0, said in the log.
+    let (status, took, log) = d.stop_with(libc::SIGHUP);
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(
+        took >= Duration::from_millis(1500),
+        "no fade: exited in {took:?}"
+    );
+    assert!(log.contains("SIGHUP: fading out"), "{log}");
 
     // A corrupt state file: ignored with a warning, defaults used.
     std::fs::write(s.state_file(), "{\"preset\": \"sle").unwrap();

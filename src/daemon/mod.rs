@@ -5,8 +5,9 @@
 //! - [`dbus`] — `io.github.Attuned1`; [`mpris`] — `org.mpris.MediaPlayer2(.Player)`.
 //! - [`names`] — bus names and paths.
 //!
-//! [`run`] takes its shutdown as an input (the binary passes SIGTERM/SIGINT): the music fades
-//! out over [`FADE_OUT`], the audio stream closes, and it returns.
+//! [`run`] takes its shutdown as an input (the binary passes SIGTERM, SIGINT and SIGHUP:
+//! a closed terminal fades out like a stop): the music fades out over [`FADE_OUT`], the
+//! audio stream closes, and it returns.
 
 pub mod core;
 pub mod dbus;

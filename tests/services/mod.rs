@@ -337,10 +337,14 @@ impl Daemon {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
     /// SIGTERM, and the exit status once it has gone.
-    pub fn terminate(mut self) -> (std::process::ExitStatus, Duration, String) {
+    pub fn terminate(self) -> (std::process::ExitStatus, Duration, String) {
+        self.stop_with(libc::SIGTERM)
+    }
+    /// Send `signal`, and the exit status once it has gone.
+    pub fn stop_with(mut self, signal: i32) -> (std::process::ExitStatus, Duration, String) {
         let start = Instant::now();
         unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
+            libc::kill(self.child.id() as i32, signal);
         }
         let status = self.child.wait().unwrap();
         (status, start.elapsed(), self.log())
