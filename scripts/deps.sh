@@ -29,6 +29,7 @@ RUN_PACKAGES=(
 TEST_PACKAGES=(
   "python3|training script and the BLE bench"
   "python3-pip|numpy and onnx for the training script"
+  "dbus-daemon|the private session and system buses the tests start"
   "dbus-bin|dbus-send and friends for the daemon tests"
   "systemd|systemd-analyze verify of the user unit; busctl"
   "libglib2.0-bin|gdbus for the D-Bus tests"
