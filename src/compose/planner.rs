@@ -122,17 +122,23 @@ impl Planner {
             bar_seconds: 2.0,
             history: [None; HISTORY],
         };
-        p.bar_seconds = p.bar_seconds_at(controls);
+        p.bar_seconds = p.bar_seconds_of(&p.params_at(controls));
         let cx = p.context(controls, 0.0);
         p.section = form::next_section(None, key, &cx, &mut p.rng);
         p.plan_following(controls);
         p
     }
 
-    fn bar_seconds_at(&self, controls: &ControlValues) -> f64 {
+    /// The preset's parameters at `controls`.
+    fn params_at(&self, controls: &ControlValues) -> ParamValues {
         let mut v = ParamValues([0.0; PARAM_COUNT]);
         self.params.eval_into(controls, &mut v);
-        self.bpb as f64 * 60.0 / v.get(Param::TempoBpm).max(1.0) as f64
+        v
+    }
+
+    /// Seconds a bar lasts at these parameters' tempo.
+    fn bar_seconds_of(&self, params: &ParamValues) -> f64 {
+        self.bpb as f64 * 60.0 / params.get(Param::TempoBpm).max(1.0) as f64
     }
 
     /// Seconds one bar lasts at the tempo last planned with.
@@ -169,9 +175,8 @@ impl Planner {
 
     /// Write the next bar.
     pub fn next_bar(&mut self, controls: &ControlValues) -> BarPlan {
-        let mut params = ParamValues([0.0; PARAM_COUNT]);
-        self.params.eval_into(controls, &mut params);
-        self.bar_seconds = self.bpb as f64 * 60.0 / params.get(Param::TempoBpm).max(1.0) as f64;
+        let params = self.params_at(controls);
+        self.bar_seconds = self.bar_seconds_of(&params);
         self.follow_the_listener(controls);
         if self.bar_in_section >= self.section.bars {
             self.start_next_section(controls);

@@ -171,14 +171,8 @@ impl PresetUnit {
         self.bus.clear();
         let p = self.params;
         let bar = self.player.bar();
-        let targets = [
-            bar.gains[0],
-            bar.gains[1],
-            bar.gains[2],
-            bar.gains[3],
-            bar.gains[4],
-            bar.brightness,
-        ];
+        let [pad_g, bells_g, bass_g, pulse_g, noise_g] = bar.gains;
+        let targets = [pad_g, bells_g, bass_g, pulse_g, noise_g, bar.brightness];
         let mut g = [0.0f32; 6];
         for ((y, s), t) in g.iter_mut().zip(&mut self.mix).zip(targets) {
             *y = s.tick(t);
