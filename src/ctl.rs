@@ -1,62 +1,9 @@
 //! `attunectl`: the command-line client of the daemon, over the session bus.
 
-use crate::daemon::names;
+use crate::dbus::{AttunedProxy, NowPlaying, SensorRow, WorkoutReport, names};
 use crate::duration::parse_duration;
 use clap::{Parser, Subcommand};
-use std::collections::HashMap;
 use std::time::Duration;
-
-#[zbus::proxy(
-    interface = "io.github.Attuned1",
-    default_service = "io.github.Attuned",
-    default_path = "/io/github/Attuned"
-)]
-pub trait Attuned {
-    fn play(&self) -> zbus::Result<()>;
-    fn pause(&self) -> zbus::Result<()>;
-    fn toggle(&self) -> zbus::Result<()>;
-    fn set_preset(&self, name: &str) -> zbus::Result<()>;
-    fn list_presets(&self) -> zbus::Result<Vec<String>>;
-    fn set_volume(&self, volume: f64) -> zbus::Result<()>;
-    fn set_sleep_timer(&self, seconds: f64, fade_seconds: f64, action: &str) -> zbus::Result<()>;
-    fn cancel_sleep_timer(&self) -> zbus::Result<()>;
-    fn explain(&self) -> zbus::Result<Vec<(String, String, f64)>>;
-    fn reload_presets(&self) -> zbus::Result<()>;
-    fn scan(&self, seconds: f64) -> zbus::Result<Vec<(String, String, Vec<String>, i16)>>;
-    fn pair(&self, address: &str) -> zbus::Result<(String, String)>;
-    fn forget(&self, address: &str) -> zbus::Result<bool>;
-    fn set_target_cadence(&self, steps_per_minute: f64) -> zbus::Result<()>;
-    fn set_heart_rate_ceiling(&self, bpm: f64) -> zbus::Result<()>;
-    fn set_heart_rate_zone(&self, low: f64, high: f64) -> zbus::Result<()>;
-    #[zbus(property)]
-    fn workout(&self) -> zbus::Result<HashMap<String, f64>>;
-    #[zbus(property)]
-    fn steering(&self) -> zbus::Result<String>;
-    #[zbus(property)]
-    fn now(&self) -> zbus::Result<HashMap<String, zbus::zvariant::OwnedValue>>;
-    #[zbus(property)]
-    fn sensors(&self) -> zbus::Result<Vec<(String, String, String, i32, u64)>>;
-    #[zbus(property)]
-    fn bluetooth(&self) -> zbus::Result<String>;
-    #[zbus(property)]
-    fn playback_state(&self) -> zbus::Result<String>;
-    #[zbus(property)]
-    fn preset(&self) -> zbus::Result<String>;
-    #[zbus(property)]
-    fn volume(&self) -> zbus::Result<f64>;
-    #[zbus(property)]
-    fn heart_rate(&self) -> zbus::Result<f64>;
-    #[zbus(property)]
-    fn cadence(&self) -> zbus::Result<f64>;
-    #[zbus(property)]
-    fn tempo(&self) -> zbus::Result<f64>;
-    #[zbus(property)]
-    fn controls(&self) -> zbus::Result<HashMap<String, f64>>;
-    #[zbus(property)]
-    fn sleep_timer_remaining(&self) -> zbus::Result<f64>;
-    #[zbus(property)]
-    fn audio_output(&self) -> zbus::Result<String>;
-}
 
 #[derive(Parser)]
 #[command(name = "attunectl", version, about = "Control the attuned daemon")]
@@ -289,35 +236,6 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// The `Now` property, read.
-struct NowPlaying {
-    section: String,
-    key: String,
-    chord: String,
-    voices: Vec<String>,
-}
-
-fn now_of(map: &HashMap<String, zbus::zvariant::OwnedValue>) -> Option<NowPlaying> {
-    let text = |k: &str| {
-        map.get(k)
-            .and_then(|v| String::try_from(v.clone()).ok())
-            .unwrap_or_default()
-    };
-    let number = map
-        .get("section_number")
-        .and_then(|v| u32::try_from(v).ok())
-        .unwrap_or(0);
-    (!map.is_empty()).then(|| NowPlaying {
-        section: format!("{} {number}", text("section")),
-        key: text("key"),
-        chord: text("chord"),
-        voices: map
-            .get("voices")
-            .and_then(|v| Vec::<String>::try_from(v.clone()).ok())
-            .unwrap_or_default(),
-    })
-}
-
 async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     let e = explain_error;
     let playback = proxy.playback_state().await.map_err(e)?;
@@ -333,14 +251,15 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     let sensors = proxy.sensors().await.map_err(e)?;
     let workout = proxy.workout().await.map_err(e)?;
     let steering = proxy.steering().await.map_err(e)?;
-    let now = now_of(&proxy.now().await.map_err(e)?);
+    let now = NowPlaying::from_map(&proxy.now().await.map_err(e)?);
+    let workout_report = WorkoutReport::from_map(&workout);
     if json {
         let sensors: Vec<_> = sensors
             .iter()
-            .map(|(address, name, link, battery, dropped)| {
+            .map(|s| {
                 serde_json::json!({
-                    "address": address, "name": name, "link": link,
-                    "battery": (*battery >= 0).then_some(*battery), "dropped": dropped,
+                    "address": s.address, "name": s.name, "link": s.link,
+                    "battery": s.battery_percent(), "dropped": s.dropped,
                 })
             })
             .collect();
@@ -353,7 +272,7 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
                 "values": workout, "steering": steering,
             })),
             "now": now.as_ref().map(|n| serde_json::json!({
-                "section": n.section, "key": n.key, "chord": n.chord, "voices": n.voices,
+                "section": format!("{} {}", n.section, n.section_number), "key": n.key, "chord": n.chord, "voices": n.voices,
             })),
         });
         println!("{v}");
@@ -367,15 +286,16 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     );
     if let Some(n) = &now {
         println!(
-            "music: {} · {} · {} · {}",
+            "music: {} {} · {} · {} · {}",
             n.section,
+            n.section_number,
             n.key,
             n.chord,
             n.voices.join(" ")
         );
     }
-    if let Some(w) = workout_line(&workout) {
-        println!("workout: {w} · steering {steering}");
+    if let Some(w) = &workout_report {
+        println!("workout: {} · steering {steering}", w.line());
     }
     if timer > 0.0 {
         println!("sleep timer: {}", human(timer));
@@ -410,9 +330,9 @@ async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), Str
             get("brightness"),
             get("density"),
         );
-        let workout = proxy.workout().await.map_err(e)?;
-        let line = match workout_line(&workout) {
-            Some(w) => format!("{line} · {w}"),
+        let workout = WorkoutReport::from_map(&proxy.workout().await.map_err(e)?);
+        let line = match workout {
+            Some(w) => format!("{line} · {}", w.line()),
             None => line,
         };
         if line != last {
@@ -427,29 +347,6 @@ async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), Str
     }
 }
 
-/// The workout part of a watch line (also the tray's): beat tempo and ratio, phase,
-/// steering; `None` outside workout presets.
-pub fn workout_line(w: &HashMap<String, f64>) -> Option<String> {
-    let tempo = w.get("beat_tempo")?;
-    let ratio = match w.get("ratio").copied().unwrap_or(1.0) {
-        r if r < 0.75 => " (half time)",
-        r if r > 1.5 => " (double time)",
-        _ => "",
-    };
-    let phase = match (w.get("phase_locked"), w.get("phase_error_ms")) {
-        (Some(l), Some(e)) if *l > 0.5 => format!("phase {e:+.0} ms"),
-        _ => "phase free".to_owned(),
-    };
-    let mut line = format!("beat {tempo:.1} bpm{ratio} · {phase}");
-    if let Some(s) = w.get("steer_percent").filter(|s| s.abs() >= 0.05) {
-        line += &format!(" · steer {s:+.1} %");
-    }
-    if let Some(b) = w.get("brake").filter(|b| **b > 0.0) {
-        line += &format!(" · brake {:.0} %", b * 100.0);
-    }
-    Some(line)
-}
-
 fn parse_off_or_number(s: &str) -> Result<f64, String> {
     match s {
         "off" | "none" => Ok(0.0),
@@ -459,16 +356,16 @@ fn parse_off_or_number(s: &str) -> Result<f64, String> {
     }
 }
 
-fn sensor_lines(sensors: &[(String, String, String, i32, u64)]) -> Vec<String> {
+fn sensor_lines(sensors: &[SensorRow]) -> Vec<String> {
     sensors
         .iter()
-        .map(|(address, name, link, battery, dropped)| {
-            let mut line = format!("sensor {name} ({address}): {link}");
-            if *battery >= 0 {
-                line += &format!(" · battery {battery} %");
+        .map(|s| {
+            let mut line = format!("sensor {} ({}): {}", s.name, s.address, s.link);
+            if let Some(b) = s.battery_percent() {
+                line += &format!(" · battery {b} %");
             }
-            if *dropped > 0 {
-                line += &format!(" · {dropped} bad packets dropped");
+            if s.dropped > 0 {
+                line += &format!(" · {} bad packets dropped", s.dropped);
             }
             line
         })

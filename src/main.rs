@@ -271,13 +271,7 @@ fn parse_clock(s: &str) -> Result<f64, String> {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    attuned::logging::init();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         return match run_daemon(cli.config, cli.state, cli.record) {

@@ -9,7 +9,7 @@
 //! by itself when the daemon does. Looking never starts the daemon (no D-Bus activation). The tray starts before any tray host exists
 //! (`assume_sni_available`) and registers when one appears.
 
-use crate::daemon::names;
+use crate::dbus::{AttunedProxy, SensorRow, WorkoutReport, names};
 use futures::StreamExt;
 use ksni::TrayMethods;
 use ksni::menu::{MenuItem, RadioGroup, RadioItem, StandardItem, SubMenu};
@@ -49,8 +49,7 @@ pub struct View {
     pub heart_rate: f64,
     pub timer_remaining: f64,
     pub bluetooth: String,
-    /// (address, name, link, battery % or -1, dropped)
-    pub sensors: Vec<(String, String, String, i32, u64)>,
+    pub sensors: Vec<SensorRow>,
     /// "input → control +0.12" lines.
     pub explain: Vec<String>,
     /// The workout beat ("beat 172.0 bpm · phase -4 ms"), in workout presets.
@@ -143,7 +142,7 @@ impl ksni::Tray for AttunedTray {
                 if v.playing { "playing" } else { "paused" },
                 v.volume * 100.0
             )];
-            lines.extend(v.sensors.iter().map(sensor_line));
+            lines.extend(v.sensors.iter().map(SensorRow::short_line));
             lines.join("\n")
         };
         ksni::ToolTip {
@@ -255,8 +254,8 @@ impl ksni::Tray for AttunedTray {
             ));
         }
         for s in &v.sensors {
-            let mut line = sensor_line(s);
-            if s.2 == "live" && v.heart_rate > 0.0 {
+            let mut line = s.short_line();
+            if s.link == "live" && v.heart_rate > 0.0 {
                 line += &format!(" · {:.0} bpm", v.heart_rate);
             }
             menu.push(item(line, false, None));
@@ -285,14 +284,6 @@ impl ksni::Tray for AttunedTray {
         menu.push(item("Quit tray".into(), true, Some(Action::Quit)));
         menu
     }
-}
-
-fn sensor_line(s: &(String, String, String, i32, u64)) -> String {
-    let mut line = format!("{}: {}", s.1, s.2);
-    if s.3 >= 0 {
-        line += &format!(" · battery {} %", s.3);
-    }
-    line
 }
 
 fn get<T: TryFrom<OwnedValue>>(all: &HashMap<String, OwnedValue>, key: &str) -> Option<T> {
@@ -333,7 +324,7 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
             names::INTERFACE,
         ))
         .await?;
-    let daemon = crate::ctl::AttunedProxy::builder(conn)
+    let daemon = AttunedProxy::builder(conn)
         .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
         .await?;
@@ -358,12 +349,13 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
         explain,
         workout: get::<HashMap<String, f64>>(&all, "Workout")
             .as_ref()
-            .and_then(crate::ctl::workout_line),
+            .and_then(WorkoutReport::from_map)
+            .map(|w| w.line()),
     })
 }
 
 async fn perform(conn: &zbus::Connection, action: &Action) -> zbus::Result<()> {
-    let d = crate::ctl::AttunedProxy::builder(conn)
+    let d = AttunedProxy::builder(conn)
         .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
         .await?;
@@ -481,17 +473,23 @@ mod tests {
             heart_rate: 71.0,
             timer_remaining: 125.0,
             bluetooth: "ready".into(),
-            sensors: vec![("AA".into(), "Polar".into(), "live".into(), 87, 0)],
+            sensors: vec![SensorRow {
+                address: "AA".into(),
+                name: "Polar".into(),
+                link: "live".into(),
+                battery: 87,
+                dropped: 0,
+            }],
             explain: vec!["heart rate → energy +0.10".into()],
-            workout: crate::ctl::workout_line(
-                &[
-                    ("beat_tempo", 172.0),
-                    ("phase_locked", 1.0),
-                    ("phase_error_ms", -4.0),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+            workout: Some(
+                WorkoutReport {
+                    beat_tempo: 172.0,
+                    ratio: 1.0,
+                    phase_locked: true,
+                    phase_error_ms: Some(-4.0),
+                    ..WorkoutReport::default()
+                }
+                .line(),
             ),
         });
         let l = labels(&t.menu());

@@ -12,7 +12,7 @@ use super::callback::{SharedRenderer, fill};
 use crate::config::{AudioConfig, AudioHost};
 use crate::synth::engine::{Renderer, SAMPLE_RATE};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -99,11 +99,41 @@ struct Supervisor {
     on_status: Box<dyn Fn(&AudioStatus) + Send>,
 }
 
-/// A running stream, owned by its helper thread; dropping `stop` ends it.
+/// A running stream, owned by its helper thread. Dropping it ends the stream and waits for
+/// the thread to have closed it, so two streams (and two server connections) never overlap.
 struct OpenStream {
-    stop: mpsc::Sender<()>,
-    failed: Arc<Mutex<Option<String>>>,
+    stop: Option<mpsc::Sender<()>>,
+    closed: mpsc::Receiver<()>,
+    failed: Arc<StreamFault>,
     host: cpal::HostId,
+}
+
+/// What cpal's error callback saw, as one atomic: that callback runs on the host's thread
+/// and must not lock or allocate.
+#[derive(Default)]
+struct StreamFault(AtomicU8);
+
+impl StreamFault {
+    const NONE: u8 = 0;
+    const INVALIDATED: u8 = 1;
+    const DEVICE_GONE: u8 = 2;
+    const HOST_GONE: u8 = 3;
+
+    /// Record the first fatal error; later ones keep the first.
+    fn set(&self, code: u8) {
+        let _ = self
+            .0
+            .compare_exchange(Self::NONE, code, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    fn why(&self) -> Option<String> {
+        match self.0.load(Ordering::Relaxed) {
+            Self::INVALIDATED => Some("the audio stream was invalidated".into()),
+            Self::DEVICE_GONE => Some("the output device is no longer available".into()),
+            Self::HOST_GONE => Some("the audio host is no longer available".into()),
+            _ => None,
+        }
+    }
 }
 
 impl Supervisor {
@@ -121,6 +151,11 @@ impl Supervisor {
 
     fn run(self, commands: mpsc::Receiver<AudioCommand>) {
         let mut want = false;
+        // The host (for PulseAudio: one client connection) is kept from stream to stream
+        // while it works, and replaced only after a failure: every new host is a new
+        // connection and handshake, and a closed one is not always given back (the
+        // pulseaudio crate's reactor can sleep on a socket nobody uses any more).
+        let mut host: Option<SharedHost> = None;
         let mut stream: Option<OpenStream> = None;
         let mut backoff = Duration::from_millis(100);
         let mut next_attempt = Instant::now();
@@ -130,16 +165,27 @@ impl Supervisor {
         let mut first_callback: Option<Instant> = None;
         let mut pulse_seen = false;
         loop {
-            match commands.recv_timeout(Duration::from_millis(100)) {
-                Ok(AudioCommand::Play) => {
+            // Commands queued while a stream opened or closed are taken together and only
+            // the last counts: a burst of play/pause ends in its last state without building
+            // a stream for each step.
+            let mut latest = match commands.recv_timeout(Duration::from_millis(100)) {
+                Ok(c) => Some(c),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => Some(AudioCommand::Shutdown),
+            };
+            while let Ok(c) = commands.try_recv() {
+                latest = Some(c);
+            }
+            match latest {
+                Some(AudioCommand::Play) => {
                     if !want {
                         next_attempt = Instant::now();
                     }
                     want = true;
                 }
-                Ok(AudioCommand::Stop) => want = false,
-                Ok(AudioCommand::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {}
+                Some(AudioCommand::Stop) => want = false,
+                Some(AudioCommand::Shutdown) => break,
+                None => {}
             }
             if !want {
                 stream = None;
@@ -159,7 +205,7 @@ impl Supervisor {
                     last_frames = frames;
                     last_progress = now;
                 }
-                let failed = s.failed.lock().ok().and_then(|f| f.clone());
+                let failed = s.failed.why();
                 let stalled = now - last_progress > WATCHDOG;
                 // On ALSA in auto mode, move to the sound server as soon as one appears.
                 let server_appeared = self.config.host == AudioHost::Auto
@@ -170,6 +216,7 @@ impl Supervisor {
                         pulse_available()
                     };
                 if failed.is_some() || stalled || server_appeared {
+                    host = None;
                     let why = failed.unwrap_or_else(|| {
                         if stalled {
                             format!("no audio callback for {} s", WATCHDOG.as_secs())
@@ -200,9 +247,10 @@ impl Supervisor {
             ) {
                 self.set(AudioStatus::Starting);
             }
-            match self.open() {
-                Ok((s, status)) => {
+            match self.open(host.clone()) {
+                Ok((s, h, status)) => {
                     stream = Some(s);
+                    host = Some(h);
                     first_callback = Some(Instant::now());
                     last_frames = self.frames.load(Ordering::Relaxed);
                     last_progress = Instant::now();
@@ -211,6 +259,7 @@ impl Supervisor {
                     self.set(status);
                 }
                 Err(why) => {
+                    host = None;
                     self.set(AudioStatus::Waiting(why));
                     next_attempt = Instant::now() + backoff;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -218,38 +267,48 @@ impl Supervisor {
             }
         }
         drop(stream);
+        drop(host);
         self.set(AudioStatus::Stopped);
     }
 
     /// Open a stream on a helper thread, waiting at most [`OPEN_TIMEOUT`].
-    fn open(&self) -> Result<(OpenStream, AudioStatus), String> {
+    fn open(
+        &self,
+        host: Option<SharedHost>,
+    ) -> Result<(OpenStream, SharedHost, AudioStatus), String> {
         let (ready_tx, ready_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
-        let failed = Arc::new(Mutex::new(None));
+        let (closed_tx, closed_rx) = mpsc::channel::<()>();
+        let failed = Arc::new(StreamFault::default());
         let renderer = self.renderer.clone();
         let (config, failed_cb) = (self.config.clone(), failed.clone());
         std::thread::Builder::new()
             .name("attuned-stream".into())
-            .spawn(move || match build_stream(&config, renderer, failed_cb) {
-                Ok((stream, host, status)) => {
-                    if ready_tx.send(Ok((host, status))).is_ok() {
-                        // Hold the stream until the supervisor lets go of `stop`.
-                        let _ = stop_rx.recv();
+            .spawn(move || {
+                match build_stream(&config, host, renderer, failed_cb) {
+                    Ok((stream, host, status)) => {
+                        if ready_tx.send(Ok((host, status))).is_ok() {
+                            // Hold the stream until the supervisor lets go of `stop`.
+                            let _ = stop_rx.recv();
+                        }
+                        drop(stream);
                     }
-                    drop(stream);
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
                 }
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e));
-                }
+                drop(closed_tx);
             })
             .map_err(|e| format!("cannot start a stream thread: {e}"))?;
         match ready_rx.recv_timeout(OPEN_TIMEOUT) {
             Ok(Ok((host, status))) => Ok((
                 OpenStream {
-                    stop: stop_tx,
+                    stop: Some(stop_tx),
+                    closed: closed_rx,
                     failed,
-                    host,
+                    host: host.0,
                 },
+                host,
                 status,
             )),
             Ok(Err(e)) => Err(e),
@@ -263,7 +322,15 @@ impl Supervisor {
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
-        let _ = self.stop.send(());
+        drop(self.stop.take());
+        // The helper thread drops `closed`'s sender once the stream (and its host's server
+        // connection) is gone. A close that hangs is left behind rather than hanging us.
+        if let Err(RecvTimeoutError::Timeout) = self.closed.recv_timeout(OPEN_TIMEOUT) {
+            tracing::warn!(
+                "audio: closing the old stream took over {} s; going on without it",
+                OPEN_TIMEOUT.as_secs()
+            );
+        }
     }
 }
 
@@ -272,12 +339,16 @@ fn pulse_available() -> bool {
     cpal::available_hosts().contains(&cpal::HostId::PulseAudio)
 }
 
-/// Build and start a stream on a fresh host.
+/// A host shared by the supervisor and the thread holding its stream.
+type SharedHost = (cpal::HostId, Arc<cpal::Host>);
+
+/// Build and start a stream, on `host` if it is the one to use, else on a new host.
 fn build_stream(
     config: &AudioConfig,
+    host: Option<SharedHost>,
     renderer: SharedRenderer,
-    failed: Arc<Mutex<Option<String>>>,
-) -> Result<(cpal::Stream, cpal::HostId, AudioStatus), String> {
+    failed: Arc<StreamFault>,
+) -> Result<(cpal::Stream, SharedHost, AudioStatus), String> {
     let host_id = match config.host {
         AudioHost::PulseAudio => cpal::HostId::PulseAudio,
         AudioHost::Alsa => cpal::HostId::Alsa,
@@ -290,7 +361,10 @@ fn build_stream(
     } else {
         host_id.name()
     };
-    let host = cpal::host_from_id(host_id).map_err(|e| format!("{context}: {e}"))?;
+    let host = match host {
+        Some((id, h)) if id == host_id => h,
+        _ => Arc::new(cpal::host_from_id(host_id).map_err(|e| format!("{context}: {e}"))?),
+    };
     let device = host
         .default_output_device()
         .ok_or_else(|| format!("{context}: no output device"))?;
@@ -314,12 +388,11 @@ fn build_stream(
         use cpal::ErrorKind::*;
         // Xruns and unclassified backend errors (ALSA through the pulse plugin floods EIO
         // harmlessly) are not fatal; the watchdog judges those streams by their progress.
-        if matches!(
-            e.kind(),
-            StreamInvalidated | DeviceNotAvailable | HostUnavailable
-        ) && let Ok(mut f) = failed.lock()
-        {
-            f.get_or_insert_with(|| e.to_string());
+        match e.kind() {
+            StreamInvalidated => failed.set(StreamFault::INVALIDATED),
+            DeviceNotAvailable => failed.set(StreamFault::DEVICE_GONE),
+            HostUnavailable => failed.set(StreamFault::HOST_GONE),
+            _ => {}
         }
     };
     let ch = channels as usize;
@@ -355,7 +428,7 @@ fn build_stream(
             SAMPLE_RATE, config.buffer_ms
         ),
     };
-    Ok((stream, host_id, status))
+    Ok((stream, (host_id, host), status))
 }
 
 /// How long until what this callback writes is heard, as the host predicts it.

@@ -2,12 +2,13 @@
 
 use super::core::{CommandError, Core};
 use crate::controls::Control;
+use crate::dbus::{NowPlaying, SensorRow, WorkoutReport};
 use crate::sensor::ble::{Ble, BleError};
 use crate::sensor::status::BleStatus;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use zbus::fdo;
-use zbus::zvariant::{OwnedValue, Value};
+use zbus::zvariant::OwnedValue;
 
 /// Shared daemon state as the D-Bus layers hold it.
 pub type SharedCore = Arc<Mutex<Core>>;
@@ -35,18 +36,16 @@ pub const MAX_SCAN_SECONDS: f64 = 60.0;
 
 /// Sensors as the `Sensors` property lists them: (address, name, link, battery % or -1,
 /// malformed notifications dropped).
-pub fn sensor_rows(status: &BleStatus) -> Vec<(String, String, String, i32, u64)> {
+pub fn sensor_rows(status: &BleStatus) -> Vec<SensorRow> {
     status
         .sensors
         .iter()
-        .map(|s| {
-            (
-                s.address.clone(),
-                s.name.clone(),
-                s.link.to_string(),
-                s.battery.map_or(-1, i32::from),
-                s.dropped,
-            )
+        .map(|s| SensorRow {
+            address: s.address.clone(),
+            name: s.name.clone(),
+            link: s.link.to_string(),
+            battery: s.battery.map_or(-1, i32::from),
+            dropped: s.dropped,
         })
         .collect()
 }
@@ -186,7 +185,7 @@ impl AttunedInterface {
     /// output_latency_ms (as the audio host reports it; footfalls are mapped through it).
     #[zbus(property)]
     fn workout(&self) -> HashMap<String, f64> {
-        workout_map(&lock(&self.core))
+        WorkoutReport::to_map(workout_report(&lock(&self.core)).as_ref())
     }
     /// Why the workout tempo is nudged, in words ("off" when it is not; empty outside
     /// workout presets).
@@ -205,7 +204,7 @@ impl AttunedInterface {
     /// Paired sensors: (address, name, link: searching|connecting|live|stale, battery % or
     /// -1, malformed notifications dropped).
     #[zbus(property)]
-    fn sensors(&self) -> Vec<(String, String, String, i32, u64)> {
+    fn sensors(&self) -> Vec<SensorRow> {
         sensor_rows(&self.ble.status())
     }
     /// The Bluetooth side: idle, ready, or why sensors cannot be reached.
@@ -218,7 +217,7 @@ impl AttunedInterface {
     /// Empty before the first bar has played.
     #[zbus(property)]
     fn now(&self) -> HashMap<String, OwnedValue> {
-        now_map(&lock(&self.core))
+        NowPlaying::to_map(lock(&self.core).now().map(|n| now_playing(&n)).as_ref())
     }
     #[zbus(property)]
     fn sleep_timer_remaining(&self) -> f64 {
@@ -230,65 +229,32 @@ impl AttunedInterface {
     }
 }
 
-/// The `Workout` property's entries.
-pub fn workout_map(core: &Core) -> HashMap<String, f64> {
-    let Some((w, error)) = core.workout() else {
-        return HashMap::new();
-    };
-    let mut m: HashMap<String, f64> = [
-        ("cadence", w.cadence.unwrap_or(0.0) as f64),
-        ("beat_tempo", w.bpm),
-        ("ratio", w.ratio as f64),
-        ("phase_locked", if w.phase_locked { 1.0 } else { 0.0 }),
-        ("steer_percent", w.steer as f64 * 100.0),
-        ("brake", w.brake as f64),
-        ("rejected", w.rejected as f64),
-        (
-            "output_latency_ms",
-            core.output_latency().as_secs_f64() * 1000.0,
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    if let Some(e) = error {
-        m.insert("phase_error_ms".into(), e as f64);
+/// The workout beat as the `Workout` property reports it.
+pub fn workout_report(core: &Core) -> Option<WorkoutReport> {
+    let (w, error) = core.workout()?;
+    Some(WorkoutReport {
+        cadence: w.cadence.unwrap_or(0.0) as f64,
+        beat_tempo: w.bpm,
+        ratio: w.ratio as f64,
+        phase_locked: w.phase_locked,
+        phase_error_ms: error.map(f64::from),
+        steer_percent: w.steer as f64 * 100.0,
+        brake: w.brake as f64,
+        rejected: w.rejected as f64,
+        output_latency_ms: core.output_latency().as_secs_f64() * 1000.0,
+    })
+}
+
+/// The bar playing as the `Now` property reports it.
+pub fn now_playing(now: &crate::compose::planner::BarInfo) -> NowPlaying {
+    NowPlaying {
+        section: now.section.to_string(),
+        section_number: now.section_number,
+        key: now.key.name(),
+        chord: now.chord_symbol(),
+        voices: now.voice_names().into_iter().map(String::from).collect(),
+        bar: now.index,
     }
-    m
-}
-
-/// The `Now` property's entries.
-pub fn now_map(core: &Core) -> HashMap<String, OwnedValue> {
-    let Some(now) = core.now() else {
-        return HashMap::new();
-    };
-    let owned = |v: Value<'_>| v.try_to_owned().expect("plain values convert");
-    [
-        ("section", owned(Value::from(now.section))),
-        ("section_number", owned(Value::from(now.section_number))),
-        ("key", owned(Value::from(now.key.name()))),
-        ("chord", owned(Value::from(now.chord_symbol()))),
-        ("voices", owned(Value::from(now.voice_names()))),
-        ("bar", owned(Value::from(now.index))),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
-}
-
-/// Section, key and chord in one line (`attunectl status`, change detection).
-pub fn now_line(core: &Core) -> String {
-    core.now()
-        .map(|n| {
-            format!(
-                "{} {} · {} · {}",
-                n.section,
-                n.section_number,
-                n.key.name(),
-                n.chord_symbol()
-            )
-        })
-        .unwrap_or_default()
 }
 
 /// The `Steering` property.

@@ -3,7 +3,6 @@
 //!
 //! - [`core`] — shared state and every command (play, presets, volume, sleep timer, schedule).
 //! - [`dbus`] — `io.github.Attuned1`; [`mpris`] — `org.mpris.MediaPlayer2(.Player)`.
-//! - [`names`] — bus names and paths.
 //!
 //! [`run`] takes its shutdown as an input (the binary passes SIGTERM, SIGINT and SIGHUP:
 //! a closed terminal fades out like a stop): the music fades out over [`FADE_OUT`], the
@@ -12,12 +11,12 @@
 pub mod core;
 pub mod dbus;
 pub mod mpris;
-pub mod names;
 mod wall_clock;
 
 use crate::audio::AudioStatus;
 use crate::config::Config;
 use crate::control::Controller;
+use crate::dbus::names;
 use crate::sensor::ble::Ble;
 use crate::sensor::replay::Recorder;
 use crate::state::State;
@@ -180,7 +179,7 @@ struct Snapshot {
     controls: Vec<i32>,
     timer: i64,
     audio: String,
-    sensors: Vec<(String, String, String, i32, u64)>,
+    sensors: Vec<crate::dbus::SensorRow>,
     bluetooth: String,
     workout: Vec<(String, i64)>,
     steering: String,
@@ -210,15 +209,19 @@ impl Snapshot {
             bluetooth: bluetooth.radio.to_string(),
             // At a tenth of each unit (0.1 ms, 0.1 bpm, 0.1 %), sorted so the order is stable.
             workout: {
-                let mut w: Vec<(String, i64)> = dbus::workout_map(&c)
-                    .into_iter()
-                    .map(|(k, v)| (k, (v * 10.0).round() as i64))
-                    .collect();
+                let mut w: Vec<(String, i64)> =
+                    crate::dbus::WorkoutReport::to_map(dbus::workout_report(&c).as_ref())
+                        .into_iter()
+                        .map(|(k, v)| (k, (v * 10.0).round() as i64))
+                        .collect();
                 w.sort();
                 w
             },
             steering: dbus::steering_text(&c),
-            now: dbus::now_line(&c),
+            now: c
+                .now()
+                .map(|n| dbus::now_playing(&n).line())
+                .unwrap_or_default(),
         }
     }
 

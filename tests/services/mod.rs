@@ -241,6 +241,11 @@ impl Session {
 
     /// Start the daemon and wait until it owns its bus name.
     pub fn start_daemon(&self, extra: &[&str]) -> Daemon {
+        self.start_daemon_with(extra, &[])
+    }
+
+    /// Start the daemon with more environment (`RUST_LOG=…`, …).
+    pub fn start_daemon_with(&self, extra: &[&str], env: &[(&str, &str)]) -> Daemon {
         let log = self.dir.join(format!(
             "daemon-{}.log",
             Instant::now().elapsed().as_nanos()
@@ -248,6 +253,7 @@ impl Session {
         let child = spawn(
             self.command(env!("CARGO_BIN_EXE_attuned"))
                 .args(extra)
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(&log).unwrap()),
             "attuned",

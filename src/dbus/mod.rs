@@ -1,0 +1,19 @@
+//! The D-Bus contract, defined once and used by the daemon, `attunectl` and the tray:
+//! bus names and paths, the client proxy, and the typed shapes of the structured properties.
+//!
+//! - [`names`] — bus names, object paths, interface names.
+//! - [`proxy`] — [`AttunedProxy`], the client side of `io.github.Attuned1`.
+//! - [`sensor_row`] — one row of the `Sensors` property.
+//! - [`workout_report`] — the `Workout` property's keys and its one-line summary.
+//! - [`now_playing`] — the `Now` property's keys.
+
+pub mod names;
+pub mod now_playing;
+pub mod proxy;
+pub mod sensor_row;
+pub mod workout_report;
+
+pub use now_playing::NowPlaying;
+pub use proxy::AttunedProxy;
+pub use sensor_row::SensorRow;
+pub use workout_report::WorkoutReport;

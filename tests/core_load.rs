@@ -1,0 +1,160 @@
+//! The daemon's core under load, through real parts: parallel clients on a private session
+//! bus, PulseAudio with a null sink, `pactl` to count the server's clients.
+
+mod services;
+
+use attuned::dbus::AttunedProxy;
+use services::Session;
+use std::time::{Duration, Instant};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn proxy(s: &Session) -> AttunedProxy<'static> {
+    let conn = zbus::connection::Builder::address(s.bus_address().as_str())
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    AttunedProxy::builder(&conn)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .unwrap()
+}
+
+/// `pactl list <what>`, as blocks of (first line, the lines under it).
+fn pactl_blocks(s: &Session, what: &str) -> Vec<(String, Vec<String>)> {
+    let out = s.run("pactl", &["list", what]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut blocks: Vec<(String, Vec<String>)> = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if !line.starts_with(char::is_whitespace) && !line.is_empty() {
+            blocks.push((line.to_owned(), Vec::new()));
+        } else if let Some(b) = blocks.last_mut() {
+            b.1.push(line.trim().to_owned());
+        }
+    }
+    blocks
+}
+
+/// The audio server's clients and playback streams that belong to process `pid`.
+fn server_use_of(s: &Session, pid: u32) -> (usize, usize) {
+    let ours = format!("application.process.id = \"{pid}\"");
+    let clients: Vec<String> = pactl_blocks(s, "clients")
+        .into_iter()
+        .filter(|(_, lines)| lines.contains(&ours))
+        .map(|(head, _)| head.trim_start_matches("Client #").to_owned())
+        .collect();
+    let streams = pactl_blocks(s, "sink-inputs")
+        .into_iter()
+        .filter(|(_, lines)| {
+            lines.iter().any(|l| {
+                l.strip_prefix("Client: ")
+                    .is_some_and(|c| clients.iter().any(|o| o == c))
+            })
+        })
+        .count();
+    (clients.len(), streams)
+}
+
+/// Wait until `f` holds, up to `timeout`.
+fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn parallel_toggles_end_in_the_last_state_with_one_stream_and_no_leaks() {
+    let mut s = Session::new("toggles");
+    s.start_pulse();
+    // At the default level, to see what a user's journal would show.
+    let d = s.start_daemon_with(&[], &[("RUST_LOG", "info")]);
+    let pid = d.child.id();
+    assert!(
+        until(Duration::from_secs(10), || s
+            .property("AudioOutput")
+            .contains("playing")),
+        "{}",
+        d.log()
+    );
+    assert!(
+        until(Duration::from_secs(5), || server_use_of(&s, pid) == (1, 1)),
+        "one connection and one stream while playing: {:?}",
+        server_use_of(&s, pid)
+    );
+    let threads = || {
+        std::fs::read_dir(format!("/proc/{pid}/task"))
+            .unwrap()
+            .count()
+    };
+    let threads_playing = threads();
+    let rt = runtime();
+    let failures: usize = rt.block_on(async {
+        let mut clients = Vec::new();
+        for _ in 0..4 {
+            let p = proxy(&s).await;
+            clients.push(tokio::spawn(async move {
+                let calls = (0..100).map(|_| p.toggle());
+                futures::future::join_all(calls)
+                    .await
+                    .into_iter()
+                    .filter(Result::is_err)
+                    .count()
+            }));
+        }
+        let mut failed = 0;
+        for c in clients {
+            failed += c.await.unwrap();
+        }
+        failed
+    });
+    assert_eq!(failures, 0, "toggles refused");
+    // 400 toggles from Playing: Playing again, with exactly one stream and no leftovers.
+    assert_eq!(s.property("PlaybackState"), "s \"Playing\"");
+    let settled = until(Duration::from_secs(15), || {
+        s.property("AudioOutput").contains("playing") && server_use_of(&s, pid) == (1, 1)
+    });
+    assert!(
+        settled,
+        "(connections, streams) of the daemon: {:?}, audio {}\n{}",
+        server_use_of(&s, pid),
+        s.property("AudioOutput"),
+        d.log()
+    );
+    // The last request wins: a final Pause leaves no stream (the one connection stays
+    // for the next Play).
+    rt.block_on(async { proxy(&s).await.pause().await.unwrap() });
+    assert!(
+        until(Duration::from_secs(10), || server_use_of(&s, pid) == (1, 0)),
+        "(connections, streams) after Pause: {:?}\n{}",
+        server_use_of(&s, pid),
+        d.log()
+    );
+    // Paused, the stream's thread is gone too: no thread was left behind by the storm.
+    assert!(
+        threads() < threads_playing,
+        "{} threads paused after the storm, {threads_playing} playing before it",
+        threads()
+    );
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+    for noise in ["AccessDenied", "Client disconnected", "ERROR"] {
+        assert!(!log.contains(noise), "{noise}:\n{log}");
+    }
+}
