@@ -194,7 +194,8 @@ impl Config {
             }
         };
         if let Some(v) = &raw.volume {
-            c.volume = ranged(v, 0.0, 1.0, "volume")? as f64;
+            c.volume =
+                crate::limits::volume(*v.get_ref() as f64).map_err(|e| invalid(v.span(), e))?;
         }
         c.model = raw.model;
         if let Some(h) = raw.audio.host {
@@ -244,11 +245,24 @@ impl Config {
         }
         c.schedule.sort_by_key(|e| e.minute);
         let w = &raw.workout;
+        // 0 is "none" on D-Bus and the command line; in the file, leave the key out.
+        let nonzero = |v: &Spanned<f32>, what: &str| {
+            if *v.get_ref() == 0.0 {
+                Err(invalid(
+                    v.span(),
+                    format!("{what} 0: leave it out for none"),
+                ))
+            } else {
+                Ok(*v.get_ref() as f64)
+            }
+        };
         if let Some(v) = &w.target_cadence {
-            c.workout.target_cadence = Some(ranged(v, 60.0, 220.0, "target_cadence")?);
+            c.workout.target_cadence = crate::limits::target_cadence(nonzero(v, "target_cadence")?)
+                .map_err(|e| invalid(v.span(), format!("target_cadence: {e}")))?;
         }
         if let Some(v) = &w.hr_ceiling {
-            c.workout.hr_ceiling = Some(ranged(v, 80.0, 230.0, "hr_ceiling")?);
+            c.workout.hr_ceiling = crate::limits::hr_ceiling(nonzero(v, "hr_ceiling")?)
+                .map_err(|e| invalid(v.span(), format!("hr_ceiling: {e}")))?;
         }
         if let Some(v) = &w.sensor_latency_ms {
             c.workout.sensor_latency_s =
@@ -256,15 +270,14 @@ impl Config {
         }
         if let Some(z) = &w.hr_zone {
             let [lo, hi] = *z.get_ref();
-            if !(lo.is_finite() && hi.is_finite() && 60.0 <= lo && lo + 5.0 <= hi && hi <= 230.0) {
+            if lo == 0.0 && hi == 0.0 {
                 return Err(invalid(
                     z.span(),
-                    format!(
-                        "hr_zone [{lo}, {hi}]: use [low, high] within 60..=230 bpm, at least 5 apart"
-                    ),
+                    "hr_zone [0, 0]: leave it out for none".into(),
                 ));
             }
-            c.workout.hr_zone = Some((lo, hi));
+            c.workout.hr_zone = crate::limits::hr_zone(lo as f64, hi as f64)
+                .map_err(|e| invalid(z.span(), format!("hr_zone: {e}")))?;
         }
         Ok(c)
     }
@@ -364,7 +377,7 @@ mod tests {
             "{e}"
         );
         let e = Config::parse("c.toml", "volume = 1.5\n").unwrap_err();
-        assert_eq!(e.to_string(), "c.toml:1:10: volume 1.5 is outside 0..=1");
+        assert_eq!(e.to_string(), "c.toml:1:10: volume 1.5 is outside 0..1");
         let e = Config::parse("c.toml", "schedule = [\"25:00 sleep\"]\n").unwrap_err();
         assert!(
             e.to_string().starts_with("c.toml:1:13: schedule entry"),

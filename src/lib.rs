@@ -48,6 +48,7 @@ pub mod daemon;
 pub mod dbus;
 pub mod duration;
 pub mod features;
+pub mod limits;
 pub mod logging;
 pub mod plot;
 pub mod render;

@@ -235,7 +235,11 @@ fn run_daemon(
         preset_dir: None,
         record,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Two workers: the D-Bus connection's tasks answer property reads while the core's
+    // owner task ticks or installs a preset.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("attuned-rt")
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;

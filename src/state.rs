@@ -95,15 +95,21 @@ impl State {
         self
     }
 
+    /// The temporary file a save by this process writes before renaming it over `path`.
+    fn temp_path(path: &Path) -> PathBuf {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        dir.join(format!(
+            ".{}.{}.tmp",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
+            std::process::id()
+        ))
+    }
+
     /// Write the state to `path` atomically.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(
-            ".{}.{}.tmp",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
-            std::process::id()
-        ));
+        let tmp = State::temp_path(path);
         let result = (|| {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(&serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
@@ -117,6 +123,29 @@ impl State {
             let _ = std::fs::remove_file(&tmp);
         }
         result
+    }
+}
+
+/// Remove temporary files that saves killed mid-write left next to `path` (call at start,
+/// before this process saves anything).
+pub fn clean_stale_temps(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(f) = file.to_str() else { continue };
+        let pid = f.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".tmp"));
+        if pid.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+            match std::fs::remove_file(e.path()) {
+                Ok(()) => tracing::info!("removed {f}, left by a save that was cut short"),
+                Err(err) => tracing::warn!("{}: {err}", e.path().display()),
+            }
+        }
     }
 }
 
@@ -151,6 +180,30 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
             1
         );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn stale_temporary_files_are_cleaned() {
+        let d = dir("stale");
+        let path = d.join("state.json");
+        std::fs::create_dir_all(&d).unwrap();
+        for f in [
+            ".state.json.123.tmp",
+            ".state.json.9.tmp",
+            "keep.tmp",
+            ".state.json.x.tmp",
+        ] {
+            std::fs::write(d.join(f), "{").unwrap();
+        }
+        State::default().save(&path).unwrap();
+        clean_stale_temps(&path);
+        let mut left: Vec<String> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".state.json.x.tmp", "keep.tmp", "state.json"]);
         std::fs::remove_dir_all(d).unwrap();
     }
 

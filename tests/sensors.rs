@@ -206,8 +206,11 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
     assert_eq!(bluetooth(&s), "ready");
     let strap = sensors(&s).into_iter().find(|r| r.0 == STRAP).unwrap();
     assert_eq!(strap.3, 87, "battery read from 0x2A19");
-    let state = std::fs::read_to_string(s.state_file()).unwrap();
-    assert!(state.contains(STRAP) && state.contains(POD), "{state}");
+    // Saved within the saver's interval (1 s): at most one write a second.
+    wait_until("both saved", &d, Duration::from_secs(3), || {
+        let state = std::fs::read_to_string(s.state_file()).unwrap_or_default();
+        state.contains(STRAP) && state.contains(POD)
+    });
 
     // Restart: both remembered and live again, with no Scan or Pair.
     let (status, _, _) = d.terminate();
@@ -239,8 +242,11 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
     assert!(!live_subscriptions(&pod).2, "still notifying after Forget");
     assert!(!bluez.connected(POD), "still connected after Forget");
     assert!(bluez.connected(STRAP), "the other sensor stays");
-    let state = std::fs::read_to_string(s.state_file()).unwrap();
-    assert!(!state.contains(POD), "{state}");
+    wait_until("forgotten in the state", &d, Duration::from_secs(3), || {
+        !std::fs::read_to_string(s.state_file())
+            .unwrap_or_default()
+            .contains(POD)
+    });
     assert!(!s.run(CTL, &["forget", POD]).status.success());
 }
 

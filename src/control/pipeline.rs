@@ -116,9 +116,20 @@ impl Pipeline {
         }
     }
 
-    /// The controls at `t` seconds after the start.
+    /// The controls at `t` seconds after the start, the time of day counted on from the
+    /// start (offline renders).
     pub fn step(&mut self, t: f64) -> Step {
         let clock = self.start.advanced(t);
+        self.step_at(t, clock)
+    }
+
+    /// The controls at `t` seconds after the start with the wall clock read now (live: it
+    /// follows time-zone and daylight-saving changes and suspends).
+    pub fn step_at(&mut self, t: f64, clock: Clock) -> Step {
+        let clock = Clock {
+            session_s: self.start.session_s + t,
+            ..clock
+        };
         let features = self.extractor.features(&clock, self.mode);
         let target = self.controller.step(&features);
         let dt = (t - self.last_t).max(0.0);

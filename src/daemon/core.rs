@@ -1,43 +1,23 @@
-//! The daemon's shared state and every command on it. The D-Bus layers are thin wrappers
-//! over these methods; every change that should survive a restart is saved at once.
+//! The daemon's state and what every command does to it. Owned by one task (see
+//! [`owner`](super::owner)); nothing here waits on the disk or the bus: presets arrive
+//! built, and the state to save is handed out by [`Core::state`].
 
+use super::view::{Playback, View};
 use crate::audio::{AudioCommand, AudioOutput, AudioStatus};
 use crate::config::Config;
 use crate::control::pipeline::{Pipeline, Step};
 use crate::control::{Controller, explain};
 use crate::controls::{Control, SharedControls};
+use crate::dbus::{NowPlaying, WorkoutReport};
 use crate::features::Clock;
 use crate::sensor::Reading;
 use crate::state::{PairedSensor, State};
 use crate::synth::beat::BeatCommand;
-use crate::synth::engine::{CROSSFADE_SECONDS, Engine, SAMPLE_RATE};
-use crate::synth::preset::{Preset, PresetError, PresetLibrary};
-use crate::workout::WorkoutStatus;
-use std::path::PathBuf;
+use crate::synth::engine::{CROSSFADE_SECONDS, Engine, PreparedPreset, PresetBuilder, SAMPLE_RATE};
+use crate::synth::preset::{Preset, PresetError};
 use std::time::{Duration, Instant};
 
-/// Playback as MPRIS names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Playback {
-    Playing,
-    Paused,
-}
-
-impl Playback {
-    pub fn name(self) -> &'static str {
-        match self {
-            Playback::Playing => "Playing",
-            Playback::Paused => "Paused",
-        }
-    }
-}
-
-/// What to do when the sleep timer runs out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimerAction {
-    Pause,
-    Stop,
-}
+pub use crate::limits::TimerAction;
 
 /// A running sleep timer: fade over the last `fade` before `ends`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,12 +34,20 @@ pub enum CommandError {
     InvalidArgs(String),
     #[error(transparent)]
     Preset(#[from] PresetError),
+    /// Done, but something needs the user's attention (ReloadPresets' findings).
+    #[error("{0}")]
+    Failed(String),
+    #[error("the daemon is shutting down")]
+    ShuttingDown,
 }
 
-/// Everything the daemon knows and does, behind one lock (never held across an await).
+/// The wall clock the features and the schedule read (local time follows time-zone and
+/// daylight-saving changes; tests pass their own).
+pub type WallClock = Box<dyn Fn() -> Clock + Send>;
+
+/// Everything the daemon knows and does.
 pub struct Core {
     pub config: Config,
-    library: PresetLibrary,
     engine: Engine,
     audio: AudioOutput,
     pipeline: Pipeline,
@@ -69,8 +57,7 @@ pub struct Core {
     pub playback: Playback,
     pub timer: Option<SleepTimer>,
     pub last_step: Option<Step>,
-    state_path: Option<PathBuf>,
-    clock: Box<dyn Fn() -> Clock + Send>,
+    clock: WallClock,
     last_schedule_minute: Option<u32>,
     /// Remembered sensors (saved with the state).
     pub sensors: Vec<PairedSensor>,
@@ -79,27 +66,15 @@ pub struct Core {
 }
 
 impl Core {
-    /// Build the engine and start the audio supervisor (paused until `play`).
+    /// Build the engine on `preset` and start the audio supervisor (paused until `play`).
     pub fn new(
         config: Config,
-        library: PresetLibrary,
+        preset: Preset,
         state: &State,
-        state_path: Option<PathBuf>,
         controller: Controller,
-        clock: Box<dyn Fn() -> Clock + Send>,
+        clock: WallClock,
         on_audio_status: impl Fn(&AudioStatus) + Send + 'static,
-    ) -> Result<Core, CommandError> {
-        let name = state
-            .preset
-            .clone()
-            .unwrap_or_else(|| config.preset.clone());
-        let preset = library
-            .load(&name)
-            .or_else(|e| {
-                tracing::warn!("{e}; starting with `{}` instead", config.preset);
-                library.load(&config.preset)
-            })
-            .or_else(|_| library.load("focus"))?;
+    ) -> Core {
         let controls = SharedControls::new(preset.controls);
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -116,7 +91,6 @@ impl Core {
         pipeline.set_follow(crate::render::follow_spec(&preset));
         let mut core = Core {
             config,
-            library,
             engine,
             audio,
             pipeline,
@@ -126,7 +100,6 @@ impl Core {
             playback: Playback::Paused,
             timer: None,
             last_step: None,
-            state_path,
             clock,
             last_schedule_minute: None,
             // Stored as the BLE side names them, so Forget finds hand-edited entries too.
@@ -144,29 +117,29 @@ impl Core {
         if state.playing {
             core.play();
         }
-        Ok(core)
+        core
     }
 
-    pub fn audio_status(&self) -> AudioStatus {
-        self.audio.status()
-    }
-
-    pub fn presets(&self) -> Vec<String> {
-        self.library.names()
+    /// What to save: preset, volume, playing, sensors.
+    pub fn state(&self) -> State {
+        State {
+            preset: Some(self.preset.name.clone()),
+            volume: Some(self.volume),
+            playing: self.playback == Playback::Playing,
+            sensors: self.sensors.clone(),
+        }
     }
 
     pub fn play(&mut self) {
         self.playback = Playback::Playing;
         self.engine.set_volume(self.volume as f32);
         self.audio.send(AudioCommand::Play);
-        self.save();
     }
 
     pub fn pause(&mut self) {
         self.playback = Playback::Paused;
         self.timer = None;
         self.audio.send(AudioCommand::Stop);
-        self.save();
     }
 
     pub fn toggle(&mut self) {
@@ -176,66 +149,37 @@ impl Core {
         }
     }
 
-    /// Switch preset with the crossfade. Unknown or path-like names are refused.
-    pub fn set_preset(&mut self, name: &str) -> Result<(), CommandError> {
-        if !crate::synth::preset::valid_name(name) {
-            return Err(CommandError::InvalidArgs(format!(
-                "invalid preset name `{name}`: use letters, digits, `-` and `_`"
-            )));
-        }
-        let preset = self.library.load(name)?;
-        self.engine.switch_preset(&preset, CROSSFADE_SECONDS);
+    /// What builds presets for this engine (on a blocking thread).
+    pub fn preset_builder(&self) -> PresetBuilder {
+        self.engine.builder()
+    }
+
+    /// Crossfade to a preset built off the core.
+    pub fn install_preset(&mut self, preset: Preset, prepared: PreparedPreset) {
+        self.engine.install(prepared, CROSSFADE_SECONDS);
         self.pipeline.set_mode(preset.mode);
         self.pipeline
             .set_follow(crate::render::follow_spec(&preset));
         self.preset = preset;
-        self.save();
-        Ok(())
-    }
-
-    /// The preset `offset` places along the sorted list (MPRIS Next/Previous).
-    pub fn step_preset(&mut self, offset: isize) -> Result<(), CommandError> {
-        let names = self.presets();
-        let here = names
-            .iter()
-            .position(|n| *n == self.preset.name)
-            .unwrap_or(0) as isize;
-        let next = (here + offset).rem_euclid(names.len().max(1) as isize) as usize;
-        let name = names[next].clone();
-        self.set_preset(&name)
     }
 
     pub fn set_volume(&mut self, volume: f64) -> Result<(), CommandError> {
-        if !volume.is_finite() || !(0.0..=1.0).contains(&volume) {
-            return Err(CommandError::InvalidArgs(format!(
-                "volume {volume} is outside 0..1"
-            )));
-        }
-        self.volume = volume;
+        self.volume = crate::limits::volume(volume).map_err(CommandError::InvalidArgs)?;
         self.engine.set_volume(self.volume as f32);
-        self.save();
         Ok(())
     }
 
-    pub fn set_timer(&mut self, seconds: f64, fade: f64, action: &str) -> Result<(), CommandError> {
-        let action = match action {
-            "pause" | "" => TimerAction::Pause,
-            "stop" => TimerAction::Stop,
-            other => {
-                return Err(CommandError::InvalidArgs(format!(
-                    "timer action `{other}`: use \"pause\" or \"stop\""
-                )));
-            }
-        };
-        let ok = |v: f64| v.is_finite() && (0.0..=7.0 * 86_400.0).contains(&v);
-        if !ok(seconds) || !ok(fade) || seconds < 1.0 {
-            return Err(CommandError::InvalidArgs(format!(
-                "timer of {seconds} s with a {fade} s fade: use 1 s to 7 days"
-            )));
-        }
+    pub fn set_timer(
+        &mut self,
+        seconds: f64,
+        fade: f64,
+        action: TimerAction,
+    ) -> Result<(), CommandError> {
+        let (seconds, fade) =
+            crate::limits::sleep_timer(seconds, fade).map_err(CommandError::InvalidArgs)?;
         self.timer = Some(SleepTimer {
             ends: Instant::now() + Duration::from_secs_f64(seconds),
-            fade: Duration::from_secs_f64(fade.min(seconds)),
+            fade: Duration::from_secs_f64(fade),
             action,
         });
         Ok(())
@@ -244,24 +188,6 @@ impl Core {
     pub fn cancel_timer(&mut self) {
         self.timer = None;
         self.engine.set_volume(self.volume as f32);
-    }
-
-    pub fn timer_remaining(&self) -> f64 {
-        self.timer.map_or(0.0, |t| {
-            t.ends
-                .saturating_duration_since(Instant::now())
-                .as_secs_f64()
-        })
-    }
-
-    pub fn reload_presets(&mut self) -> Result<(), CommandError> {
-        let name = self.preset.name.clone();
-        self.set_preset(&name)
-    }
-
-    /// The control value of `c` now.
-    pub fn control(&self, c: Control) -> f32 {
-        self.engine.controls().load().get(c)
     }
 
     /// Tempo in bpm the preset plays at now.
@@ -277,7 +203,7 @@ impl Core {
     }
 
     /// Which inputs moved which controls most, as text lines.
-    pub fn explain(&mut self) -> Vec<(String, String, f64)> {
+    pub fn explain(&self) -> Vec<(String, String, f64)> {
         let Some(step) = &self.last_step else {
             return Vec::new();
         };
@@ -306,61 +232,45 @@ impl Core {
         self.pipeline.push(r);
     }
 
-    /// The workout follower's state with the phase error the audio side measured (ms),
-    /// when the preset follows cadence.
-    /// What the music is doing now: section, key, chord and voices of the bar playing.
-    pub fn now(&self) -> Option<crate::compose::planner::BarInfo> {
-        self.engine.now()
-    }
-
-    pub fn workout(&self) -> Option<(WorkoutStatus, Option<f32>)> {
+    /// The workout beat, when the preset follows cadence.
+    fn workout(&self) -> Option<WorkoutReport> {
         let (_, status) = self.last_step.as_ref()?.workout.as_ref()?;
-        let mut status = status.clone();
         // Locked means a footfall anchor reached the audio side (not before audio plays).
-        status.phase_locked &= self.anchored;
-        let error = status
-            .phase_locked
+        let locked = status.phase_locked && self.anchored;
+        let error = locked
             .then(|| self.engine.beat().phase_error_ms())
             .flatten();
-        Some((status, error))
-    }
-
-    /// The output latency the audio host reports (what footfall times are mapped through).
-    pub fn output_latency(&self) -> Duration {
-        self.engine.output_latency()
+        Some(WorkoutReport {
+            cadence: status.cadence.unwrap_or(0.0) as f64,
+            beat_tempo: status.bpm,
+            ratio: status.ratio as f64,
+            phase_locked: locked,
+            phase_error_ms: error.map(f64::from),
+            steer_percent: status.steer as f64 * 100.0,
+            brake: status.brake as f64,
+            rejected: status.rejected as f64,
+            output_latency_ms: self.engine.output_latency().as_secs_f64() * 1000.0,
+        })
     }
 
     /// Steer toward `spm` steps per minute (0: no target). Not saved: the config holds the
     /// standing targets.
     pub fn set_target_cadence(&mut self, spm: f64) -> Result<(), CommandError> {
-        let target = optional_in(spm, 60.0..=220.0, "target cadence", "steps per minute")?;
+        let target = crate::limits::target_cadence(spm).map_err(CommandError::InvalidArgs)?;
         self.change_workout(|w| w.target_cadence = target);
         Ok(())
     }
 
     /// Ease off above `bpm` heart rate (0: no ceiling).
     pub fn set_hr_ceiling(&mut self, bpm: f64) -> Result<(), CommandError> {
-        let ceiling = optional_in(bpm, 80.0..=230.0, "heart-rate ceiling", "bpm")?;
+        let ceiling = crate::limits::hr_ceiling(bpm).map_err(CommandError::InvalidArgs)?;
         self.change_workout(|w| w.hr_ceiling = ceiling);
         Ok(())
     }
 
     /// Steer into the heart-rate zone `low..high` bpm (both 0: no zone).
     pub fn set_hr_zone(&mut self, low: f64, high: f64) -> Result<(), CommandError> {
-        let zone = if low == 0.0 && high == 0.0 {
-            None
-        } else if low.is_finite()
-            && high.is_finite()
-            && (60.0..=230.0).contains(&low)
-            && (60.0..=230.0).contains(&high)
-            && high >= low + 5.0
-        {
-            Some((low as f32, high as f32))
-        } else {
-            return Err(CommandError::InvalidArgs(format!(
-                "heart-rate zone {low}..{high}: use two bpm within 60..230, at least 5 apart, or 0 0 for none"
-            )));
-        };
+        let zone = crate::limits::hr_zone(low, high).map_err(CommandError::InvalidArgs)?;
         self.change_workout(|w| w.hr_zone = zone);
         Ok(())
     }
@@ -371,17 +281,14 @@ impl Core {
         self.pipeline.set_workout_settings(w);
     }
 
-    /// Remember a paired sensor (replacing one with the same address) and save.
+    /// Remember a paired sensor (replacing one with the same address).
     pub fn remember_sensor(&mut self, sensor: PairedSensor) {
         self.sensors.retain(|s| s.address != sensor.address);
         self.sensors.push(sensor);
-        self.save();
     }
 
-    /// Forget a sensor and save.
     pub fn forget_sensor(&mut self, address: &str) {
         self.sensors.retain(|s| s.address != address);
-        self.save();
     }
 
     /// How long until the next control tick: the full rate while sensors are paired (every
@@ -398,10 +305,12 @@ impl Core {
         }
     }
 
-    /// One control-loop tick: features → model → controls, the sleep timer and the schedule.
-    pub fn tick(&mut self) {
+    /// One control-loop tick: features → model → controls, and the sleep timer. Returns
+    /// the preset the schedule switches to now, if any.
+    pub fn tick(&mut self) -> Option<String> {
         let t = self.session_time();
-        let step = self.pipeline.step(t);
+        let now = (self.clock)();
+        let step = self.pipeline.step_at(t, now);
         self.engine.controls().set_all(&Pipeline::values(&step));
         let delay = self.engine.output_delay();
         let beat = step.workout.as_ref().map(|(plan, _)| BeatCommand {
@@ -434,32 +343,27 @@ impl Core {
                 self.engine.set_volume(self.volume as f32 * g * g);
             }
         }
-        self.follow_schedule();
+        self.schedule_due(&now)
     }
 
-    fn follow_schedule(&mut self) {
+    /// The schedule's preset when its time has come (and it is not playing already).
+    fn schedule_due(&mut self, clock: &Clock) -> Option<String> {
         if self.config.schedule.is_empty() {
-            return;
+            return None;
         }
-        let clock = (self.clock)();
         let minute = (clock.local_hours * 60.0) as u32 % 1440;
         let due =
             crate::config::schedule_due(&self.config.schedule, self.last_schedule_minute, minute)
                 .cloned();
         self.last_schedule_minute = Some(minute);
-        if let Some(entry) = due
-            && entry.preset != self.preset.name
-        {
-            tracing::info!(
-                "schedule: {} at {:02}:{:02}",
-                entry.preset,
-                entry.minute / 60,
-                entry.minute % 60
-            );
-            if let Err(e) = self.set_preset(&entry.preset) {
-                tracing::warn!("schedule: {e}");
-            }
-        }
+        let entry = due.filter(|e| e.preset != self.preset.name)?;
+        tracing::info!(
+            "schedule: {} at {:02}:{:02}",
+            entry.preset,
+            entry.minute / 60,
+            entry.minute % 60
+        );
+        Some(entry.preset)
     }
 
     /// Scale the output by `gain` (0..1) of the set volume, for fades.
@@ -471,38 +375,40 @@ impl Core {
         self.audio.send(AudioCommand::Stop);
     }
 
-    fn save(&self) {
-        let Some(path) = &self.state_path else {
-            return;
-        };
-        let state = State {
-            preset: Some(self.preset.name.clone()),
-            volume: Some(self.volume),
-            playing: self.playback == Playback::Playing,
-            sensors: self.sensors.clone(),
-        };
-        if let Err(e) = state.save(path) {
-            tracing::warn!("{}: cannot save state: {e}", path.display());
+    /// The state as clients see it.
+    pub fn view(&self) -> View {
+        let step = self.last_step.as_ref();
+        let controls = self.engine.controls().load();
+        View {
+            playback: self.playback,
+            preset: self.preset.name.clone(),
+            title: self.preset.title.clone(),
+            mode: format!("{:?}", self.preset.mode).to_lowercase(),
+            volume: self.volume,
+            heart_rate: step.and_then(|s| s.hr).unwrap_or(0.0) as f64,
+            cadence: step.and_then(|s| s.cadence).unwrap_or(0.0) as f64,
+            tempo: self.tempo_bpm() as f64,
+            controls: Control::ALL
+                .iter()
+                .map(|c| (c.name(), controls.get(*c) as f64))
+                .collect(),
+            timer_ends: self.timer.map(|t| t.ends),
+            audio: self.audio.status().to_string(),
+            workout: self.workout(),
+            steering: self
+                .last_step
+                .as_ref()
+                .and_then(|s| s.workout.as_ref())
+                .map(|(_, w)| format!("{} · tempo from {}", w.steering, w.source.name()))
+                .unwrap_or_default(),
+            now: self.engine.now().map(|n| NowPlaying {
+                section: n.section.to_string(),
+                section_number: n.section_number,
+                key: n.key.name(),
+                chord: n.chord_symbol(),
+                voices: n.voice_names().into_iter().map(String::from).collect(),
+                bar: n.index,
+            }),
         }
     }
-}
-
-/// `value` within `range`, or 0 for none; anything else is refused with `what` and `unit`.
-fn optional_in(
-    value: f64,
-    range: std::ops::RangeInclusive<f64>,
-    what: &str,
-    unit: &str,
-) -> Result<Option<f32>, CommandError> {
-    if value == 0.0 {
-        return Ok(None);
-    }
-    if value.is_finite() && range.contains(&value) {
-        return Ok(Some(value as f32));
-    }
-    Err(CommandError::InvalidArgs(format!(
-        "{what} {value}: use {}..{} {unit}, or 0 for none",
-        range.start(),
-        range.end()
-    )))
 }

@@ -1,17 +1,38 @@
 //! The daemon: the engine playing live, steered by the control loop, commanded over D-Bus
 //! (our API and MPRIS2), remembering its state.
 //!
-//! - [`core`] — shared state and every command (play, presets, volume, sleep timer, schedule).
-//! - [`dbus`] — `io.github.Attuned1`; [`mpris`] — `org.mpris.MediaPlayer2(.Player)`.
+//! One task owns the state ([`owner`], over [`core`]); everything else sends it a
+//! [`command::Command`] through a [`handle::CoreHandle`] and reads the [`view::View`] it
+//! publishes:
+//!
+//! - [`core`] — the state and what each command does to it (play, presets, volume, sleep
+//!   timer, workout targets, sensors), the control tick, the schedule.
+//! - [`owner`] — the task that owns the core: commands in, one at a time; ticks; the view
+//!   out on a `watch`; preset builds on blocking threads.
+//! - [`command`], [`handle`], [`view`] — the commands, the handle that sends them, the
+//!   published view.
+//! - [`saver`] — debounced, atomic state writes off the core; [`checks`] — what is wrong
+//!   with the presets and the schedule.
+//! - [`dbus`] — `io.github.Attuned1`; [`mpris`] — `org.mpris.MediaPlayer2(.Player)`;
+//!   [`notify`] — `PropertiesChanged` derived from the view.
+//! - [`wall_clock`] — local time that follows time-zone and daylight-saving changes.
 //!
 //! [`run`] takes its shutdown as an input (the binary passes SIGTERM, SIGINT and SIGHUP:
-//! a closed terminal fades out like a stop): the music fades out over [`FADE_OUT`], the
-//! audio stream closes, and it returns.
+//! a closed terminal fades out like a stop): playing music fades out over [`FADE_OUT`]
+//! (paused, it stops at once), the state is flushed, the audio stream closes, and it
+//! returns.
 
+pub mod checks;
+pub mod command;
 pub mod core;
 pub mod dbus;
+pub mod handle;
 pub mod mpris;
-mod wall_clock;
+pub mod notify;
+pub mod owner;
+pub mod saver;
+pub mod view;
+pub mod wall_clock;
 
 use crate::audio::AudioStatus;
 use crate::config::Config;
@@ -21,13 +42,15 @@ use crate::sensor::ble::Ble;
 use crate::sensor::replay::Recorder;
 use crate::state::State;
 use crate::synth::preset::PresetLibrary;
-use core::Core;
-use dbus::{AttunedInterface, SharedCore, lock};
+use core::{Core, WallClock};
+use dbus::AttunedInterface;
+use handle::CoreHandle;
 use mpris::{MprisPlayer, MprisRoot};
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// Length of the fade before exit.
 pub const FADE_OUT: Duration = Duration::from_secs(2);
@@ -44,7 +67,7 @@ pub enum DaemonError {
     #[error("D-Bus: {0}")]
     Bus(#[from] zbus::Error),
     #[error(transparent)]
-    Command(#[from] core::CommandError),
+    Preset(#[from] crate::synth::preset::PresetError),
 }
 
 /// Where the daemon keeps things.
@@ -57,13 +80,30 @@ pub struct DaemonOptions {
     pub record: Option<PathBuf>,
 }
 
+/// The real wall clock (tests pass their own to [`run_with_clock`]).
+pub fn system_clock() -> WallClock {
+    Box::new(wall_clock::now)
+}
+
 /// Run until `shutdown` resolves.
 pub async fn run(
     opts: DaemonOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), DaemonError> {
+    run_with_clock(opts, system_clock(), shutdown).await
+}
+
+/// [`run`] with the wall clock given.
+pub async fn run_with_clock(
+    opts: DaemonOptions,
+    clock: WallClock,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), DaemonError> {
     let (state, loaded) = match &opts.state_path {
-        Some(p) => State::load(p),
+        Some(p) => {
+            crate::state::clean_stale_temps(p);
+            State::load(p)
+        }
         None => (State::default(), crate::state::Loaded::Fresh),
     };
     tracing::info!("state: {loaded:?}");
@@ -72,24 +112,34 @@ pub async fn run(
         .clone()
         .map(PresetLibrary::with_user_dir)
         .unwrap_or_default();
+    for problem in checks::problems(&library, &opts.config) {
+        tracing::warn!("{problem}");
+    }
     let controller = match &opts.config.model {
         Some(path) => Controller::load_or_teacher(path),
         None => Controller::builtin(),
     };
-    let utc_offset = wall_clock::utc_offset_hours();
+    let preset = first_preset(&library, &state, &opts.config)?;
     let core = Core::new(
         opts.config.clone(),
-        library,
+        preset,
         &state,
-        opts.state_path.clone(),
         controller,
-        Box::new(move || wall_clock::now(utc_offset)),
+        clock,
         |s: &AudioStatus| tracing::debug!("audio status: {s}"),
-    )?;
-    let core: SharedCore = Arc::new(Mutex::new(core));
-    let (feed_tx, mut feed) = crate::sensor::feed::channel();
+    );
+    let (view_tx, view_rx) = watch::channel(core.view());
+    let (state_tx, state_rx) = watch::channel(core.state());
+    let (flush_tx, flush_rx) = oneshot::channel();
+    let saver = opts
+        .state_path
+        .clone()
+        .map(|p| saver::spawn(p, state_rx, flush_rx));
+    let (commands_tx, commands_rx) = mpsc::channel(owner::QUEUE);
+    let handle = CoreHandle::new(commands_tx.clone(), view_rx);
+    let (feed_tx, feed) = crate::sensor::feed::channel();
     let ble = Arc::new(Ble::start(&state.sensors, feed_tx));
-    let mut recorder = opts
+    let recorder = opts
         .record
         .as_deref()
         .and_then(|p| match Recorder::create(p) {
@@ -103,63 +153,52 @@ pub async fn run(
         .serve_at(
             names::OBJECT_PATH,
             AttunedInterface {
-                core: core.clone(),
+                core: handle.clone(),
                 ble: ble.clone(),
+                library: library.clone(),
             },
         )?
         .serve_at(names::MPRIS_PATH, MprisRoot)?
-        .serve_at(names::MPRIS_PATH, MprisPlayer { core: core.clone() })?
+        .serve_at(
+            names::MPRIS_PATH,
+            MprisPlayer {
+                core: handle.clone(),
+            },
+        )?
         .name(names::BUS_NAME)?
         .name(names::MPRIS_BUS_NAME)?
         .build()
         .await?;
     tracing::info!("ready on the session bus as {}", names::BUS_NAME);
-
-    let mut next_tick = tokio::time::Instant::now();
-    let mut notify = tokio::time::interval(NOTIFY_PERIOD);
-    notify.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last = Snapshot::take(&core, &ble);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep_until(next_tick) => {
-                let (reading, period) = {
-                    let mut c = lock(&core);
-                    let r = feed.take(c.session_time());
-                    if let Some(r) = &r {
-                        c.push_reading(r);
-                    }
-                    c.tick();
-                    (r, c.control_period())
-                };
-                // On schedule, skipping ticks missed (a suspended machine) rather than
-                // catching up on them.
-                next_tick = (next_tick + period).max(tokio::time::Instant::now());
-                // File I/O after the lock is released: D-Bus calls never wait on the disk.
-                if let (Some(r), Some(rec)) = (&reading, recorder.as_mut())
-                    && let Err(e) = rec.write(r)
-                {
-                    tracing::warn!("recording stopped: {e}");
-                    recorder = None;
-                }
-            }
-            _ = notify.tick() => {
-                let now = Snapshot::take(&core, &ble);
-                if let Err(e) = now.announce(&last, &conn).await {
-                    tracing::debug!("PropertiesChanged: {e}");
-                }
-                last = now;
-            }
-            _ = &mut shutdown => break,
-        }
+    let notifier = tokio::spawn(notify::announce_changes(
+        conn.clone(),
+        handle.subscribe(),
+        ble.clone(),
+    ));
+    let owner = owner::Owner {
+        core,
+        library,
+        commands: commands_rx,
+        loopback: commands_tx,
+        view: view_tx,
+        state: state_tx,
+        feed,
+        recorder,
+        preset_request: 0,
+        installed_request: 0,
+    };
+    let core = owner
+        .run(async {
+            shutdown.await;
+            tracing::info!("shutting down");
+        })
+        .await;
+    // The owner is gone: its view and state senders with it. Flush the state now.
+    let _ = flush_tx.send(());
+    if let Some(s) = saver {
+        let _ = s.await;
     }
-    tracing::info!("shutting down: fading out");
-    let steps = 20;
-    for i in (0..steps).rev() {
-        lock(&core).fade_volume(i as f32 / steps as f32);
-        tokio::time::sleep(FADE_OUT / steps).await;
-    }
-    lock(&core).stop_audio();
+    notifier.abort();
     ble.shutdown().await;
     drop(conn);
     // Dropping the core joins the audio supervisor.
@@ -167,119 +206,21 @@ pub async fn run(
     Ok(())
 }
 
-/// The properties clients watch, to announce only what changed.
-#[derive(Debug, Clone, PartialEq)]
-struct Snapshot {
-    playback: String,
-    preset: String,
-    volume: f64,
-    heart_rate: f64,
-    cadence: f64,
-    tempo: f64,
-    controls: Vec<i32>,
-    timer: i64,
-    audio: String,
-    sensors: Vec<crate::dbus::SensorRow>,
-    bluetooth: String,
-    workout: Vec<(String, i64)>,
-    steering: String,
-    now: String,
-}
-
-impl Snapshot {
-    fn take(core: &SharedCore, ble: &Ble) -> Snapshot {
-        let bluetooth = ble.status();
-        let c = lock(core);
-        let step = c.last_step.as_ref();
-        Snapshot {
-            playback: c.playback.name().into(),
-            preset: c.preset.name.clone(),
-            volume: c.volume,
-            heart_rate: step.and_then(|s| s.hr).unwrap_or(0.0).round() as f64,
-            cadence: step.and_then(|s| s.cadence).unwrap_or(0.0).round() as f64,
-            tempo: (c.tempo_bpm() * 10.0).round() as f64 / 10.0,
-            // Announce control changes at 1 % resolution.
-            controls: crate::controls::Control::ALL
-                .iter()
-                .map(|k| (c.control(*k) * 100.0).round() as i32)
-                .collect(),
-            timer: c.timer_remaining().ceil() as i64,
-            audio: c.audio_status().to_string(),
-            sensors: dbus::sensor_rows(&bluetooth),
-            bluetooth: bluetooth.radio.to_string(),
-            // At a tenth of each unit (0.1 ms, 0.1 bpm, 0.1 %), sorted so the order is stable.
-            workout: {
-                let mut w: Vec<(String, i64)> =
-                    crate::dbus::WorkoutReport::to_map(dbus::workout_report(&c).as_ref())
-                        .into_iter()
-                        .map(|(k, v)| (k, (v * 10.0).round() as i64))
-                        .collect();
-                w.sort();
-                w
-            },
-            steering: dbus::steering_text(&c),
-            now: c
-                .now()
-                .map(|n| dbus::now_playing(&n).line())
-                .unwrap_or_default(),
-        }
-    }
-
-    async fn announce(&self, before: &Snapshot, conn: &zbus::Connection) -> zbus::Result<()> {
-        let server = conn.object_server();
-        let ours = server
-            .interface::<_, AttunedInterface>(names::OBJECT_PATH)
-            .await?;
-        let player = server
-            .interface::<_, MprisPlayer>(names::MPRIS_PATH)
-            .await?;
-        let (i, e) = (ours.get().await, ours.signal_emitter());
-        let (p, pe) = (player.get().await, player.signal_emitter());
-        if self.playback != before.playback {
-            i.playback_state_changed(e).await?;
-            p.playback_status_changed(pe).await?;
-        }
-        if self.preset != before.preset {
-            i.preset_changed(e).await?;
-            p.metadata_changed(pe).await?;
-        }
-        if self.volume != before.volume {
-            i.volume_changed(e).await?;
-            p.volume_changed(pe).await?;
-        }
-        if self.heart_rate != before.heart_rate {
-            i.heart_rate_changed(e).await?;
-        }
-        if self.cadence != before.cadence {
-            i.cadence_changed(e).await?;
-        }
-        if self.tempo != before.tempo {
-            i.tempo_changed(e).await?;
-        }
-        if self.controls != before.controls {
-            i.controls_changed(e).await?;
-        }
-        if self.timer != before.timer {
-            i.sleep_timer_remaining_changed(e).await?;
-        }
-        if self.audio != before.audio {
-            i.audio_output_changed(e).await?;
-        }
-        if self.sensors != before.sensors {
-            i.sensors_changed(e).await?;
-        }
-        if self.bluetooth != before.bluetooth {
-            i.bluetooth_changed(e).await?;
-        }
-        if self.workout != before.workout {
-            i.workout_changed(e).await?;
-        }
-        if self.steering != before.steering {
-            i.steering_changed(e).await?;
-        }
-        if self.now != before.now {
-            i.now_changed(e).await?;
-        }
-        Ok(())
-    }
+/// The preset to start with: the one saved, else the configured one, else focus.
+fn first_preset(
+    library: &PresetLibrary,
+    state: &State,
+    config: &Config,
+) -> Result<crate::synth::preset::Preset, crate::synth::preset::PresetError> {
+    let name = state
+        .preset
+        .clone()
+        .unwrap_or_else(|| config.preset.clone());
+    library
+        .load(&name)
+        .or_else(|e| {
+            tracing::warn!("{e}; starting with `{}` instead", config.preset);
+            library.load(&config.preset)
+        })
+        .or_else(|_| library.load("focus"))
 }

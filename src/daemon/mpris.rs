@@ -1,9 +1,11 @@
 //! MPRIS2 (`org.mpris.MediaPlayer2.attuned`): the root and Player interfaces, complete
 //! enough for desktop shells, media keys and `playerctl`. Next/Previous walk the presets.
 
-use super::dbus::{SharedCore, lock, to_fdo};
+use super::dbus::{expect_args, to_fdo};
+use super::handle::CoreHandle;
 use std::collections::HashMap;
 use zbus::fdo;
+use zbus::message::Header;
 use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 
 /// `org.mpris.MediaPlayer2`.
@@ -45,7 +47,7 @@ impl MprisRoot {
 
 /// `org.mpris.MediaPlayer2.Player`.
 pub struct MprisPlayer {
-    pub core: SharedCore,
+    pub core: CoreHandle,
 }
 
 /// The Metadata map for the preset playing.
@@ -69,23 +71,29 @@ pub fn metadata(name: &str, title: &str, mode: &str) -> HashMap<String, OwnedVal
 
 #[zbus::interface(name = "org.mpris.MediaPlayer2.Player")]
 impl MprisPlayer {
-    fn next(&self) -> fdo::Result<()> {
-        lock(&self.core).step_preset(1).map_err(to_fdo)
+    async fn next(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
+        self.core.step_preset(1).await.map_err(to_fdo)
     }
-    fn previous(&self) -> fdo::Result<()> {
-        lock(&self.core).step_preset(-1).map_err(to_fdo)
+    async fn previous(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
+        self.core.step_preset(-1).await.map_err(to_fdo)
     }
-    fn pause(&self) {
-        lock(&self.core).pause();
+    async fn pause(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
+        self.core.pause().await.map_err(to_fdo)
     }
-    fn play_pause(&self) {
-        lock(&self.core).toggle();
+    async fn play_pause(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
+        self.core.toggle().await.map_err(to_fdo)
     }
-    fn stop(&self) {
-        lock(&self.core).pause();
+    async fn stop(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
+        self.core.pause().await.map_err(to_fdo)
     }
-    fn play(&self) {
-        lock(&self.core).play();
+    async fn play(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
+        self.core.play().await.map_err(to_fdo)
     }
     fn seek(&self, _offset: i64) {}
     fn set_position(&self, _track: ObjectPath<'_>, _position: i64) {}
@@ -95,35 +103,48 @@ impl MprisPlayer {
 
     #[zbus(property)]
     fn playback_status(&self) -> String {
-        lock(&self.core).playback.name().to_owned()
+        self.core.view().playback.name().to_owned()
     }
     #[zbus(property)]
     fn rate(&self) -> f64 {
         1.0
     }
+    /// The spec: a rate of 0.0 acts as Pause; the only other rate this player plays at is
+    /// 1.0 (Minimum/MaximumRate), so anything else is refused.
     #[zbus(property)]
-    fn set_rate(&self, _rate: f64) {}
+    async fn set_rate(&self, rate: f64) -> fdo::Result<()> {
+        if rate == 0.0 {
+            return self.core.pause().await.map_err(to_fdo);
+        }
+        if rate == 1.0 {
+            return Ok(());
+        }
+        Err(fdo::Error::InvalidArgs(format!(
+            "rate {rate}: attuned plays at 1.0 only"
+        )))
+    }
     #[zbus(property)]
     fn metadata(&self) -> HashMap<String, OwnedValue> {
-        let core = lock(&self.core);
-        let mode = format!("{:?}", core.preset.mode).to_lowercase();
-        metadata(&core.preset.name, &core.preset.title, &mode)
+        let v = self.core.view();
+        metadata(&v.preset, &v.title, &v.mode)
     }
     #[zbus(property)]
     fn volume(&self) -> f64 {
-        lock(&self.core).volume
+        self.core.view().volume
     }
+    /// The spec: a negative volume sets 0; above 1 is clamped here (no amplification).
+    /// NaN and infinities are not volumes and are refused.
     #[zbus(property)]
-    fn set_volume(&self, volume: f64) -> zbus::Result<()> {
-        // MPRIS clamps out-of-range volumes rather than refusing them.
-        let v = if volume.is_finite() {
-            volume.clamp(0.0, 1.0)
-        } else {
-            return Ok(());
-        };
-        lock(&self.core)
-            .set_volume(v)
-            .map_err(|e| zbus::Error::from(to_fdo(e)))
+    async fn set_volume(&self, volume: f64) -> fdo::Result<()> {
+        if !volume.is_finite() {
+            return Err(fdo::Error::InvalidArgs(format!(
+                "volume {volume} is not a number"
+            )));
+        }
+        self.core
+            .set_volume(volume.clamp(0.0, 1.0))
+            .await
+            .map_err(to_fdo)
     }
     #[zbus(property)]
     fn position(&self) -> i64 {

@@ -1,16 +1,41 @@
-//! The wall clock for the features: local time of day, day of year and UTC offset.
+//! The wall clock for the features and the schedule: local time of day, day of year and UTC
+//! offset, read afresh each time so daylight-saving changes, a changed time zone and a
+//! suspended machine are followed at once.
 
 use crate::features::Clock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The local UTC offset in hours (from the C library's view of the time zone).
-pub fn utc_offset_hours() -> f64 {
-    let now = SystemTime::now()
+/// The clock now (session time is counted by the caller; 0 here).
+pub fn now() -> Clock {
+    let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as libc::time_t;
-    // SAFETY: localtime_r writes only into `tm`, which lives on this stack frame.
+        .map_or(0.0, |d| d.as_secs_f64());
+    at(secs)
+}
+
+/// The clock at `unix_secs` in the time zone in force now.
+pub fn at(unix_secs: f64) -> Clock {
+    let offset_h = utc_offset_hours(unix_secs.floor() as i64);
+    let secs = unix_secs + offset_h * 3600.0;
+    let days = (secs / 86_400.0).floor();
+    Clock {
+        session_s: 0.0,
+        local_hours: (secs - days * 86_400.0) / 3600.0,
+        day_of_year: year_and_day(days as i64).1,
+        utc_offset_h: offset_h,
+    }
+}
+
+/// The local UTC offset in hours at `unix_secs` (the C library's view of the zone).
+fn utc_offset_hours(unix_secs: i64) -> f64 {
+    let t = unix_secs as libc::time_t;
+    // SAFETY: tzset re-reads TZ (and /etc/localtime when it changed; glibc checks its
+    // inode and mtime); localtime_r writes only into `tm`, on this stack frame.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    let ok = unsafe { !libc::localtime_r(&now, &mut tm).is_null() };
+    let ok = unsafe {
+        tzset();
+        !libc::localtime_r(&t, &mut tm).is_null()
+    };
     if ok {
         tm.tm_gmtoff as f64 / 3600.0
     } else {
@@ -18,23 +43,9 @@ pub fn utc_offset_hours() -> f64 {
     }
 }
 
-/// The clock now (session time is counted by the pipeline's caller; 0 here).
-pub fn now(utc_offset_h: f64) -> Clock {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-        + utc_offset_h * 3600.0;
-    let days = (secs / 86_400.0).floor();
-    let local_hours = (secs - days * 86_400.0) / 3600.0;
-    // Day of year from days since 1970-01-01 (civil calendar).
-    let (year, doy) = year_and_day(days as i64);
-    let _ = year;
-    Clock {
-        session_s: 0.0,
-        local_hours,
-        day_of_year: doy,
-        utc_offset_h,
-    }
+unsafe extern "C" {
+    /// POSIX `tzset` (not in the libc crate for every target).
+    fn tzset();
 }
 
 fn year_and_day(mut days: i64) -> (i64, u32) {

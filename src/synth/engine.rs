@@ -212,27 +212,35 @@ impl Engine {
 
     /// Switch to `preset` with an equal-power crossfade of `fade_seconds`.
     pub fn switch_preset(&mut self, preset: &Preset, fade_seconds: f32) {
-        let (producer, consumer) = rtrb::RingBuffer::new(4096);
-        // Enough bars for the pre-roll and the horizon after it.
-        let horizon = HORIZON_S + PREROLL_SECONDS as f64;
-        let (mut feed, bars) = new_feed(preset, self.seed, &self.controls, horizon);
-        let mut unit = PresetUnit::new(
-            preset,
-            self.controls.clone(),
-            self.seed,
-            self.sample_rate,
-            Some(producer),
-            Some(bars),
-            self.beat.clone(),
-        );
-        feed.attach(unit.player_status());
-        unit.preroll((PREROLL_SECONDS * self.sample_rate) as u64);
+        let prepared = self.builder().build(preset);
+        self.install(prepared, fade_seconds);
+    }
+
+    /// What building a preset's graph needs, to do it away from the engine's owner (the
+    /// daemon builds and pre-rolls on a blocking thread, then installs).
+    pub fn builder(&self) -> PresetBuilder {
+        PresetBuilder {
+            controls: self.controls.clone(),
+            seed: self.seed,
+            sample_rate: self.sample_rate,
+            beat: self.beat.clone(),
+        }
+    }
+
+    /// Crossfade to a preset built by [`PresetBuilder::build`] over `fade_seconds`.
+    pub fn install(&mut self, prepared: PreparedPreset, fade_seconds: f32) {
+        let PreparedPreset {
+            unit,
+            feed,
+            events,
+            name,
+        } = prepared;
         self.feeds.push(feed);
         self.net
-            .crossfade(self.preset_node, Fade::Power, fade_seconds, Box::new(unit));
+            .crossfade(self.preset_node, Fade::Power, fade_seconds, unit);
         self.net.commit();
-        self.events.push((consumer, self.samples()));
-        self.preset_name = preset.name.clone();
+        self.events.push((events, self.samples()));
+        self.preset_name = name;
     }
 
     /// Plan bars ahead for every playing preset (off the audio thread: the control loop
@@ -277,5 +285,50 @@ impl Engine {
         // Consumers of faded-out presets are dropped once their producer is gone.
         self.events
             .retain(|(c, _)| !c.is_abandoned() || !c.is_empty());
+    }
+}
+
+/// Builds a preset's graph and pre-rolls it, on any thread.
+#[derive(Clone)]
+pub struct PresetBuilder {
+    controls: SharedControls,
+    seed: u64,
+    sample_rate: f32,
+    beat: SharedBeat,
+}
+
+/// A preset built and pre-rolled, ready for [`Engine::install`].
+pub struct PreparedPreset {
+    unit: Box<dyn AudioUnit>,
+    feed: BarFeed,
+    events: rtrb::Consumer<NoteEvent>,
+    name: String,
+}
+
+impl PresetBuilder {
+    /// Build `preset`'s graph with its planner and pre-roll it [`PREROLL_SECONDS`], so it
+    /// fades in at its own level (CPU-heavy: seconds of audio rendered silently).
+    pub fn build(&self, preset: &Preset) -> PreparedPreset {
+        let (producer, events) = rtrb::RingBuffer::new(4096);
+        // Enough bars for the pre-roll and the horizon after it.
+        let horizon = HORIZON_S + PREROLL_SECONDS as f64;
+        let (mut feed, bars) = new_feed(preset, self.seed, &self.controls, horizon);
+        let mut unit = PresetUnit::new(
+            preset,
+            self.controls.clone(),
+            self.seed,
+            self.sample_rate,
+            Some(producer),
+            Some(bars),
+            self.beat.clone(),
+        );
+        feed.attach(unit.player_status());
+        unit.preroll((PREROLL_SECONDS * self.sample_rate) as u64);
+        PreparedPreset {
+            unit: Box::new(unit),
+            feed,
+            events,
+            name: preset.name.clone(),
+        }
     }
 }

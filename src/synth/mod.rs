@@ -4,6 +4,7 @@ pub mod beat;
 pub mod dsp;
 pub mod engine;
 pub mod graph;
+pub mod library;
 pub mod limiter;
 pub mod note;
 pub mod params;

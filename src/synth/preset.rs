@@ -9,7 +9,7 @@ use crate::compose::character::{Character, HarmonyFile};
 use crate::controls::{Control, ControlValues};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::Spanned;
 
 /// Built-in presets, shipped inside the binary.
@@ -380,13 +380,38 @@ impl Preset {
         })
     }
 
-    /// Read and parse a preset file.
+    /// Read and parse a preset file. Its `name` must be its file stem: presets are chosen,
+    /// listed and remembered by file name, and a file naming another preset would play
+    /// one preset under the other's name.
     pub fn load(path: &Path) -> Result<Preset, PresetError> {
+        let file = path.display().to_string();
         let src = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
-            file: path.display().to_string(),
+            file: file.clone(),
             source,
         })?;
-        Preset::parse(&path.display().to_string(), &src)
+        let preset = Preset::parse(&file, &src)?;
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if preset.name != stem {
+            #[derive(Deserialize)]
+            struct NameOnly {
+                name: toml::Spanned<String>,
+            }
+            let span = toml::from_str::<NameOnly>(&src).map_or(0..0, |n| n.name.span());
+            let (line, column) = line_col(&src, span.start);
+            return Err(PresetError::Invalid {
+                file,
+                line,
+                column,
+                message: format!(
+                    "name `{}` differs from the file name: a preset's name is its file stem (`{stem}`)",
+                    preset.name
+                ),
+            });
+        }
+        Ok(preset)
     }
 
     /// A built-in preset by name.
@@ -408,66 +433,4 @@ pub fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Where presets come from: user directory first, then the built-ins.
-#[derive(Debug, Clone)]
-pub struct PresetLibrary {
-    user_dir: Option<PathBuf>,
-}
-
-impl Default for PresetLibrary {
-    /// The user's preset directory (`$XDG_DATA_HOME/attuned/presets`) over the built-ins.
-    fn default() -> Self {
-        PresetLibrary::new()
-    }
-}
-
-impl PresetLibrary {
-    /// The default library: `$XDG_DATA_HOME/attuned/presets/` over the built-ins.
-    pub fn new() -> Self {
-        let user_dir =
-            directories::BaseDirs::new().map(|d| d.data_dir().join("attuned").join("presets"));
-        PresetLibrary { user_dir }
-    }
-
-    /// A library with an explicit user directory (tests, `--preset-dir`).
-    pub fn with_user_dir(dir: impl Into<PathBuf>) -> Self {
-        PresetLibrary {
-            user_dir: Some(dir.into()),
-        }
-    }
-
-    /// Load a preset by name; a user file of that name wins over a built-in.
-    pub fn load(&self, name: &str) -> Result<Preset, PresetError> {
-        if !valid_name(name) {
-            return Err(PresetError::BadName(name.to_string()));
-        }
-        if let Some(dir) = &self.user_dir {
-            let path = dir.join(format!("{name}.toml"));
-            if path.is_file() {
-                return Preset::load(&path);
-            }
-        }
-        Preset::builtin(name)
-    }
-
-    /// Names of every available preset, sorted.
-    pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
-        if let Some(dir) = &self.user_dir
-            && let Ok(entries) = std::fs::read_dir(dir)
-        {
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.extension().is_some_and(|x| x == "toml")
-                    && let Some(stem) = p.file_stem().and_then(|s| s.to_str())
-                    && valid_name(stem)
-                {
-                    names.push(stem.to_string());
-                }
-            }
-        }
-        names.sort();
-        names.dedup();
-        names
-    }
-}
+pub use super::library::PresetLibrary;

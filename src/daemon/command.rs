@@ -1,0 +1,57 @@
+//! What the D-Bus interfaces, the tray's calls, the timer and the schedule ask of the core:
+//! one enum, each with a oneshot reply, taken one at a time by the core's owner task.
+
+use super::core::{CommandError, TimerAction};
+use crate::state::PairedSensor;
+use crate::synth::engine::PreparedPreset;
+use crate::synth::preset::Preset;
+use tokio::sync::oneshot;
+
+/// Where the answer goes.
+pub type Reply<T> = oneshot::Sender<T>;
+/// The answer to a command that can be refused.
+pub type Done = Reply<Result<(), CommandError>>;
+
+/// Which preset to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresetChoice {
+    Named(String),
+    /// `offset` places from `from` along the sorted list (MPRIS Next/Previous).
+    Step {
+        from: String,
+        offset: isize,
+    },
+}
+
+/// One command for the core.
+pub enum Command {
+    Play(Reply<()>),
+    Pause(Reply<()>),
+    Toggle(Reply<()>),
+    /// Load, build and pre-roll (off the core), then crossfade.
+    SetPreset(PresetChoice, Done),
+    /// Re-read the presets: the one playing again, and what is wrong in the preset
+    /// directory or the schedule.
+    ReloadPresets(Done),
+    SetVolume(f64, Done),
+    SetTimer {
+        seconds: f64,
+        fade: f64,
+        action: TimerAction,
+        reply: Done,
+    },
+    CancelTimer(Reply<()>),
+    Explain(Reply<Vec<(String, String, f64)>>),
+    SetTargetCadence(f64, Done),
+    SetHeartRateZone(f64, f64, Done),
+    SetHeartRateCeiling(f64, Done),
+    RememberSensor(PairedSensor, Reply<()>),
+    ForgetSensor(String, Reply<()>),
+    /// A preset built on a blocking thread, back for the core to install. Requests are
+    /// numbered so that an older build finishing late never replaces a newer choice.
+    PresetBuilt {
+        request: u64,
+        built: Result<Box<(Preset, PreparedPreset)>, CommandError>,
+        reply: Option<Done>,
+    },
+}

@@ -1,0 +1,145 @@
+//! `PropertiesChanged`, derived from the published [`View`]: at most every
+//! [`NOTIFY_PERIOD`](super::NOTIFY_PERIOD), only for what changed, at the resolution a
+//! client shows (1 % controls, 0.1 bpm tempo, whole seconds of timer).
+
+use super::dbus::{AttunedInterface, sensor_rows};
+use super::mpris::MprisPlayer;
+use super::view::View;
+use crate::dbus::{SensorRow, WorkoutReport, names};
+use crate::sensor::ble::Ble;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Announce changes until the view's sender is dropped.
+pub async fn announce_changes(
+    conn: zbus::Connection,
+    mut view: watch::Receiver<View>,
+    ble: Arc<Ble>,
+) {
+    let mut period = tokio::time::interval(super::NOTIFY_PERIOD);
+    period.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last = Announced::of(&view.borrow(), &ble);
+    loop {
+        period.tick().await;
+        if view.has_changed().is_err() {
+            return;
+        }
+        let now = Announced::of(&view.borrow_and_update(), &ble);
+        if let Err(e) = now.announce(&last, &conn).await {
+            tracing::debug!("PropertiesChanged: {e}");
+        }
+        last = now;
+    }
+}
+
+/// The properties clients watch, rounded to what they show.
+#[derive(Debug, Clone, PartialEq)]
+struct Announced {
+    playback: &'static str,
+    preset: String,
+    volume: f64,
+    heart_rate: i64,
+    cadence: i64,
+    tempo: i64,
+    controls: Vec<i64>,
+    timer: i64,
+    audio: String,
+    sensors: Vec<SensorRow>,
+    bluetooth: String,
+    workout: Vec<(String, i64)>,
+    steering: String,
+    now: String,
+}
+
+impl Announced {
+    fn of(v: &View, ble: &Ble) -> Announced {
+        let bluetooth = ble.status();
+        // At a tenth of each unit (0.1 ms, 0.1 bpm, 0.1 %), sorted so the order is stable.
+        let mut workout: Vec<(String, i64)> = WorkoutReport::to_map(v.workout.as_ref())
+            .into_iter()
+            .map(|(k, x)| (k, (x * 10.0).round() as i64))
+            .collect();
+        workout.sort();
+        Announced {
+            playback: v.playback.name(),
+            preset: v.preset.clone(),
+            volume: v.volume,
+            heart_rate: v.heart_rate.round() as i64,
+            cadence: v.cadence.round() as i64,
+            tempo: (v.tempo * 10.0).round() as i64,
+            controls: v
+                .controls
+                .iter()
+                .map(|(_, x)| (x * 100.0).round() as i64)
+                .collect(),
+            timer: v.timer_remaining().ceil() as i64,
+            audio: v.audio.clone(),
+            sensors: sensor_rows(&bluetooth),
+            bluetooth: bluetooth.radio.to_string(),
+            workout,
+            steering: v.steering.clone(),
+            now: v.now.as_ref().map(|n| n.line()).unwrap_or_default(),
+        }
+    }
+
+    async fn announce(&self, before: &Announced, conn: &zbus::Connection) -> zbus::Result<()> {
+        if self == before {
+            return Ok(());
+        }
+        let server = conn.object_server();
+        let ours = server
+            .interface::<_, AttunedInterface>(names::OBJECT_PATH)
+            .await?;
+        let player = server
+            .interface::<_, MprisPlayer>(names::MPRIS_PATH)
+            .await?;
+        let (i, e) = (ours.get().await, ours.signal_emitter());
+        let (p, pe) = (player.get().await, player.signal_emitter());
+        if self.playback != before.playback {
+            i.playback_state_changed(e).await?;
+            p.playback_status_changed(pe).await?;
+        }
+        if self.preset != before.preset {
+            i.preset_changed(e).await?;
+            p.metadata_changed(pe).await?;
+        }
+        if self.volume != before.volume {
+            i.volume_changed(e).await?;
+            p.volume_changed(pe).await?;
+        }
+        if self.heart_rate != before.heart_rate {
+            i.heart_rate_changed(e).await?;
+        }
+        if self.cadence != before.cadence {
+            i.cadence_changed(e).await?;
+        }
+        if self.tempo != before.tempo {
+            i.tempo_changed(e).await?;
+        }
+        if self.controls != before.controls {
+            i.controls_changed(e).await?;
+        }
+        if self.timer != before.timer {
+            i.sleep_timer_remaining_changed(e).await?;
+        }
+        if self.audio != before.audio {
+            i.audio_output_changed(e).await?;
+        }
+        if self.sensors != before.sensors {
+            i.sensors_changed(e).await?;
+        }
+        if self.bluetooth != before.bluetooth {
+            i.bluetooth_changed(e).await?;
+        }
+        if self.workout != before.workout {
+            i.workout_changed(e).await?;
+        }
+        if self.steering != before.steering {
+            i.steering_changed(e).await?;
+        }
+        if self.now != before.now {
+            i.now_changed(e).await?;
+        }
+        Ok(())
+    }
+}

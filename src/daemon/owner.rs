@@ -1,0 +1,269 @@
+//! The core's owner task: the only code that touches [`Core`]. It takes [`Command`]s one at
+//! a time, ticks the control loop, publishes the [`View`] after each, and hands the state to
+//! the saver. Preset loading, building and pre-roll run on blocking threads and come back as
+//! commands, so a preset switch never holds up a property read, a volume change or a tick.
+
+use super::command::{Command, Done, PresetChoice, Reply};
+use super::core::{CommandError, Core};
+use super::view::{Playback, View};
+use crate::sensor::feed::FeedReceiver;
+use crate::sensor::replay::Recorder;
+use crate::state::State;
+use crate::synth::preset::PresetLibrary;
+use std::future::Future;
+use tokio::sync::{mpsc, watch};
+
+/// Commands waiting beyond this make senders wait (back-pressure, not unbounded memory).
+pub const QUEUE: usize = 64;
+
+/// The owner task's parts.
+pub struct Owner {
+    pub core: Core,
+    pub library: PresetLibrary,
+    pub commands: mpsc::Receiver<Command>,
+    /// For builds to report back on.
+    pub loopback: mpsc::Sender<Command>,
+    pub view: watch::Sender<View>,
+    pub state: watch::Sender<State>,
+    pub feed: FeedReceiver,
+    pub recorder: Option<Recorder>,
+    /// Preset requests are numbered; a build is installed only if no newer one has been,
+    /// so the newest preset that loads is the one that plays, however builds finish.
+    pub preset_request: u64,
+    pub installed_request: u64,
+}
+
+impl Owner {
+    /// Run until `shutdown` resolves, then fade out (if playing) and stop the audio.
+    pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> Core {
+        let mut next_tick = tokio::time::Instant::now();
+        let mut recorder = self.recorder.take().map(spawn_recorder);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut shutdown => break,
+                Some(command) = self.commands.recv() => self.handle(command),
+                _ = tokio::time::sleep_until(next_tick) => {
+                    let reading = self.feed.take(self.core.session_time());
+                    if let Some(r) = &reading {
+                        self.core.push_reading(r);
+                        if let Some(rec) = &recorder
+                            && rec.send(r.clone()).is_err()
+                        {
+                            recorder = None;
+                        }
+                    }
+                    if let Some(name) = self.core.tick() {
+                        self.request_preset(PresetChoice::Named(name), None);
+                    }
+                    // On schedule, skipping ticks missed (a suspended machine) rather than
+                    // catching up on them.
+                    next_tick = (next_tick + self.core.control_period())
+                        .max(tokio::time::Instant::now());
+                    self.publish();
+                }
+            }
+        }
+        self.fade_out().await;
+        self.core
+    }
+
+    /// Publish the view and the state to save (the saver writes only real changes).
+    fn publish(&mut self) {
+        self.view.send_replace(self.core.view());
+        let state = self.core.state();
+        self.state.send_if_modified(|s| {
+            let changed = *s != state;
+            *s = state;
+            changed
+        });
+    }
+
+    /// Publish, then answer: a caller that reads a property after its call returns sees
+    /// the change.
+    fn answer<T>(&mut self, reply: Reply<T>, value: T) {
+        self.publish();
+        let _ = reply.send(value);
+    }
+
+    fn handle(&mut self, command: Command) {
+        let c = &mut self.core;
+        match command {
+            Command::Play(r) => {
+                c.play();
+                self.answer(r, ());
+            }
+            Command::Pause(r) => {
+                c.pause();
+                self.answer(r, ());
+            }
+            Command::Toggle(r) => {
+                c.toggle();
+                self.answer(r, ());
+            }
+            Command::SetVolume(v, r) => {
+                let result = c.set_volume(v);
+                self.answer(r, result);
+            }
+            Command::SetTimer {
+                seconds,
+                fade,
+                action,
+                reply,
+            } => {
+                let result = c.set_timer(seconds, fade, action);
+                self.answer(reply, result);
+            }
+            Command::CancelTimer(r) => {
+                c.cancel_timer();
+                self.answer(r, ());
+            }
+            Command::Explain(r) => {
+                let _ = r.send(c.explain());
+            }
+            Command::SetTargetCadence(spm, r) => {
+                let result = c.set_target_cadence(spm);
+                self.answer(r, result);
+            }
+            Command::SetHeartRateZone(lo, hi, r) => {
+                let result = c.set_hr_zone(lo, hi);
+                self.answer(r, result);
+            }
+            Command::SetHeartRateCeiling(bpm, r) => {
+                let result = c.set_hr_ceiling(bpm);
+                self.answer(r, result);
+            }
+            Command::RememberSensor(s, r) => {
+                c.remember_sensor(s);
+                self.answer(r, ());
+            }
+            Command::ForgetSensor(a, r) => {
+                c.forget_sensor(&a);
+                self.answer(r, ());
+            }
+            Command::SetPreset(choice, r) => self.request_preset(choice, Some(r)),
+            Command::ReloadPresets(r) => self.reload_presets(r),
+            Command::PresetBuilt {
+                request,
+                built,
+                reply,
+            } => {
+                let result = match built {
+                    // A newer request was installed already: this one was overtaken, not refused.
+                    Ok(_) if request < self.installed_request => Ok(()),
+                    Ok(b) => {
+                        let (preset, prepared) = *b;
+                        self.core.install_preset(preset, prepared);
+                        self.installed_request = request;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = &result
+                    && reply.is_none()
+                {
+                    tracing::warn!("schedule: {e}");
+                }
+                self.publish();
+                if let Some(r) = reply {
+                    let _ = r.send(result);
+                }
+            }
+        }
+    }
+
+    /// Load and build a preset on a blocking thread; it comes back as `PresetBuilt`.
+    fn request_preset(&mut self, choice: PresetChoice, reply: Option<Done>) {
+        if let PresetChoice::Named(name) = &choice
+            && !crate::synth::preset::valid_name(name)
+        {
+            let e = CommandError::InvalidArgs(format!(
+                "invalid preset name `{name}`: use letters, digits, `-` and `_`"
+            ));
+            if let Some(r) = reply {
+                let _ = r.send(Err(e));
+            }
+            return;
+        }
+        self.preset_request += 1;
+        let request = self.preset_request;
+        let library = self.library.clone();
+        let builder = self.core.preset_builder();
+        let loopback = self.loopback.clone();
+        tokio::task::spawn_blocking(move || {
+            let name = match choice {
+                PresetChoice::Named(n) => n,
+                PresetChoice::Step { from, offset } => {
+                    let names = library.names();
+                    let here = names.iter().position(|n| *n == from).unwrap_or(0) as isize;
+                    let next = (here + offset).rem_euclid(names.len().max(1) as isize);
+                    names[next as usize].clone()
+                }
+            };
+            let built = library
+                .load(&name)
+                .map(|preset| {
+                    let prepared = builder.build(&preset);
+                    Box::new((preset, prepared))
+                })
+                .map_err(CommandError::from);
+            let _ = loopback.blocking_send(Command::PresetBuilt {
+                request,
+                built,
+                reply,
+            });
+        });
+    }
+
+    /// Reload the preset playing; report what is wrong in the preset directory and the
+    /// schedule (after reloading what can be).
+    fn reload_presets(&mut self, reply: Done) {
+        let (library, config) = (self.library.clone(), self.core.config.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.request_preset(PresetChoice::Named(self.core.preset.name.clone()), Some(tx));
+        tokio::spawn(async move {
+            let problems =
+                tokio::task::spawn_blocking(move || super::checks::problems(&library, &config))
+                    .await
+                    .unwrap_or_default();
+            for p in &problems {
+                tracing::warn!("{p}");
+            }
+            let reloaded = rx.await.unwrap_or(Err(CommandError::ShuttingDown));
+            let result = match (reloaded, problems.is_empty()) {
+                (Err(e), _) => Err(e),
+                (Ok(()), true) => Ok(()),
+                (Ok(()), false) => Err(CommandError::Failed(problems.join("; "))),
+            };
+            let _ = reply.send(result);
+        });
+    }
+
+    /// Fade out over [`FADE_OUT`](super::FADE_OUT) if anything is playing, then stop.
+    async fn fade_out(&mut self) {
+        if self.core.playback == Playback::Playing {
+            tracing::info!("fading out");
+            let steps = 20;
+            for i in (0..steps).rev() {
+                self.core.fade_volume(i as f32 / steps as f32);
+                tokio::time::sleep(super::FADE_OUT / steps).await;
+            }
+        }
+        self.core.stop_audio();
+    }
+}
+
+/// Write readings to the session CSV on a blocking thread (file I/O stays off the core).
+fn spawn_recorder(mut recorder: Recorder) -> mpsc::UnboundedSender<crate::sensor::Reading> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<crate::sensor::Reading>();
+    tokio::task::spawn_blocking(move || {
+        while let Some(r) = rx.blocking_recv() {
+            if let Err(e) = recorder.write(&r) {
+                tracing::warn!("recording stopped: {e}");
+                return;
+            }
+        }
+    });
+    tx
+}

@@ -1,0 +1,59 @@
+//! What the core publishes after every command and tick: the snapshot that every property
+//! is read from, without waiting for the core.
+
+use crate::dbus::{NowPlaying, WorkoutReport};
+use std::time::Instant;
+
+/// Playback as MPRIS names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Playback {
+    Playing,
+    #[default]
+    Paused,
+}
+
+impl Playback {
+    pub fn name(self) -> &'static str {
+        match self {
+            Playback::Playing => "Playing",
+            Playback::Paused => "Paused",
+        }
+    }
+}
+
+/// The daemon's state as clients see it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct View {
+    pub playback: Playback,
+    /// The preset playing (or fading in).
+    pub preset: String,
+    pub title: String,
+    /// "focus", "sleep", … (the preset's mode).
+    pub mode: String,
+    pub volume: f64,
+    /// bpm, 0 without a fresh reading.
+    pub heart_rate: f64,
+    /// Steps per minute, 0 without a fresh reading.
+    pub cadence: f64,
+    /// The tempo the preset plays at, bpm.
+    pub tempo: f64,
+    /// (control name, value 0..1) in `Control::ALL` order.
+    pub controls: Vec<(&'static str, f64)>,
+    /// When the sleep timer ends.
+    pub timer_ends: Option<Instant>,
+    /// The audio output's status line.
+    pub audio: String,
+    pub workout: Option<WorkoutReport>,
+    /// Why the workout tempo is nudged, in words (empty outside workout presets).
+    pub steering: String,
+    pub now: Option<NowPlaying>,
+}
+
+impl View {
+    /// Seconds left on the sleep timer (0 without one).
+    pub fn timer_remaining(&self) -> f64 {
+        self.timer_ends.map_or(0.0, |t| {
+            t.saturating_duration_since(Instant::now()).as_secs_f64()
+        })
+    }
+}
