@@ -30,6 +30,7 @@ pub enum Command {
     Presets,
     /// Show the volume, or set it (0..1).
     Volume {
+        #[arg(value_parser = parse_volume)]
         value: Option<f64>,
     },
     /// Sleep timer: `timer 45m --fade 10m`, or `timer cancel`.
@@ -39,7 +40,7 @@ pub enum Command {
         #[arg(long, default_value = "10m", value_parser = parse_duration)]
         fade: Duration,
         /// What happens at the end: pause or stop.
-        #[arg(long, default_value = "pause")]
+        #[arg(long, default_value = "pause", value_parser = parse_timer_action)]
         action: String,
     },
     /// Which inputs moved which controls most, now.
@@ -68,7 +69,7 @@ pub enum Command {
     Sensors,
     /// Workout: steer the tempo toward this cadence (steps per minute), or `off`.
     TargetCadence {
-        #[arg(value_parser = parse_off_or_number)]
+        #[arg(value_parser = parse_target_cadence)]
         steps_per_minute: f64,
     },
     /// Workout: steer into this heart-rate zone (`140 160`), or `off`.
@@ -78,7 +79,7 @@ pub enum Command {
     },
     /// Workout: ease off above this heart rate (bpm), or `off`.
     HrCeiling {
-        #[arg(value_parser = parse_off_or_number)]
+        #[arg(value_parser = parse_hr_ceiling)]
         bpm: f64,
     },
     /// Show attuned in the desktop panel (StatusNotifierItem) until quit.
@@ -223,6 +224,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 [0.0] => (0.0, 0.0),
                 _ => return Err("use `hr-zone LOW HIGH` (bpm) or `hr-zone off`".into()),
             };
+            crate::limits::hr_zone(low, high)?;
             proxy
                 .set_heart_rate_zone(low, high)
                 .await
@@ -345,6 +347,29 @@ async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), Str
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+// The checks are the daemon's own (crate::limits): a bad value is refused here, before
+// the call, with the same words.
+fn parse_volume(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}`: use a number within 0..1"))?;
+    crate::limits::volume(v)
+}
+
+fn parse_timer_action(s: &str) -> Result<String, String> {
+    crate::limits::TimerAction::parse(s).map(|_| s.to_owned())
+}
+
+fn parse_target_cadence(s: &str) -> Result<f64, String> {
+    let v = parse_off_or_number(s)?;
+    crate::limits::target_cadence(v).map(|_| v)
+}
+
+fn parse_hr_ceiling(s: &str) -> Result<f64, String> {
+    let v = parse_off_or_number(s)?;
+    crate::limits::hr_ceiling(v).map(|_| v)
 }
 
 fn parse_off_or_number(s: &str) -> Result<f64, String> {

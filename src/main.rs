@@ -274,6 +274,12 @@ fn parse_clock(s: &str) -> Result<f64, String> {
     Ok((h * 3600 + m * 60) as f64)
 }
 
+/// Debug builds check the audio callback: an allocation inside it aborts (see
+/// `audio::callback::guarded`).
+#[cfg(all(feature = "realtime-guard", debug_assertions))]
+#[global_allocator]
+static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
 fn main() -> ExitCode {
     attuned::logging::init();
     let cli = Cli::parse();

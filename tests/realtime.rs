@@ -122,3 +122,61 @@ fn preset_switch_has_no_click_and_keeps_loudness() {
         "no Lydian F# after switch"
     );
 }
+
+/// The live callback (`audio::callback::fill`, what cpal calls) in every output shape, under
+/// its own guard: an allocation would abort this test binary.
+#[test]
+fn the_live_callback_fill_is_guarded_and_never_allocates() {
+    use attuned::audio::callback::fill;
+    let mut engine = engine("focus", 2);
+    let renderer = std::sync::Arc::new(std::sync::Mutex::new(engine.take_renderer().unwrap()));
+    let (mut f32s, mut i16s) = (vec![0.0f32; 6 * 1024], vec![0i16; 6 * 1024]);
+    for _ in 0..50 {
+        engine.plan_ahead();
+        for channels in [1, 2, 6] {
+            fill(
+                &renderer,
+                &mut f32s[..channels * 1000],
+                channels,
+                Duration::ZERO,
+            );
+            fill(
+                &renderer,
+                &mut i16s[..channels * 1000],
+                channels,
+                Duration::ZERO,
+            );
+        }
+    }
+    assert!(f32s.iter().any(|x| *x != 0.0) && i16s.iter().any(|x| *x != 0));
+}
+
+/// The guard is on in test builds: an allocation inside it aborts the process (run in a
+/// child, this test's own binary).
+#[test]
+fn the_callback_guard_aborts_on_an_allocation() {
+    const CHILD: &str = "ATTUNED_GUARD_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let n = attuned::audio::callback::guarded(|| std::hint::black_box(vec![1u8; 64]).len());
+        println!("allocated {n} bytes unnoticed");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "the_callback_guard_aborts_on_an_allocation",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the child survived: {stderr}");
+    assert!(
+        // assert_no_alloc refuses the allocation: the allocator reports failure and aborts.
+        stderr.contains("forbids allocator calls")
+            || stderr.contains("memory allocation of 64 bytes failed"),
+        "{stderr}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -1,7 +1,8 @@
 //! The audio callback's work: render the engine and write it in the device's format and
 //! channel count. Nothing here allocates, blocks, logs or does I/O; the renderer is reached
 //! with `try_lock` (never waits: the control side only takes it while no stream runs), and a
-//! missed lock writes silence for that callback.
+//! missed lock writes silence for that callback. With the `realtime-guard` feature (on by
+//! default) debug and test builds run it under `assert_no_alloc`: an allocation aborts.
 
 use crate::synth::engine::Renderer;
 use std::sync::{Arc, Mutex};
@@ -34,8 +35,32 @@ impl OutputSample for i16 {
     const SILENCE: Self = 0;
 }
 
+/// Run `f` where allocating is a bug: under `assert_no_alloc` in debug and test builds with
+/// the `realtime-guard` feature (it aborts when the checking allocator is installed, as the
+/// daemon's debug binary and the real-time tests do), as is otherwise.
+#[inline]
+pub fn guarded<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(all(feature = "realtime-guard", debug_assertions))]
+    {
+        assert_no_alloc::assert_no_alloc(f)
+    }
+    #[cfg(not(all(feature = "realtime-guard", debug_assertions)))]
+    {
+        f()
+    }
+}
+
 /// Fill an interleaved buffer of `channels` channels, heard `latency` from now.
 pub fn fill<T: OutputSample>(
+    renderer: &SharedRenderer,
+    out: &mut [T],
+    channels: usize,
+    latency: std::time::Duration,
+) {
+    guarded(|| fill_unguarded(renderer, out, channels, latency));
+}
+
+fn fill_unguarded<T: OutputSample>(
     renderer: &SharedRenderer,
     out: &mut [T],
     channels: usize,

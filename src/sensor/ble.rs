@@ -139,7 +139,18 @@ impl BleError {
 
 /// `aa:bb:…` → `AA:BB:…`, or an error.
 pub fn normalise_address(address: &str) -> Result<String, BleError> {
-    BDAddr::from_str(address.trim())
+    // Strictly six colon-separated pairs of hex digits: BDAddr's parser alone accepts
+    // one-digit groups ("…:11:1") and callers used to trim spaces, so a mistyped address
+    // reached Bluetooth as a different device.
+    let groups: Vec<&str> = address.split(':').collect();
+    let strict = groups.len() == 6
+        && groups
+            .iter()
+            .all(|g| g.len() == 2 && g.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !strict {
+        return Err(BleError::InvalidAddress(address.to_owned()));
+    }
+    BDAddr::from_str(address)
         .map(|a| a.to_string())
         .map_err(|_| BleError::InvalidAddress(address.to_owned()))
 }
@@ -703,10 +714,15 @@ mod tests {
     #[test]
     fn addresses_are_normalised_or_refused() {
         assert_eq!(
-            normalise_address(" aa:bb:cc:dd:ee:0f ").unwrap(),
+            normalise_address("aa:bb:cc:dd:ee:0f").unwrap(),
             "AA:BB:CC:DD:EE:0F"
         );
         for bad in [
+            " C4:7C:8D:6A:11:01",
+            "C4:7C:8D:6A:11:01 ",
+            "C4:7C:8D:6A:11:1",
+            "C4-7C-8D-6A-11-01",
+            "+4:7C:8D:6A:11:01",
             "",
             "AA:BB",
             "../x",
