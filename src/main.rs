@@ -254,7 +254,7 @@ fn run_daemon(
                 _ = int.recv() => "SIGINT",
                 _ = hup.recv() => "SIGHUP",
             };
-            tracing::info!("{name}: fading out and exiting");
+            tracing::info!("{name}: exiting");
         };
         attuned::daemon::run(opts, shutdown)
             .await

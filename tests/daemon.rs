@@ -133,7 +133,10 @@ fn dbus_api_commands_properties_errors_and_state() {
         took >= Duration::from_millis(1500),
         "no fade: exited in {took:?}"
     );
-    assert!(log.contains("SIGHUP: fading out"), "{log}");
+    assert!(
+        log.contains("SIGHUP: exiting") && log.contains("fading out"),
+        "{log}"
+    );
 
     // A corrupt state file: ignored with a warning, defaults used.
     std::fs::write(s.state_file(), "{\"preset\": \"sle").unwrap();

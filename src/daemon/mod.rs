@@ -206,12 +206,14 @@ pub async fn run_with_clock(
     Ok(())
 }
 
-/// The preset to start with: the one saved, else the configured one, else focus.
+/// The preset to start with: the one saved, else the configured one, else the built-in of
+/// that name, else the built-in focus (a broken user file never keeps the daemon silent).
 fn first_preset(
     library: &PresetLibrary,
     state: &State,
     config: &Config,
 ) -> Result<crate::synth::preset::Preset, crate::synth::preset::PresetError> {
+    use crate::synth::preset::Preset;
     let name = state
         .preset
         .clone()
@@ -222,5 +224,9 @@ fn first_preset(
             tracing::warn!("{e}; starting with `{}` instead", config.preset);
             library.load(&config.preset)
         })
-        .or_else(|_| library.load("focus"))
+        .or_else(|e| {
+            tracing::warn!("{e}; starting with the built-in `{}`", config.preset);
+            Preset::builtin(&config.preset)
+        })
+        .or_else(|_| Preset::builtin("focus"))
 }
