@@ -16,7 +16,11 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 async fn proxy(s: &Session) -> AttunedProxy<'static> {
-    let conn = zbus::connection::Builder::address(s.bus_address().as_str())
+    proxy_at(&s.bus_address()).await
+}
+
+async fn proxy_at(bus: &str) -> AttunedProxy<'static> {
+    let conn = zbus::connection::Builder::address(bus)
         .unwrap()
         .build()
         .await
@@ -157,4 +161,94 @@ fn parallel_toggles_end_in_the_last_state_with_one_stream_and_no_leaks() {
     for noise in ["AccessDenied", "Client disconnected", "ERROR"] {
         assert!(!log.contains(noise), "{noise}:\n{log}");
     }
+}
+
+/// p50, p99 and max of `samples` (ms).
+fn percentiles(samples: &mut [f64]) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99), at(1.0))
+}
+
+/// Property reads while another client switches presets over and over: measured and
+/// printed (run with `--nocapture`; the figures go in the issue note), and every read and
+/// every switch must succeed, ending on the last preset asked for.
+#[test]
+fn property_reads_during_a_loop_of_preset_switches() {
+    let mut s = Session::new("reads");
+    s.start_pulse();
+    let d = s.start_daemon(&[]);
+    assert!(
+        until(Duration::from_secs(10), || s
+            .property("AudioOutput")
+            .contains("playing")),
+        "{}",
+        d.log()
+    );
+    // The reader has a thread and a runtime of its own, so the switcher's replies never
+    // delay its measurements on the client side.
+    let (reading_tx, reading_rx) = std::sync::mpsc::channel::<bool>();
+    let bus = s.bus_address();
+    let reader = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let p = proxy_at(&bus).await;
+            let (mut idle, mut busy) = (Vec::new(), Vec::new());
+            for _ in 0..300 {
+                let t = Instant::now();
+                p.volume().await.unwrap();
+                idle.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            reading_tx.send(true).unwrap();
+            // Until the switcher says it is done.
+            while reading_tx.send(true).is_ok() {
+                let t = Instant::now();
+                p.volume().await.unwrap();
+                busy.push(t.elapsed().as_secs_f64() * 1000.0);
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            (idle, busy)
+        })
+    });
+    assert!(reading_rx.recv().unwrap(), "the reader started");
+    let switches = runtime().block_on(async {
+        let switcher = proxy(&s).await;
+        let presets = ["sleep", "relax", "rain", "workout", "focus"];
+        let mut took = Vec::new();
+        for i in 0..50 {
+            let t = Instant::now();
+            switcher
+                .set_preset(presets[i % presets.len()])
+                .await
+                .unwrap();
+            took.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        took
+    });
+    drop(reading_rx);
+    let (idle, busy) = reader.join().unwrap();
+    // 50 switches through 5 presets end on the 50th: focus.
+    assert_eq!(s.property("Preset"), "s \"focus\"");
+    let (mut idle, mut busy, mut switches) = (idle, busy, switches);
+    let (i50, i99, imax) = percentiles(&mut idle);
+    let (b50, b99, bmax) = percentiles(&mut busy);
+    let (s50, s99, _) = percentiles(&mut switches);
+    eprintln!(
+        "Get(Volume) idle: p50 {i50:.2} ms, p99 {i99:.2} ms, max {imax:.2} ms ({} reads)",
+        idle.len()
+    );
+    eprintln!(
+        "Get(Volume) during 50 SetPreset: p50 {b50:.2} ms, p99 {b99:.2} ms, max {bmax:.2} ms ({} reads); p99 busy/idle {:.1}x",
+        busy.len(),
+        b99 / i99
+    );
+    eprintln!("SetPreset (load, build, 4 s pre-roll, install): p50 {s50:.0} ms, p99 {s99:.0} ms");
+    assert!(
+        busy.len() >= 25,
+        "only {} reads during the switches",
+        busy.len()
+    );
 }

@@ -12,7 +12,7 @@
 //! - [`command`], [`handle`], [`view`] — the commands, the handle that sends them, the
 //!   published view.
 //! - [`saver`] — debounced, atomic state writes off the core; [`checks`] — what is wrong
-//!   with the presets and the schedule.
+//!   with the presets and the schedule; [`background`] — blocking work at a lower priority.
 //! - [`dbus`] — `io.github.Attuned1`; [`mpris`] — `org.mpris.MediaPlayer2(.Player)`;
 //!   [`notify`] — `PropertiesChanged` derived from the view.
 //! - [`wall_clock`] — local time that follows time-zone and daylight-saving changes.
@@ -22,6 +22,7 @@
 //! (paused, it stops at once), the state is flushed, the audio stream closes, and it
 //! returns.
 
+pub mod background;
 pub mod checks;
 pub mod command;
 pub mod core;

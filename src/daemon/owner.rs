@@ -192,6 +192,7 @@ impl Owner {
         let builder = self.core.preset_builder();
         let loopback = self.loopback.clone();
         tokio::task::spawn_blocking(move || {
+            super::background::lower_this_thread();
             let name = match choice {
                 PresetChoice::Named(n) => n,
                 PresetChoice::Step { from, offset } => {

@@ -22,7 +22,11 @@ pub fn spawn(
         while state.changed().await.is_ok() {
             let s = state.borrow_and_update().clone();
             let p = path.clone();
-            let written = tokio::task::spawn_blocking(move || s.save(&p)).await;
+            let written = tokio::task::spawn_blocking(move || {
+                super::background::lower_this_thread();
+                s.save(&p)
+            })
+            .await;
             match written {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!("{}: cannot save state: {e}", path.display()),

@@ -251,11 +251,15 @@ impl Session {
             Instant::now().elapsed().as_nanos()
         ));
         let child = spawn(
-            self.command(env!("CARGO_BIN_EXE_attuned"))
-                .args(extra)
-                .envs(env.iter().copied())
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log).unwrap()),
+            // ATTUNED_DAEMON_BIN measures another build (the release binary) with these tests.
+            self.command(
+                std::env::var_os("ATTUNED_DAEMON_BIN")
+                    .unwrap_or_else(|| env!("CARGO_BIN_EXE_attuned").into()),
+            )
+            .args(extra)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap()),
             "attuned",
         );
         let d = Daemon { child, log };
