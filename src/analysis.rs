@@ -158,7 +158,7 @@ pub struct AudioStats {
     pub window_lufs: Vec<f64>,
     /// Spectral centroid (Hz) of each finished window.
     pub window_centroid: Vec<f64>,
-    /// Largest |x[n+1] − x[n]| (either channel) in each second.
+    /// Largest `|x[n+1] − x[n]|` (either channel) in each second.
     pub jumps: Vec<f32>,
     fft: std::sync::Arc<dyn realfft::RealToComplex<f32>>,
     frame: Vec<f32>,

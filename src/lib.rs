@@ -23,9 +23,15 @@
 //! - [`render`] — offline rendering to WAV (and MIDI, and the form trace), the same engine
 //!   as live playback; [`analysis`] — measures of a long render (keys, chords, repetition,
 //!   voices over time, loudness, spectral centroid).
-//! - [`daemon`] — the long-running service: [`audio`] output that rebuilds itself, the
-//!   control loop, D-Bus (`io.github.Attuned1` and MPRIS2), sleep timer and schedule;
-//!   [`config`] (`config.toml`) and [`state`] (atomically written state file).
+//! - [`daemon`] — the long-running service: one owner task holds the state and takes
+//!   commands (from D-Bus, MPRIS, the timer, the schedule, the sensors) and publishes a view
+//!   properties are read from; [`audio`] output that rebuilds itself; [`config`]
+//!   (`config.toml`) and [`state`] (atomically written state file, debounced saves).
+//! - [`dbus`] — the D-Bus contract once: names, the client proxy, the structured property
+//!   types, shared by the daemon, `attunectl` and the tray.
+//! - [`limits`] — what a setting may be (volume, workout targets, sleep timer), checked the
+//!   same way by the config file, D-Bus and `attunectl`.
+//! - [`logging`] — `RUST_LOG` to stderr, without dependencies' routine noise.
 //! - [`sensor`] — body sensors: [`sensor::gatt`] parsers for standard BLE straps and pods,
 //!   [`sensor::ble`] (btleplug: scan, pair, connect, reconnect), [`sensor::replay`] (recorded
 //!   sessions, and recording), [`sensor::feed`] (the latest-value channel to the control loop).

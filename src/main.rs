@@ -113,19 +113,25 @@ struct AdaptiveArgs {
     max_hr: f32,
     /// Workout: steer the tempo toward this cadence (60–220 steps per minute); without a
     /// cadence sensor in the session it sets the tempo.
-    #[arg(long, value_parser = in_range(60.0, 220.0))]
+    #[arg(long, value_parser = parse_target_cadence)]
     target_cadence: Option<f32>,
     /// Workout: above this heart rate (80–230 bpm) the music eases off.
-    #[arg(long, value_parser = in_range(80.0, 230.0))]
+    #[arg(long, value_parser = parse_hr_ceiling)]
     hr_ceiling: Option<f32>,
 }
 
-/// A clap parser for a number within `lo..=hi`.
-fn in_range(lo: f32, hi: f32) -> impl Fn(&str) -> Result<f32, String> + Clone {
-    move |s: &str| match s.parse::<f32>() {
-        Ok(v) if (lo..=hi).contains(&v) => Ok(v),
-        _ => Err(format!("use a number from {lo} to {hi}")),
-    }
+/// A target cadence, checked as the daemon and the config check it.
+fn parse_target_cadence(s: &str) -> Result<f32, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}`: use steps per minute"))?;
+    attuned::limits::target_cadence(v)?.ok_or_else(|| "use 60 to 220 steps per minute".into())
+}
+
+/// A heart-rate ceiling, checked as the daemon and the config check it.
+fn parse_hr_ceiling(s: &str) -> Result<f32, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}`: use bpm"))?;
+    attuned::limits::hr_ceiling(v)?.ok_or_else(|| "use 80 to 230 bpm".into())
 }
 
 fn parse_mode(s: &str) -> Result<Mode, String> {

@@ -1,8 +1,12 @@
 //! The audio supervisor: one thread that keeps a cpal output stream alive.
 //!
-//! Every (re)build creates a new cpal `Host` (the PulseAudio host never recovers on the old
-//! one) and happens on a helper thread that the supervisor waits for with a timeout, because
-//! some failures block instead of returning an error. A stream counts as dead when cpal
+//! A working cpal `Host` (for PulseAudio, one server connection) is kept from stream to
+//! stream, so pausing and playing never piles up connections; after a failure the next
+//! stream gets a new host (the PulseAudio host never recovers on the old one). Streams are
+//! built on a helper thread that the supervisor waits for with a timeout, because some
+//! failures block instead of returning an error, and a closed stream's thread is waited for
+//! before the next opens. Play/stop commands that queue up while a stream opens are taken
+//! together: only the last counts. A stream counts as dead when cpal
 //! reports it invalidated or its device gone, or when the callback has not rendered for
 //! [`WATCHDOG`] (some failures produce no error at all). Rebuilds back off from 100 ms to
 //! [`MAX_BACKOFF`]; the renderer, and with it the music, carries over from stream to stream.

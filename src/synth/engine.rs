@@ -306,7 +306,7 @@ pub struct PreparedPreset {
 }
 
 impl PresetBuilder {
-    /// Build `preset`'s graph with its planner and pre-roll it [`PREROLL_SECONDS`], so it
+    /// Build `preset`'s graph with its planner and pre-roll it (4 s), so it
     /// fades in at its own level (CPU-heavy: seconds of audio rendered silently).
     pub fn build(&self, preset: &Preset) -> PreparedPreset {
         let (producer, events) = rtrb::RingBuffer::new(4096);
