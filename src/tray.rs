@@ -304,17 +304,19 @@ pub async fn fetch(conn: &zbus::Connection) -> View {
 }
 
 async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
-    // Only look: a call to the name would start the daemon through D-Bus activation, and
-    // the tray must not bring back a daemon the user stopped.
+    // Only look: a call to the well-known name would start the daemon through D-Bus
+    // activation, and the tray must not bring back a daemon the user stopped. So every call
+    // goes to the unique name that owns it now: if the daemon dies meanwhile, the calls
+    // fail instead of activating a new one.
     let bus = zbus::fdo::DBusProxy::new(conn).await?;
-    if !bus
-        .name_has_owner(names::BUS_NAME.try_into().map_err(zbus::Error::from)?)
-        .await?
-    {
-        return Ok(View::default());
-    }
+    let name: zbus::names::BusName<'_> = names::BUS_NAME.try_into().map_err(zbus::Error::from)?;
+    let owner = match bus.get_name_owner(name).await {
+        Ok(owner) => owner,
+        Err(zbus::fdo::Error::NameHasNoOwner(_)) => return Ok(View::default()),
+        Err(e) => return Err(e.into()),
+    };
     let props = zbus::fdo::PropertiesProxy::builder(conn)
-        .destination(names::BUS_NAME)?
+        .destination(owner.clone())?
         .path(names::OBJECT_PATH)?
         .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
@@ -325,6 +327,7 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
         ))
         .await?;
     let daemon = AttunedProxy::builder(conn)
+        .destination(owner)?
         .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
         .await?;

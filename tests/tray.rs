@@ -346,7 +346,11 @@ fn the_tray_drives_and_follows_the_daemon() {
         m.labelled("Preset: relax").is_some() && m.labelled("Workout:").is_none()
     });
 
-    // The daemon dies: the menu greys out. It comes back: the menu recovers.
+    // The daemon dies: the menu greys out. It comes back: the menu recovers. (It saves at
+    // most once a second: wait for relax to be saved, so the restart brings it back.)
+    wait("relax saved", &mut tray, || {
+        std::fs::read_to_string(s.state_file()).is_ok_and(|t| t.contains("\"relax\""))
+    });
     d.child.kill().unwrap();
     d.child.wait().unwrap();
     wait("the menu to grey out", &mut tray, || {
