@@ -43,8 +43,12 @@ pub enum Command {
         #[arg(long, default_value = "pause", value_parser = parse_timer_action)]
         action: String,
     },
-    /// Which inputs moved which controls most, now.
-    Explain,
+    /// What drives the sound now, in words (or, with --json, each input's effect on each
+    /// control in numbers).
+    Explain {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a line whenever heart rate, cadence, tempo or controls change.
     Watch {
         /// Stop after this many lines.
@@ -164,14 +168,28 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(explain_error)
         }
-        Command::Explain => {
-            let why = proxy.explain().await.map_err(explain_error)?;
+        Command::Explain { json: false } => {
+            let why = proxy.explain_text().await.map_err(explain_error)?;
             if why.is_empty() {
                 println!("nothing to explain yet");
             }
-            for (input, control, delta) in why {
-                println!("{input:>16} → {control:<10} {delta:+.3}");
+            for line in why {
+                println!("{line}");
             }
+            Ok(())
+        }
+        Command::Explain { json: true } => {
+            let text = proxy.explain_text().await.map_err(explain_error)?;
+            let effects: Vec<_> = proxy
+                .explain()
+                .await
+                .map_err(explain_error)?
+                .into_iter()
+                .map(|(input, control, change)| {
+                    serde_json::json!({"input": input, "control": control, "change": change})
+                })
+                .collect();
+            println!("{}", serde_json::json!({"text": text, "effects": effects}));
             Ok(())
         }
         Command::Watch { count } => watch(&proxy, count).await,

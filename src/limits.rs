@@ -81,7 +81,8 @@ pub fn hr_zone(low: f64, high: f64) -> Result<Option<(f32, f32)>, String> {
 }
 
 /// What the sleep timer does when it runs out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TimerAction {
     Pause,
     Stop,

@@ -17,6 +17,15 @@ pub struct PairedSensor {
     pub name: String,
 }
 
+/// A running sleep timer, by the wall clock, so it survives a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SavedTimer {
+    /// When it ends, seconds since the Unix epoch.
+    pub ends_unix_s: f64,
+    pub fade_s: f64,
+    pub action: crate::limits::TimerAction,
+}
+
 /// The persistent state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -25,6 +34,9 @@ pub struct State {
     pub volume: Option<f64>,
     pub playing: bool,
     pub sensors: Vec<PairedSensor>,
+    /// The sleep timer running when this was saved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timer: Option<SavedTimer>,
 }
 
 impl Default for State {
@@ -34,6 +46,7 @@ impl Default for State {
             volume: None,
             playing: true,
             sensors: Vec::new(),
+            timer: None,
         }
     }
 }
@@ -172,6 +185,11 @@ mod tests {
                 address: "AA:BB".into(),
                 name: "Strap".into(),
             }],
+            timer: Some(SavedTimer {
+                ends_unix_s: 1.8e9,
+                fade_s: 600.0,
+                action: crate::limits::TimerAction::Stop,
+            }),
         };
         s.save(&path).unwrap();
         assert_eq!(State::load(&path), (s, Loaded::Restored));

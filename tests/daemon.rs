@@ -113,6 +113,12 @@ fn dbus_api_commands_properties_errors_and_state() {
     assert!((60.0..=72.0).contains(&tempo), "sleep tempo {tempo}");
     ok(s.call("ReloadPresets", &[]));
     std::thread::sleep(Duration::from_millis(300));
+    let words = ok(s.call("ExplainText", &[]));
+    assert!(
+        words.starts_with("as ") && words.contains("No heart-rate sensor"),
+        "{words}"
+    );
+    assert!(!words.contains("hr_rel"), "{words}");
     let why = ok(s.call("Explain", &[]));
     assert!(why.starts_with("a(ssd)"), "{why}");
 
@@ -376,4 +382,48 @@ fn live_tone_has_no_glitches_and_the_sleep_timer_fades_then_pauses() {
         .is_some()
     );
     assert!(rms(&s.record(0.5)) < 1e-4, "silent once paused");
+}
+
+#[test]
+fn a_running_sleep_timer_survives_a_restart() {
+    let s = Session::new("timer-restart");
+    let d = s.start_daemon(&[]);
+    ok(s.call("Play", &[]));
+    ok(s.call("SetSleepTimer", &["dds", "600", "60", "stop"]));
+    // Saved within the saver's interval; SIGTERM flushes anyway.
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+    let _d = s.start_daemon(&[]);
+    let left: f64 = s.property("SleepTimerRemaining")[2..].parse().unwrap();
+    assert!(
+        (560.0..600.0).contains(&left),
+        "{left} s left after the restart"
+    );
+    assert_eq!(s.property("PlaybackState"), "s \"Playing\"");
+}
+
+#[test]
+fn attunectl_ends_quietly_when_its_reader_goes_away() {
+    use std::os::unix::process::ExitStatusExt;
+    let s = Session::new("pipe");
+    let _d = s.start_daemon(&[]);
+    // `attunectl status | head -1`, with the reader gone before the first line is written
+    // (so every write fails, not only those after head's first line).
+    let mut child = s
+        .command(env!("CARGO_BIN_EXE_attunectl"))
+        .arg("status")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?}: {err}",
+        out.status
+    );
 }

@@ -217,6 +217,16 @@ fn wait(what: &str, tray: &mut Child, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// A child process killed when the test ends, passed or failed.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A service directory that D-Bus-activates the daemon, as `make install` sets up.
 fn activation_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("attuned-tray-services-{}", std::process::id()));
@@ -239,21 +249,24 @@ fn the_tray_drives_and_follows_the_daemon() {
     let s = Session::with_servicedir("tray", &activation_dir());
     let mut d = s.start_daemon(&[]);
     // The tray starts before any tray host exists, and registers once one appears.
-    let mut tray = s
-        .command(env!("CARGO_BIN_EXE_attunectl"))
-        .arg("tray")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut tray = KillOnDrop(
+        s.command(env!("CARGO_BIN_EXE_attunectl"))
+            .arg("tray")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     std::thread::sleep(Duration::from_millis(500));
     assert!(
-        tray.try_wait().unwrap().is_none(),
+        tray.0.try_wait().unwrap().is_none(),
         "no host yet: the tray waits"
     );
     let host = Host::start(&s);
-    wait("the tray to register", &mut tray, || host.item().is_some());
-    wait("the menu to show the daemon", &mut tray, || {
+    wait("the tray to register", &mut tray.0, || {
+        host.item().is_some()
+    });
+    wait("the menu to show the daemon", &mut tray.0, || {
         host.layout()
             .labelled("Preset: ")
             .is_some_and(|e| e.enabled)
@@ -274,10 +287,10 @@ fn the_tray_drives_and_follows_the_daemon() {
         .find(|e| e.label == "sleep")
         .expect("sleep listed");
     host.click(sleep.id);
-    wait("the daemon to switch to sleep", &mut tray, || {
+    wait("the daemon to switch to sleep", &mut tray.0, || {
         s.property("Preset") == "s \"sleep\""
     });
-    wait("the radio item to follow", &mut tray, || {
+    wait("the radio item to follow", &mut tray.0, || {
         let m = host.layout();
         let p = m.labelled("Preset: sleep");
         p.is_some_and(|p| p.children.iter().any(|e| e.label == "sleep" && e.toggled))
@@ -291,7 +304,7 @@ fn the_tray_drives_and_follows_the_daemon() {
         .unwrap()
         .id;
     host.click(toggle);
-    wait("playback to toggle", &mut tray, || {
+    wait("playback to toggle", &mut tray.0, || {
         s.property("PlaybackState") != before
     });
 
@@ -306,26 +319,26 @@ fn the_tray_drives_and_follows_the_daemon() {
         .unwrap()
         .id;
     host.click(seventy);
-    wait("the volume to be set", &mut tray, || {
+    wait("the volume to be set", &mut tray.0, || {
         s.property("Volume") == "d 0.7"
     });
 
     // The sleep timer.
     let thirty = host.layout().labelled("30 min").unwrap().id;
     host.click(thirty);
-    wait("the timer to be set", &mut tray, || {
+    wait("the timer to be set", &mut tray.0, || {
         let v = s.property("SleepTimerRemaining");
         let secs: f64 = v.trim_start_matches("d ").parse().unwrap_or(0.0);
         secs > 1780.0 && secs <= 1800.0
     });
-    wait("the menu to show the timer", &mut tray, || {
+    wait("the menu to show the timer", &mut tray.0, || {
         host.layout().labelled("Sleep timer: 2").is_some()
     });
 
     // A change made elsewhere (attunectl) shows in the menu and the title.
     let out = s.run(env!("CARGO_BIN_EXE_attunectl"), &["preset", "relax"]);
     assert!(out.status.success());
-    wait("the menu to follow attunectl", &mut tray, || {
+    wait("the menu to follow attunectl", &mut tray.0, || {
         host.layout().labelled("Preset: relax").is_some()
     });
     assert!(host.item_property("Title").contains("relax"));
@@ -334,26 +347,26 @@ fn the_tray_drives_and_follows_the_daemon() {
     // and a free phase. Then back to relax.
     let out = s.run(env!("CARGO_BIN_EXE_attunectl"), &["preset", "workout"]);
     assert!(out.status.success());
-    wait("the workout beat in the menu", &mut tray, || {
+    wait("the workout beat in the menu", &mut tray.0, || {
         host.layout()
             .labelled("Workout: beat ")
             .is_some_and(|e| e.label.contains("phase free"))
     });
     let out = s.run(env!("CARGO_BIN_EXE_attunectl"), &["preset", "relax"]);
     assert!(out.status.success());
-    wait("the workout line to go", &mut tray, || {
+    wait("the workout line to go", &mut tray.0, || {
         let m = host.layout();
         m.labelled("Preset: relax").is_some() && m.labelled("Workout:").is_none()
     });
 
     // The daemon dies: the menu greys out. It comes back: the menu recovers. (It saves at
     // most once a second: wait for relax to be saved, so the restart brings it back.)
-    wait("relax saved", &mut tray, || {
+    wait("relax saved", &mut tray.0, || {
         std::fs::read_to_string(s.state_file()).is_ok_and(|t| t.contains("\"relax\""))
     });
     d.child.kill().unwrap();
     d.child.wait().unwrap();
-    wait("the menu to grey out", &mut tray, || {
+    wait("the menu to grey out", &mut tray.0, || {
         let m = host.layout();
         m.labelled("attuned is not running").is_some()
             && m.labelled("Preset: ").is_some_and(|e| !e.enabled)
@@ -365,7 +378,7 @@ fn the_tray_drives_and_follows_the_daemon() {
         "the tray started the daemon through D-Bus activation"
     );
     let _d = s.start_daemon(&[]);
-    wait("the menu to recover", &mut tray, || {
+    wait("the menu to recover", &mut tray.0, || {
         host.layout()
             .labelled("Preset: relax")
             .is_some_and(|e| e.enabled)
@@ -375,7 +388,7 @@ fn the_tray_drives_and_follows_the_daemon() {
     host.click(quit);
     let start = Instant::now();
     let status = loop {
-        if let Some(st) = tray.try_wait().unwrap() {
+        if let Some(st) = tray.0.try_wait().unwrap() {
             break st;
         }
         assert!(
@@ -385,4 +398,32 @@ fn the_tray_drives_and_follows_the_daemon() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success());
+}
+
+/// The session bus goes away (the session ends): the tray exits instead of spinning.
+#[test]
+fn the_tray_exits_when_the_session_bus_goes_away() {
+    let mut s = Session::new("tray-bus-gone");
+    let mut tray = KillOnDrop(
+        s.command(env!("CARGO_BIN_EXE_attunectl"))
+            .arg("tray")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        tray.0.try_wait().unwrap().is_none(),
+        "the tray waits for a host"
+    );
+    s.kill_session_bus();
+    let start = Instant::now();
+    while tray.0.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the tray outlived its session bus"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

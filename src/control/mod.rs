@@ -12,6 +12,7 @@
 pub mod contract;
 pub mod dataset;
 pub mod explain;
+pub mod explain_text;
 pub mod model;
 pub mod pipeline;
 pub mod teacher;

@@ -42,6 +42,7 @@ pub enum Command {
     },
     CancelTimer(Reply<()>),
     Explain(Reply<Vec<(String, String, f64)>>),
+    ExplainText(Reply<Vec<String>>),
     SetTargetCadence(f64, Done),
     SetHeartRateZone(f64, f64, Done),
     SetHeartRateCeiling(f64, Done),

@@ -25,6 +25,35 @@ pub struct SleepTimer {
     pub ends: Instant,
     pub fade: Duration,
     pub action: TimerAction,
+    /// `ends` by the wall clock, as saved (fixed when set, so saving it changes nothing).
+    pub ends_unix_s: f64,
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+impl SleepTimer {
+    fn starting_now(seconds: f64, fade: f64, action: TimerAction) -> SleepTimer {
+        SleepTimer {
+            ends: Instant::now() + Duration::from_secs_f64(seconds),
+            fade: Duration::from_secs_f64(fade),
+            action,
+            ends_unix_s: unix_now() + seconds,
+        }
+    }
+
+    /// A saved timer, still running now (`None` if it ran out while the daemon was away).
+    fn restored(saved: &crate::state::SavedTimer) -> Option<SleepTimer> {
+        let left = saved.ends_unix_s - unix_now();
+        let (left, fade) = crate::limits::sleep_timer(left, saved.fade_s).ok()?;
+        Some(SleepTimer {
+            ends_unix_s: saved.ends_unix_s,
+            ..SleepTimer::starting_now(left, fade, saved.action)
+        })
+    }
 }
 
 /// A command that was refused, with a message for the caller.
@@ -116,6 +145,8 @@ impl Core {
         };
         if state.playing {
             core.play();
+            // A timer that was running resumes with the time it has left.
+            core.timer = state.timer.as_ref().and_then(SleepTimer::restored);
         }
         core
     }
@@ -127,6 +158,11 @@ impl Core {
             volume: Some(self.volume),
             playing: self.playback == Playback::Playing,
             sensors: self.sensors.clone(),
+            timer: self.timer.map(|t| crate::state::SavedTimer {
+                ends_unix_s: t.ends_unix_s,
+                fade_s: t.fade.as_secs_f64(),
+                action: t.action,
+            }),
         }
     }
 
@@ -177,11 +213,7 @@ impl Core {
     ) -> Result<(), CommandError> {
         let (seconds, fade) =
             crate::limits::sleep_timer(seconds, fade).map_err(CommandError::InvalidArgs)?;
-        self.timer = Some(SleepTimer {
-            ends: Instant::now() + Duration::from_secs_f64(seconds),
-            fade: Duration::from_secs_f64(fade),
-            action,
-        });
+        self.timer = Some(SleepTimer::starting_now(seconds, fade, action));
         Ok(())
     }
 
@@ -220,6 +252,19 @@ impl Core {
                 )
             })
             .collect()
+    }
+
+    /// What drives the sound now, in sentences (largest effect first).
+    pub fn explain_text(&self) -> Vec<String> {
+        let Some(step) = &self.last_step else {
+            return Vec::new();
+        };
+        let mut controller = self.pipeline.controller().clone();
+        crate::control::explain_text::explain_text(
+            &step.features,
+            |f| controller.step(f),
+            &self.config.listener,
+        )
     }
 
     /// Seconds since the daemon started: the time readings are stamped with.

@@ -130,6 +130,12 @@ impl AttunedInterface {
         expect_args(&h, "")?;
         self.core.explain().await.map_err(to_fdo)
     }
+    /// What drives the sound now, in sentences a person reads ("It is 03:10, the sun is
+    /// down: darker (-0.12) and slower (-0.06) than at midday"), largest effect first.
+    async fn explain_text(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<Vec<String>> {
+        expect_args(&h, "")?;
+        self.core.explain_text().await.map_err(to_fdo)
+    }
     /// Reload the preset playing and report (as an error naming each) what is wrong in the
     /// preset directory and the schedule.
     async fn reload_presets(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {

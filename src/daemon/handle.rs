@@ -83,6 +83,9 @@ impl CoreHandle {
     pub async fn explain(&self) -> Result<Vec<(String, String, f64)>, CommandError> {
         self.ask(Command::Explain).await
     }
+    pub async fn explain_text(&self) -> Result<Vec<String>, CommandError> {
+        self.ask(Command::ExplainText).await
+    }
     pub async fn set_target_cadence(&self, spm: f64) -> Result<(), CommandError> {
         self.ask(|r| Command::SetTargetCadence(spm, r)).await?
     }

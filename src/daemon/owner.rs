@@ -122,6 +122,9 @@ impl Owner {
             Command::Explain(r) => {
                 let _ = r.send(c.explain());
             }
+            Command::ExplainText(r) => {
+                let _ = r.send(c.explain_text());
+            }
             Command::SetTargetCadence(spm, r) => {
                 let result = c.set_target_cadence(spm);
                 self.answer(r, result);

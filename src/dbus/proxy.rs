@@ -18,6 +18,7 @@ pub trait Attuned {
     fn set_sleep_timer(&self, seconds: f64, fade_seconds: f64, action: &str) -> zbus::Result<()>;
     fn cancel_sleep_timer(&self) -> zbus::Result<()>;
     fn explain(&self) -> zbus::Result<Vec<(String, String, f64)>>;
+    fn explain_text(&self) -> zbus::Result<Vec<String>>;
     fn reload_presets(&self) -> zbus::Result<()>;
     fn scan(&self, seconds: f64) -> zbus::Result<Vec<(String, String, Vec<String>, i16)>>;
     fn pair(&self, address: &str) -> zbus::Result<(String, String)>;

@@ -96,6 +96,12 @@ impl Session {
         format!("unix:path={}/system_bus", self.dir.display())
     }
 
+    /// Stop the session bus (as a session ending does).
+    pub fn kill_session_bus(&mut self) {
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+
     /// Stop the private system bus (everything on it goes with it).
     pub fn kill_system_bus(&mut self) {
         if let Some(mut b) = self.system_bus.take() {

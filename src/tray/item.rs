@@ -1,71 +1,10 @@
-//! `attunectl tray`: a StatusNotifierItem (ksni) in the desktop panel, talking to the daemon
-//! only through its D-Bus API.
-//!
-//! The tray holds a [`View`] of the daemon — fetched with one `GetAll` (plus `ListPresets` and
-//! `Explain`) whenever the daemon announces `PropertiesChanged`, when its bus name changes
-//! owner (restart), and every few seconds as a safety net — and builds its menu from it. Menu
-//! clicks only queue an [`Action`]; a task sends it to the daemon and refreshes, so the panel
-//! never waits on D-Bus. While the daemon is away the menu greys out and says so; it comes back
-//! by itself when the daemon does. Looking never starts the daemon (no D-Bus activation). The tray starts before any tray host exists
-//! (`assume_sni_available`) and registers when one appears.
+//! The panel item: title, icon, tooltip, clicks and scrolls, and the menu, all from the
+//! [`View`]; every click only queues an [`Action`].
 
-use crate::dbus::{AttunedProxy, SensorRow, WorkoutReport, names};
-use futures::StreamExt;
-use ksni::TrayMethods;
+use super::{Action, TIMER_MINUTES, VOLUME_STEPS, View};
+use crate::dbus::SensorRow;
 use ksni::menu::{MenuItem, RadioGroup, RadioItem, StandardItem, SubMenu};
-use std::collections::HashMap;
-use std::future::Future;
-use std::time::Duration;
 use tokio::sync::mpsc;
-use zbus::zvariant::OwnedValue;
-
-/// Sleep timer choices in the menu, minutes.
-pub const TIMER_MINUTES: [u32; 5] = [15, 30, 45, 60, 90];
-/// Fade before the timer pauses, seconds (the daemon's default).
-const TIMER_FADE_S: f64 = 600.0;
-/// Volume steps in the menu.
-pub const VOLUME_STEPS: [u32; 10] = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
-/// Refresh at least this often, even without signals.
-const SAFETY_REFRESH: Duration = Duration::from_secs(5);
-
-/// Why the tray could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum TrayError {
-    #[error("cannot reach the session bus: {0}")]
-    Bus(#[from] zbus::Error),
-    #[error("cannot show the tray: {0}")]
-    Tray(#[from] ksni::Error),
-}
-
-/// What the menu shows: the daemon as last fetched.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct View {
-    /// The daemon answered.
-    pub running: bool,
-    pub playing: bool,
-    pub preset: String,
-    pub presets: Vec<String>,
-    pub volume: f64,
-    pub heart_rate: f64,
-    pub timer_remaining: f64,
-    pub bluetooth: String,
-    pub sensors: Vec<SensorRow>,
-    /// "input → control +0.12" lines.
-    pub explain: Vec<String>,
-    /// The workout beat ("beat 172.0 bpm · phase -4 ms"), in workout presets.
-    pub workout: Option<String>,
-}
-
-/// A menu click, for the task that talks to the daemon.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    Toggle,
-    Preset(String),
-    Volume(f64),
-    Timer(u32),
-    CancelTimer,
-    Quit,
-}
 
 /// The ksni tray: the view and the queue for clicks.
 pub struct AttunedTray {
@@ -74,8 +13,24 @@ pub struct AttunedTray {
 }
 
 impl AttunedTray {
+    /// A tray showing `view`, queueing clicks on `actions`.
+    pub fn new(view: View, actions: mpsc::UnboundedSender<Action>) -> Self {
+        AttunedTray { view, actions }
+    }
+
     fn send(&self, a: Action) {
         let _ = self.actions.send(a);
+    }
+
+    /// The preset after the one playing, in the listed order (wrapping).
+    fn next_preset(&self) -> Option<String> {
+        let v = &self.view;
+        if !v.running || v.presets.is_empty() {
+            return None;
+        }
+        let here = v.presets.iter().position(|p| *p == v.preset);
+        let next = here.map_or(0, |i| (i + 1) % v.presets.len());
+        Some(v.presets[next].clone())
     }
 }
 
@@ -124,24 +79,59 @@ impl ksni::Tray for AttunedTray {
         .into()
     }
 
+    /// Always active: panels hide passive items, and the "not running" menu (Start, Quit)
+    /// must stay within reach.
     fn status(&self) -> ksni::Status {
-        if self.view.running {
-            ksni::Status::Active
+        ksni::Status::Active
+    }
+
+    /// Left click: play/pause (start the daemon when it is away).
+    fn activate(&mut self, _x: i32, _y: i32) {
+        self.send(if self.view.running {
+            Action::Toggle
         } else {
-            ksni::Status::Passive
+            Action::Start
+        });
+    }
+
+    /// Middle click: the next preset.
+    fn secondary_activate(&mut self, _x: i32, _y: i32) {
+        if let Some(next) = self.next_preset() {
+            self.send(Action::Preset(next));
         }
+    }
+
+    /// Scroll: volume in 5 % steps.
+    fn scroll(&mut self, delta: i32, orientation: ksni::Orientation) {
+        if !self.view.running || delta == 0 || orientation != ksni::Orientation::Vertical {
+            return;
+        }
+        let step = if delta > 0 { 0.05 } else { -0.05 };
+        let volume = ((self.view.volume + step) * 20.0).round() / 20.0;
+        let volume = volume.clamp(0.0, 1.0);
+        // Shown at once; the daemon's answer follows.
+        self.view.volume = volume;
+        self.send(Action::Volume(volume));
     }
 
     fn tool_tip(&self) -> ksni::ToolTip {
         let v = &self.view;
         let description = if !v.running {
-            "The attuned daemon is not running.".into()
+            "The attuned daemon is not running. Click to start it.".into()
         } else {
-            let mut lines = vec![format!(
-                "{} · volume {:.0} %",
+            let mut first = format!(
+                "{} · {} · volume {:.0} %",
+                v.preset,
                 if v.playing { "playing" } else { "paused" },
                 v.volume * 100.0
-            )];
+            );
+            if v.timer_remaining > 0.0 {
+                first += &format!(" · sleep timer {} left", clock(v.timer_remaining));
+            }
+            if v.heart_rate > 0.0 {
+                first += &format!(" · {:.0} bpm", v.heart_rate);
+            }
+            let mut lines = vec![first];
             lines.extend(v.sensors.iter().map(SensorRow::short_line));
             lines.join("\n")
         };
@@ -159,6 +149,7 @@ impl ksni::Tray for AttunedTray {
         let mut menu = Vec::new();
         if !on {
             menu.push(item("attuned is not running".into(), false, None));
+            menu.push(item("Start attuned".into(), true, Some(Action::Start)));
         }
         menu.push(item(
             if v.playing { "Pause" } else { "Play" }.into(),
@@ -200,7 +191,11 @@ impl ksni::Tray for AttunedTray {
             .map_or(0, |(i, _)| i);
         menu.push(
             SubMenu {
-                label: format!("Volume: {:.0} %", v.volume * 100.0),
+                label: if on {
+                    format!("Volume: {:.0} %", v.volume * 100.0)
+                } else {
+                    "Volume: –".into()
+                },
                 enabled: on,
                 submenu: vec![
                     RadioGroup {
@@ -266,9 +261,10 @@ impl ksni::Tray for AttunedTray {
         let explain: Vec<MenuItem<Self>> = if v.explain.is_empty() {
             vec![item("Nothing to explain yet".into(), false, None)]
         } else {
+            // Enabled (readable in every theme); clicking one does nothing.
             v.explain
                 .iter()
-                .map(|l| item(l.clone(), false, None))
+                .map(|l| item(l.clone(), true, None))
                 .collect()
         };
         menu.push(
@@ -286,152 +282,10 @@ impl ksni::Tray for AttunedTray {
     }
 }
 
-fn get<T: TryFrom<OwnedValue>>(all: &HashMap<String, OwnedValue>, key: &str) -> Option<T> {
-    all.get(key)
-        .and_then(|v| v.try_clone().ok())
-        .and_then(|v| T::try_from(v).ok())
-}
-
-/// The daemon's state now; `running: false` if it does not answer.
-pub async fn fetch(conn: &zbus::Connection) -> View {
-    match try_fetch(conn).await {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::debug!("daemon not reachable: {e}");
-            View::default()
-        }
-    }
-}
-
-async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
-    // Only look: a call to the well-known name would start the daemon through D-Bus
-    // activation, and the tray must not bring back a daemon the user stopped. So every call
-    // goes to the unique name that owns it now: if the daemon dies meanwhile, the calls
-    // fail instead of activating a new one.
-    let bus = zbus::fdo::DBusProxy::new(conn).await?;
-    let name: zbus::names::BusName<'_> = names::BUS_NAME.try_into().map_err(zbus::Error::from)?;
-    let owner = match bus.get_name_owner(name).await {
-        Ok(owner) => owner,
-        Err(zbus::fdo::Error::NameHasNoOwner(_)) => return Ok(View::default()),
-        Err(e) => return Err(e.into()),
-    };
-    let props = zbus::fdo::PropertiesProxy::builder(conn)
-        .destination(owner.clone())?
-        .path(names::OBJECT_PATH)?
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await?;
-    let all = props
-        .get_all(zbus::names::InterfaceName::from_static_str_unchecked(
-            names::INTERFACE,
-        ))
-        .await?;
-    let daemon = AttunedProxy::builder(conn)
-        .destination(owner)?
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await?;
-    let presets = daemon.list_presets().await?;
-    let explain = daemon
-        .explain()
-        .await?
-        .into_iter()
-        .take(8)
-        .map(|(input, control, delta)| format!("{input} → {control} {delta:+.2}"))
-        .collect();
-    Ok(View {
-        running: true,
-        playing: get::<String>(&all, "PlaybackState").as_deref() == Some("Playing"),
-        preset: get(&all, "Preset").unwrap_or_default(),
-        presets,
-        volume: get(&all, "Volume").unwrap_or_default(),
-        heart_rate: get(&all, "HeartRate").unwrap_or_default(),
-        timer_remaining: get(&all, "SleepTimerRemaining").unwrap_or_default(),
-        bluetooth: get(&all, "Bluetooth").unwrap_or_default(),
-        sensors: get(&all, "Sensors").unwrap_or_default(),
-        explain,
-        workout: get::<HashMap<String, f64>>(&all, "Workout")
-            .as_ref()
-            .and_then(WorkoutReport::from_map)
-            .map(|w| w.line()),
-    })
-}
-
-async fn perform(conn: &zbus::Connection, action: &Action) -> zbus::Result<()> {
-    let d = AttunedProxy::builder(conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await?;
-    match action {
-        Action::Toggle => d.toggle().await,
-        Action::Preset(p) => d.set_preset(p).await,
-        Action::Volume(v) => d.set_volume(*v).await,
-        Action::Timer(m) => {
-            d.set_sleep_timer(*m as f64 * 60.0, TIMER_FADE_S, "pause")
-                .await
-        }
-        Action::CancelTimer => d.cancel_sleep_timer().await,
-        Action::Quit => Ok(()),
-    }
-}
-
-/// Show the tray until `shutdown` resolves or "Quit tray" is clicked.
-pub async fn run(shutdown: impl Future<Output = ()>) -> Result<(), TrayError> {
-    let conn = zbus::Connection::session().await?;
-    let (tx, mut actions) = mpsc::unbounded_channel();
-    let tray = AttunedTray {
-        view: fetch(&conn).await,
-        actions: tx,
-    };
-    let handle = tray.assume_sni_available(true).spawn().await?;
-
-    let changes = zbus::MatchRule::builder()
-        .msg_type(zbus::message::Type::Signal)
-        .interface("org.freedesktop.DBus.Properties")?
-        .member("PropertiesChanged")?
-        .path(names::OBJECT_PATH)?
-        .build();
-    let mut changes = zbus::MessageStream::for_match_rule(changes, &conn, Some(16)).await?;
-    let owner = zbus::MatchRule::builder()
-        .msg_type(zbus::message::Type::Signal)
-        .sender("org.freedesktop.DBus")?
-        .member("NameOwnerChanged")?
-        .add_arg(names::BUS_NAME)?
-        .build();
-    let mut owner = zbus::MessageStream::for_match_rule(owner, &conn, Some(16)).await?;
-    let mut safety = tokio::time::interval(SAFETY_REFRESH);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            _ = changes.next() => {}
-            _ = owner.next() => {}
-            _ = safety.tick() => {}
-            a = actions.recv() => match a {
-                Some(Action::Quit) | None => break,
-                Some(a) => {
-                    if let Err(e) = perform(&conn, &a).await {
-                        tracing::warn!("{a:?}: {e}");
-                    }
-                }
-            },
-            _ = &mut shutdown => break,
-        }
-        let view = fetch(&conn).await;
-        handle
-            .update(|t| {
-                if t.view != view {
-                    t.view = view;
-                }
-            })
-            .await;
-    }
-    handle.shutdown().await;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dbus::WorkoutReport;
     use ksni::Tray;
 
     fn tray(view: View) -> (AttunedTray, mpsc::UnboundedReceiver<Action>) {
@@ -458,11 +312,51 @@ mod tests {
         for i in &menu {
             if let MenuItem::Standard(s) = i
                 && s.label != "Quit tray"
+                && s.label != "Start attuned"
             {
                 assert!(!s.enabled, "{}", s.label);
             }
         }
+        assert!(labels(&menu).contains(&"Volume: –".to_owned()));
+        assert!(labels(&menu).contains(&"Start attuned".to_owned()));
         assert_eq!(t.icon_name(), "media-playback-stop");
+        // Still shown (panels hide passive items), and a click starts the daemon.
+        assert_eq!(t.status(), ksni::Status::Active);
+        let (mut t, mut rx) = tray(View::default());
+        t.activate(0, 0);
+        assert_eq!(rx.try_recv().unwrap(), Action::Start);
+    }
+
+    #[test]
+    fn clicks_and_scrolls_do_what_a_panel_user_expects() {
+        let view = View {
+            running: true,
+            playing: true,
+            preset: "sleep".into(),
+            presets: vec!["focus".into(), "relax".into(), "sleep".into()],
+            volume: 0.42,
+            timer_remaining: 125.0,
+            heart_rate: 58.0,
+            ..View::default()
+        };
+        let (mut t, mut rx) = tray(view);
+        t.activate(0, 0);
+        assert_eq!(rx.try_recv().unwrap(), Action::Toggle);
+        t.secondary_activate(0, 0);
+        assert_eq!(rx.try_recv().unwrap(), Action::Preset("focus".into()));
+        t.scroll(120, ksni::Orientation::Vertical);
+        assert_eq!(rx.try_recv().unwrap(), Action::Volume(0.45));
+        t.scroll(-120, ksni::Orientation::Vertical);
+        t.scroll(-120, ksni::Orientation::Vertical);
+        assert_eq!(rx.try_recv().unwrap(), Action::Volume(0.4));
+        assert_eq!(rx.try_recv().unwrap(), Action::Volume(0.35));
+        t.scroll(120, ksni::Orientation::Horizontal);
+        assert!(rx.try_recv().is_err());
+        let tip = t.tool_tip().description;
+        assert!(
+            tip.starts_with("sleep · playing · volume 35 % · sleep timer 2:05 left · 58 bpm"),
+            "{tip}"
+        );
     }
 
     #[test]
@@ -483,7 +377,7 @@ mod tests {
                 battery: 87,
                 dropped: 0,
             }],
-            explain: vec!["heart rate → energy +0.10".into()],
+            explain: vec!["Heart rate 18 bpm above your resting rate: more energy (+0.12)".into()],
             workout: Some(
                 WorkoutReport {
                     beat_tempo: 172.0,
