@@ -7,6 +7,7 @@ BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= $(HOME)/.config/systemd/user
 DBUSDIR ?= $(PREFIX)/share/dbus-1/services
 AUTOSTARTDIR ?= $(HOME)/.config/autostart
+ICONDIR ?= $(PREFIX)/share/icons
 
 .PHONY: install install-tray uninstall
 install:
@@ -22,8 +23,12 @@ install:
 install-tray:
 	mkdir -p $(AUTOSTARTDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' data/attuned-tray.desktop.in > $(AUTOSTARTDIR)/attuned-tray.desktop
+	for f in data/icons/hicolor/scalable/apps/*.svg data/icons/hicolor/symbolic/apps/*.svg; do \
+		install -Dm644 $$f $(ICONDIR)/$${f#data/icons/}; done
+	-gtk-update-icon-cache -q -t $(ICONDIR)/hicolor
 
 uninstall:
 	-systemctl --user disable --now attuned
 	rm -f $(BINDIR)/attuned $(BINDIR)/attunectl $(UNITDIR)/attuned.service $(DBUSDIR)/io.github.Attuned.service
 	rm -f $(AUTOSTARTDIR)/attuned-tray.desktop
+	rm -f $(ICONDIR)/hicolor/scalable/apps/attuned-*.svg $(ICONDIR)/hicolor/symbolic/apps/attuned-*-symbolic.svg

@@ -37,6 +37,7 @@ TEST_PACKAGES=(
   "pulseaudio-utils|pactl, parec and pacat to drive and record it"
   "playerctl|the MPRIS client desktops use"
   "desktop-file-utils|desktop-file-validate for the tray's autostart entry"
+  "librsvg2-bin|rsvg-convert renders the tray icons to check how they read on panels"
 )
 BENCH_PACKAGES=(
   "csound|renders the reference patch the engine is measured against"
@@ -48,7 +49,7 @@ BUILD_COMMANDS=(cc pkg-config)
 BUILD_MODULES=(dbus-1 alsa fontconfig freetype2)
 RUN_COMMANDS=(sox dbus-run-session)
 TEST_COMMANDS=(python3 dbus-daemon busctl gdbus pulseaudio pactl parec pacat playerctl
-  desktop-file-validate systemd-analyze)
+  desktop-file-validate systemd-analyze rsvg-convert)
 TEST_PYTHON_MODULES=(numpy onnx)
 BENCH_COMMANDS=(csound bc taskset)
 

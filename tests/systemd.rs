@@ -101,3 +101,33 @@ fn tray_autostart_entry_validates() {
     assert!(Path::new(program).exists(), "{program}");
     assert_eq!(args, "tray");
 }
+
+/// `make install-tray` puts the autostart entry and every icon where a desktop looks.
+#[test]
+fn make_install_tray_installs_the_entry_and_the_icons() {
+    let dir = std::env::temp_dir().join(format!("attuned-install-tray-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = std::process::Command::new("make")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("install-tray")
+        .arg(format!("BINDIR={}", dir.join("bin").display()))
+        .arg(format!("AUTOSTARTDIR={}", dir.join("autostart").display()))
+        .arg(format!("ICONDIR={}", dir.join("icons").display()))
+        .output()
+        .expect("make (build-essential)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("autostart/attuned-tray.desktop").is_file());
+    for state in ["playing", "paused", "away"] {
+        for f in [
+            format!("hicolor/scalable/apps/attuned-{state}.svg"),
+            format!("hicolor/symbolic/apps/attuned-{state}-symbolic.svg"),
+        ] {
+            assert!(dir.join("icons").join(&f).is_file(), "{f} not installed");
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -12,6 +12,20 @@ pub struct AttunedTray {
     actions: mpsc::UnboundedSender<Action>,
 }
 
+/// Icon names, one per state.
+pub const ICON_PLAYING: &str = "attuned-playing";
+pub const ICON_PAUSED: &str = "attuned-paused";
+pub const ICON_AWAY: &str = "attuned-away";
+
+/// The build tree's icon theme directory, when it is there (a tray run from the checkout).
+fn build_tree_icons() -> Option<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/icons");
+    dir.join("hicolor/scalable/apps")
+        .join(format!("{ICON_PLAYING}.svg"))
+        .is_file()
+        .then(|| dir.display().to_string())
+}
+
 impl AttunedTray {
     /// A tray showing `view`, queueing clicks on `actions`.
     pub fn new(view: View, actions: mpsc::UnboundedSender<Action>) -> Self {
@@ -70,13 +84,21 @@ impl ksni::Tray for AttunedTray {
         t
     }
 
+    /// Our own icons (`data/icons`, installed to the hicolor theme by `make install-tray`):
+    /// the state, not the next action: a wave while playing, bars while paused, an open ring
+    /// while the daemon is away.
     fn icon_name(&self) -> String {
         match (self.view.running, self.view.playing) {
-            (false, _) => "media-playback-stop",
-            (true, true) => "media-playback-start",
-            (true, false) => "media-playback-pause",
+            (false, _) => ICON_AWAY,
+            (true, true) => ICON_PLAYING,
+            (true, false) => ICON_PAUSED,
         }
         .into()
+    }
+
+    /// Run from the build tree (not installed), the panel finds the icons here.
+    fn icon_theme_path(&self) -> String {
+        build_tree_icons().unwrap_or_default()
     }
 
     /// Always active: panels hide passive items, and the "not running" menu (Start, Quit)
@@ -319,7 +341,7 @@ mod tests {
         }
         assert!(labels(&menu).contains(&"Volume: –".to_owned()));
         assert!(labels(&menu).contains(&"Start attuned".to_owned()));
-        assert_eq!(t.icon_name(), "media-playback-stop");
+        assert_eq!(t.icon_name(), "attuned-away");
         // Still shown (panels hide passive items), and a click starts the daemon.
         assert_eq!(t.status(), ksni::Status::Active);
         let (mut t, mut rx) = tray(View::default());
@@ -400,6 +422,11 @@ mod tests {
             "{l:?}"
         );
         assert_eq!(t.title(), "attuned · focus · 71 bpm");
-        assert_eq!(t.icon_name(), "media-playback-start");
+        assert_eq!(t.icon_name(), "attuned-playing");
+        assert!(
+            std::path::Path::new(&t.icon_theme_path())
+                .join("hicolor/scalable/apps/attuned-playing.svg")
+                .is_file()
+        );
     }
 }
