@@ -38,6 +38,14 @@ TEST_PACKAGES=(
   "playerctl|the MPRIS client desktops use"
   "desktop-file-utils|desktop-file-validate for the tray's autostart entry"
   "librsvg2-bin|rsvg-convert renders the tray icons to check how they read on panels"
+  "xvfb|a headless X server for the tray's real-panel test"
+  "openbox|a window manager on it"
+  "xfce4-panel|a real panel whose systray hosts StatusNotifierItems"
+  "xdotool|clicks and scrolls on the panel"
+  "imagemagick|import: screenshots of the panel"
+  "x11-utils|xwininfo: waits for the panel's window"
+  "fonts-dejavu-core|fonts for the panel and its menus"
+  "adwaita-icon-theme|the icon theme the panel falls back to"
 )
 BENCH_PACKAGES=(
   "csound|renders the reference patch the engine is measured against"
@@ -49,7 +57,8 @@ BUILD_COMMANDS=(cc pkg-config)
 BUILD_MODULES=(dbus-1 alsa fontconfig freetype2)
 RUN_COMMANDS=(sox dbus-run-session)
 TEST_COMMANDS=(python3 dbus-daemon busctl gdbus pulseaudio pactl parec pacat playerctl
-  desktop-file-validate systemd-analyze rsvg-convert)
+  desktop-file-validate systemd-analyze rsvg-convert Xvfb openbox xfce4-panel xdotool import
+  xwininfo)
 TEST_PYTHON_MODULES=(numpy onnx)
 BENCH_COMMANDS=(csound bc taskset)
 
