@@ -108,11 +108,32 @@ pub fn explain_text(
         ));
     }
     said.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut lines: Vec<String> = said.into_iter().map(|(_, s)| s).collect();
+    let mut lines: Vec<String> = mode_line(x).into_iter().collect();
+    lines.extend(said.into_iter().map(|(_, s)| s));
     if x[HR_PRESENT] < 0.5 {
         lines.push("No heart-rate sensor: your heart does not steer the sound".into());
     }
     lines
+}
+
+/// The mode, as the context of everything else (a flag, not probed).
+fn mode_line(x: &[f32; INPUTS]) -> Option<String> {
+    let (mode, aim) = [
+        (
+            MODE_SLEEP,
+            ("Sleep", "slow, dark and sparse, to fall asleep to"),
+        ),
+        (MODE_FOCUS, ("Focus", "steady and unobtrusive, to work to")),
+        (MODE_RELAX, ("Relax", "slow and open, to unwind to")),
+        (
+            MODE_WORKOUT,
+            ("Workout", "driving, on the beat of your feet"),
+        ),
+    ]
+    .into_iter()
+    .find(|(i, _)| x[*i] > 0.5)?
+    .1;
+    Some(format!("{mode} mode: the sound is {aim}"))
 }
 
 /// How a control moving by `delta` sounds.
@@ -208,6 +229,11 @@ mod tests {
     fn night_without_a_sensor_speaks_of_the_time_and_never_of_the_heart() {
         let x = features(3.0 + 10.0 / 60.0);
         let lines = explain_text(&x, teach, &ListenerProfile::default());
+        assert_eq!(
+            lines[0],
+            "Sleep mode: the sound is slow, dark and sparse, to fall asleep to"
+        );
+        let lines = &lines[1..];
         assert!(
             lines[0].starts_with("It is 03:10, the sun is down: "),
             "{lines:?}"
@@ -245,6 +271,32 @@ mod tests {
         );
         // Noon is the time group's neutral: nothing to say about the time.
         assert!(!lines.iter().any(|l| l.starts_with("It is")), "{lines:?}");
+    }
+
+    #[test]
+    fn heart_rate_trend_and_variability_are_said_in_their_units() {
+        let p = ListenerProfile::default();
+        let mut x = features(12.0);
+        x[HR_TREND] = -0.3;
+        assert_eq!(heart_trend(&x, &p), "Heart rate falling 6 bpm a minute");
+        x[HR_TREND] = 0.1;
+        assert_eq!(heart_trend(&x, &p), "Heart rate rising 2 bpm a minute");
+        x[RMSSD] = 0.62;
+        assert_eq!(
+            variability(&x, &p),
+            "Heart-rate variability 62 ms (RMSSD) reads as calm"
+        );
+        x[RMSSD] = 0.18;
+        assert_eq!(
+            variability(&x, &p),
+            "Heart-rate variability 18 ms (RMSSD) reads as strain"
+        );
+        x[HR_REL] = -0.1;
+        assert_eq!(
+            heart_rate(&x, &p),
+            "Heart rate 13 bpm below your resting rate"
+        );
+        assert_eq!(effect_word(Control::Space, -0.1), "a closer room");
     }
 
     #[test]
