@@ -1,6 +1,7 @@
 //! One control step: features from the readings and the clock, then the control model
 //! (tract) — the work the live control loop does 10 times a second. Target ≤ 20 µs.
-//! The teacher alone is measured beside it as the baseline.
+//! The teacher alone is measured beside it as the baseline. Also: one breathing-rate
+//! estimate from a minute of RR intervals (target ≤ 50 µs).
 
 use attuned::control::Controller;
 use attuned::control::teacher::teach;
@@ -42,5 +43,21 @@ fn step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, step);
+/// One breathing estimate over a minute of beats (the live loop would run it every few
+/// seconds). Target ≤ 50 µs.
+fn breathing(c: &mut Criterion) {
+    use attuned::features::breathing::BreathingEstimator;
+    let mut e = BreathingEstimator::new();
+    let mut t = 0.0;
+    while t < 90.0 {
+        let rr = 880.0 + 60.0 * (std::f64::consts::TAU * 0.2 * t).sin() as f32;
+        t += rr as f64 / 1000.0;
+        e.push(t, rr, true);
+    }
+    c.bench_function("breathing_estimate", |b| {
+        b.iter(|| black_box(e.estimate(black_box(t))))
+    });
+}
+
+criterion_group!(benches, step, breathing);
 criterion_main!(benches);

@@ -6,6 +6,7 @@
 //! counted, never averaged in. Data older than [`STALE_S`] counts as absent, so a sensor
 //! that goes quiet degrades the features to clock-only rather than freezing them.
 
+pub mod breathing;
 pub mod heart;
 pub mod sun;
 
