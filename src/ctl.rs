@@ -264,6 +264,7 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     let hr = proxy.heart_rate().await.map_err(e)?;
     let cadence = proxy.cadence().await.map_err(e)?;
     let tempo = proxy.tempo().await.map_err(e)?;
+    let breathing = proxy.breathing_rate().await.map_err(e)?;
     let controls = proxy.controls().await.map_err(e)?;
     let timer = proxy.sleep_timer_remaining().await.map_err(e)?;
     let audio = proxy.audio_output().await.map_err(e)?;
@@ -286,6 +287,7 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
         let v = serde_json::json!({
             "playback": playback, "preset": preset, "volume": volume,
             "heart_rate": hr, "cadence": cadence, "tempo": tempo,
+            "breathing_rate": (breathing > 0.0).then_some(breathing),
             "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
             "bluetooth": bluetooth, "sensors": sensors,
             "workout": (!workout.is_empty()).then(|| serde_json::json!({
@@ -300,9 +302,14 @@ async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
     }
     println!("{playback} · {preset} · volume {:.0} %", volume * 100.0);
     println!(
-        "tempo {tempo:.1} bpm · heart rate {} · cadence {}",
+        "tempo {tempo:.1} bpm · heart rate {} · cadence {} · breathing {}",
         or_dash(hr, "bpm"),
-        or_dash(cadence, "spm")
+        or_dash(cadence, "spm"),
+        if breathing > 0.0 {
+            format!("{breathing:.1}/min")
+        } else {
+            "–".into()
+        }
     );
     if let Some(n) = &now {
         println!(

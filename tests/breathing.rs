@@ -89,3 +89,45 @@ fn noise_and_too_few_beats_are_unknown_not_a_guess() {
     let beats = heart(12.0, 68.0, 5.0, 15.0, 0.0, 70.0, 9);
     assert_eq!(estimate_at(&beats, 90.0), None);
 }
+
+/// Through the feature extractor as the daemon feeds it: a strap notification about once a
+/// second carrying the intervals of the beats since the last one (as BLE straps send them);
+/// the beats' times are rebuilt from the intervals.
+#[test]
+fn the_extractor_reads_breathing_from_strap_notifications() {
+    use attuned::features::{FeatureExtractor, ListenerProfile, Reading};
+    let beats = heart(10.0, 64.0, 6.0, 12.0, 0.0, 100.0, 42);
+    let mut fx = FeatureExtractor::new(ListenerProfile::default());
+    let mut pending: Vec<f32> = Vec::new();
+    let mut next_send = 1.0;
+    let mut got = None;
+    for &(at, rr, _) in &beats {
+        pending.push(rr);
+        if at >= next_send {
+            fx.push(&Reading {
+                at,
+                hr: Some(60_000.0 / rr),
+                rr_ms: std::mem::take(&mut pending),
+                contact: Some(true),
+                cadence: None,
+            });
+            next_send = at + 1.0;
+            got = fx.breathing(at);
+        }
+    }
+    let b = got.expect("a breathing rate after 100 s");
+    assert!((b.per_minute - 10.0).abs() <= 1.0, "{b:?}");
+    assert!(b.confidence > 0.5, "{b:?}");
+    // Without skin contact the intervals are meaningless: nothing is read from them.
+    let mut fx = FeatureExtractor::new(ListenerProfile::default());
+    for &(at, rr, _) in &beats {
+        fx.push(&Reading {
+            at,
+            hr: Some(60_000.0 / rr),
+            rr_ms: vec![rr],
+            contact: Some(false),
+            cadence: None,
+        });
+    }
+    assert_eq!(fx.breathing(100.0), None);
+}

@@ -8,7 +8,7 @@
 pub mod callback;
 pub mod output;
 
-pub use output::{AudioCommand, AudioOutput};
+pub use output::{AudioCommand, AudioOutput, AudioStatusReader};
 
 /// Where audio output stands, for the log, D-Bus and `attunectl status`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,6 +40,19 @@ pub enum AudioCommand {
     Shutdown,
 }
 
+/// Reads the audio supervisor's current status.
+#[derive(Clone)]
+pub struct AudioStatusReader(Arc<Mutex<AudioStatus>>);
+
+impl AudioStatusReader {
+    pub fn get(&self) -> AudioStatus {
+        self.0
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(AudioStatus::Starting)
+    }
+}
+
 /// Handle to the audio supervisor thread.
 pub struct AudioOutput {
     commands: mpsc::Sender<AudioCommand>,
@@ -79,10 +92,13 @@ impl AudioOutput {
     }
 
     pub fn status(&self) -> AudioStatus {
-        self.status
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or(AudioStatus::Starting)
+        self.status_reader().get()
+    }
+
+    /// A handle that reads the status as the supervisor sets it (for D-Bus properties:
+    /// never out of date, never waiting on the daemon's core).
+    pub fn status_reader(&self) -> AudioStatusReader {
+        AudioStatusReader(self.status.clone())
     }
 }
 

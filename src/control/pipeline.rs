@@ -27,6 +27,8 @@ pub struct Step {
     pub cadence: Option<f32>,
     /// The workout beat, when the preset follows cadence.
     pub workout: Option<(BeatPlan, WorkoutStatus)>,
+    /// The breathing rate read from the heart, when it can be told.
+    pub breathing: Option<crate::features::breathing::Breathing>,
 }
 
 /// What a cadence-following preset needs from the pipeline.
@@ -158,6 +160,7 @@ impl Pipeline {
             hr: fresh(self.hr).filter(|_| features[super::contract::HR_PRESENT] > 0.5),
             cadence: fresh(self.cadence),
             workout,
+            breathing: self.extractor.breathing(t),
         }
     }
 

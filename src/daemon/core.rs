@@ -166,6 +166,11 @@ impl Core {
         }
     }
 
+    /// The audio output's live status, for readers outside the core.
+    pub fn audio_status_reader(&self) -> crate::audio::AudioStatusReader {
+        self.audio.status_reader()
+    }
+
     pub fn play(&mut self) {
         self.playback = Playback::Playing;
         self.engine.set_volume(self.volume as f32);
@@ -433,12 +438,17 @@ impl Core {
             heart_rate: step.and_then(|s| s.hr).unwrap_or(0.0) as f64,
             cadence: step.and_then(|s| s.cadence).unwrap_or(0.0) as f64,
             tempo: self.tempo_bpm() as f64,
+            breathing_rate: step
+                .and_then(|s| s.breathing)
+                .map_or(0.0, |b| b.per_minute as f64),
+            breathing_confidence: step
+                .and_then(|s| s.breathing)
+                .map_or(0.0, |b| b.confidence as f64),
             controls: Control::ALL
                 .iter()
                 .map(|c| (c.name(), controls.get(*c) as f64))
                 .collect(),
             timer_ends: self.timer.map(|t| t.ends),
-            audio: self.audio.status().to_string(),
             workout: self.workout(),
             steering: self
                 .last_step

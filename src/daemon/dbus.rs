@@ -63,6 +63,7 @@ pub fn sensor_rows(status: &BleStatus) -> Vec<SensorRow> {
 /// The object at `/io/github/Attuned`.
 pub struct AttunedInterface {
     pub core: CoreHandle,
+    pub audio: crate::audio::AudioStatusReader,
     pub ble: Arc<Ble>,
     pub library: PresetLibrary,
 }
@@ -251,6 +252,12 @@ impl AttunedInterface {
     fn tempo(&self) -> f64 {
         self.core.view().tempo
     }
+    /// Breaths per minute read from the heart's RR intervals (respiratory sinus arrhythmia),
+    /// 0 when it cannot be told (no strap, too few beats, no clear rhythm).
+    #[zbus(property)]
+    fn breathing_rate(&self) -> f64 {
+        self.core.view().breathing_rate
+    }
     /// The workout beat, for presets that follow cadence (empty otherwise): see
     /// [`WorkoutReport`] for the keys.
     #[zbus(property)]
@@ -295,6 +302,6 @@ impl AttunedInterface {
     }
     #[zbus(property)]
     fn audio_output(&self) -> String {
-        self.core.view().audio.clone()
+        self.audio.get().to_string()
     }
 }

@@ -129,6 +129,7 @@ pub async fn run_with_clock(
         clock,
         |s: &AudioStatus| tracing::debug!("audio status: {s}"),
     );
+    let audio_status = core.audio_status_reader();
     let (view_tx, view_rx) = watch::channel(core.view());
     let (state_tx, state_rx) = watch::channel(core.state());
     let (flush_tx, flush_rx) = oneshot::channel();
@@ -155,6 +156,7 @@ pub async fn run_with_clock(
             names::OBJECT_PATH,
             AttunedInterface {
                 core: handle.clone(),
+                audio: audio_status.clone(),
                 ble: ble.clone(),
                 library: library.clone(),
             },
@@ -175,6 +177,7 @@ pub async fn run_with_clock(
         conn.clone(),
         handle.subscribe(),
         ble.clone(),
+        audio_status,
     ));
     let owner = owner::Owner {
         core,

@@ -15,16 +15,17 @@ pub async fn announce_changes(
     conn: zbus::Connection,
     mut view: watch::Receiver<View>,
     ble: Arc<Ble>,
+    audio: crate::audio::AudioStatusReader,
 ) {
     let mut period = tokio::time::interval(super::NOTIFY_PERIOD);
     period.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last = Announced::of(&view.borrow(), &ble);
+    let mut last = Announced::of(&view.borrow(), &ble, &audio);
     loop {
         period.tick().await;
         if view.has_changed().is_err() {
             return;
         }
-        let now = Announced::of(&view.borrow_and_update(), &ble);
+        let now = Announced::of(&view.borrow_and_update(), &ble, &audio);
         if let Err(e) = now.announce(&last, &conn).await {
             tracing::debug!("PropertiesChanged: {e}");
         }
@@ -41,6 +42,7 @@ struct Announced {
     heart_rate: i64,
     cadence: i64,
     tempo: i64,
+    breathing: i64,
     controls: Vec<i64>,
     timer: i64,
     audio: String,
@@ -52,7 +54,7 @@ struct Announced {
 }
 
 impl Announced {
-    fn of(v: &View, ble: &Ble) -> Announced {
+    fn of(v: &View, ble: &Ble, audio: &crate::audio::AudioStatusReader) -> Announced {
         let bluetooth = ble.status();
         // At a tenth of each unit (0.1 ms, 0.1 bpm, 0.1 %), sorted so the order is stable.
         let mut workout: Vec<(String, i64)> = WorkoutReport::to_map(v.workout.as_ref())
@@ -67,13 +69,14 @@ impl Announced {
             heart_rate: v.heart_rate.round() as i64,
             cadence: v.cadence.round() as i64,
             tempo: (v.tempo * 10.0).round() as i64,
+            breathing: (v.breathing_rate * 10.0).round() as i64,
             controls: v
                 .controls
                 .iter()
                 .map(|(_, x)| (x * 100.0).round() as i64)
                 .collect(),
             timer: v.timer_remaining().ceil() as i64,
-            audio: v.audio.clone(),
+            audio: audio.get().to_string(),
             sensors: sensor_rows(&bluetooth),
             bluetooth: bluetooth.radio.to_string(),
             workout,
@@ -115,6 +118,9 @@ impl Announced {
         }
         if self.tempo != before.tempo {
             i.tempo_changed(e).await?;
+        }
+        if self.breathing != before.breathing {
+            i.breathing_rate_changed(e).await?;
         }
         if self.controls != before.controls {
             i.controls_changed(e).await?;

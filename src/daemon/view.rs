@@ -37,12 +37,14 @@ pub struct View {
     pub cadence: f64,
     /// The tempo the preset plays at, bpm.
     pub tempo: f64,
+    /// Breaths per minute read from the heart, 0 when unknown.
+    pub breathing_rate: f64,
+    /// How clear the breathing rhythm is (0..1), 0 when unknown.
+    pub breathing_confidence: f64,
     /// (control name, value 0..1) in `Control::ALL` order.
     pub controls: Vec<(&'static str, f64)>,
     /// When the sleep timer ends.
     pub timer_ends: Option<Instant>,
-    /// The audio output's status line.
-    pub audio: String,
     pub workout: Option<WorkoutReport>,
     /// Why the workout tempo is nudged, in words (empty outside workout presets).
     pub steering: String,

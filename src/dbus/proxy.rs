@@ -49,6 +49,8 @@ pub trait Attuned {
     #[zbus(property)]
     fn tempo(&self) -> zbus::Result<f64>;
     #[zbus(property)]
+    fn breathing_rate(&self) -> zbus::Result<f64>;
+    #[zbus(property)]
     fn controls(&self) -> zbus::Result<HashMap<String, f64>>;
     #[zbus(property)]
     fn sleep_timer_remaining(&self) -> zbus::Result<f64>;

@@ -45,6 +45,7 @@ pub struct Breathing {
 }
 
 /// Keeps the last minute of RR intervals and estimates the breathing rate from them.
+#[derive(Clone)]
 pub struct BreathingEstimator {
     /// (time the interval ended, s; RR ms; accepted by the artifact filter).
     beats: VecDeque<(f64, f32, bool)>,
@@ -63,6 +64,14 @@ pub struct BreathingEstimator {
 
 /// Intervals in the local median.
 const RECENT: usize = 9;
+
+impl std::fmt::Debug for BreathingEstimator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BreathingEstimator")
+            .field("beats", &self.beats.len())
+            .finish_non_exhaustive()
+    }
+}
 
 impl Default for BreathingEstimator {
     fn default() -> Self {

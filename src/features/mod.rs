@@ -97,7 +97,13 @@ pub struct FeatureExtractor {
     lowest_minute: Option<f32>,
     minutes: u32,
     dropped: Dropped,
+    breathing: breathing::BreathingEstimator,
+    /// The last breathing estimate and when it was made.
+    breath: (f64, Option<breathing::Breathing>),
 }
+
+/// Seconds between breathing estimates (each looks at the last minute).
+pub const BREATHING_UPDATE_S: f64 = 5.0;
 
 impl FeatureExtractor {
     pub fn new(profile: ListenerProfile) -> Self {
@@ -112,6 +118,8 @@ impl FeatureExtractor {
             lowest_minute: None,
             minutes: 0,
             dropped: Dropped::default(),
+            breathing: breathing::BreathingEstimator::new(),
+            breath: (f64::NEG_INFINITY, None),
         }
     }
 
@@ -151,10 +159,15 @@ impl FeatureExtractor {
             }
         }
         if contact {
+            // The notification's intervals end one after another, the last at its time.
+            let mut end = r.at - r.rr_ms.iter().map(|&rr| rr as f64 / 1000.0).sum::<f64>();
             for &rr in &r.rr_ms {
-                if let Some(successive) = self.rr_filter.accept(rr) {
+                end += rr as f64 / 1000.0;
+                let accepted = self.rr_filter.accept(rr);
+                if let Some(successive) = accepted {
                     self.rr.push_back((r.at, rr, successive));
                 }
+                self.breathing.push(end, rr, accepted.is_some());
             }
         }
         if let Some(c) = r.cadence {
@@ -185,6 +198,15 @@ impl FeatureExtractor {
         }
         self.minute.1 += hr as f64;
         self.minute.2 += 1;
+    }
+
+    /// The breathing rate read from the RR intervals (see [`breathing`]), re-estimated at
+    /// most every [`BREATHING_UPDATE_S`]; `None` when it cannot be told.
+    pub fn breathing(&mut self, now: f64) -> Option<breathing::Breathing> {
+        if !(now - self.breath.0 < BREATHING_UPDATE_S && now >= self.breath.0) {
+            self.breath = (now, self.breathing.estimate(now));
+        }
+        self.breath.1
     }
 
     /// The feature vector at `clock` in `mode` (clamped to the contract's ranges).
