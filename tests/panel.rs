@@ -6,20 +6,10 @@
 mod services;
 
 use image::RgbaImage;
-use services::Session;
+use services::{KillOnDrop, Session};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-/// A child process killed when the test ends, passed or failed.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Xvfb, openbox and xfce4-panel on display `:n`, configured as in
 /// `tests/fixtures/xfce4-panel.xml` (one 32 px top panel with a systray).
@@ -27,6 +17,21 @@ struct Desktop {
     display: String,
     shots: PathBuf,
     _parts: Vec<KillOnDrop>,
+    /// Dropped last: the X server goes after its clients.
+    _xvfb: TermOnDrop,
+}
+
+/// The X server, stopped with SIGTERM so it removes its socket and lock file.
+struct TermOnDrop(std::process::Child);
+
+impl Drop for TermOnDrop {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(self.0.id() as i32, libc::SIGTERM);
+        }
+        let _ = self.0.wait();
+    }
 }
 
 const PLAYING: [u8; 3] = [0x3d, 0x7f, 0xe0];
@@ -43,8 +48,31 @@ fn wait(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
 
 impl Desktop {
     fn start(s: &Session) -> Desktop {
-        let n = 40 + std::process::id() % 50;
-        let display = format!(":{n}");
+        // Xvfb picks a free display and says which once it accepts connections.
+        let mut xvfb = s
+            .command("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (scripts/deps.sh test installs it)");
+        let mut number = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(xvfb.stdout.take().unwrap()),
+            &mut number,
+        )
+        .unwrap();
+        let display = format!(":{}", number.trim());
+        assert!(display.len() > 1, "Xvfb said no display number");
+        let xvfb = TermOnDrop(xvfb);
         let config = s.dir.join("home/.config/xfce4/xfconf/xfce-perchannel-xml");
         std::fs::create_dir_all(&config).unwrap();
         std::fs::copy(
@@ -65,13 +93,7 @@ impl Desktop {
                     }),
             )
         };
-        let mut parts = vec![spawn(
-            "Xvfb",
-            &[&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        )];
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-        wait("Xvfb", Duration::from_secs(10), || socket.exists());
-        parts.push(spawn("openbox", &[]));
+        let mut parts = vec![spawn("openbox", &[])];
         parts.push(spawn("xfce4-panel", &[]));
         let shots = s.dir.join("shots");
         std::fs::create_dir_all(&shots).unwrap();
@@ -79,6 +101,7 @@ impl Desktop {
             display,
             shots,
             _parts: parts,
+            _xvfb: xvfb,
         };
         wait("the panel's window", Duration::from_secs(20), || {
             let out = d.run("xwininfo", &["-root", "-tree"]);
@@ -158,14 +181,7 @@ fn the_tray_in_a_real_panel() {
     let s = Session::new("panel");
     let desktop = Desktop::start(&s);
     let mut daemon = s.start_daemon(&[]);
-    let _tray = KillOnDrop(
-        s.command(env!("CARGO_BIN_EXE_attunectl"))
-            .arg("tray")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _tray = s.start_tray();
     // The item appears, drawn with our playing icon.
     let mut at = (0, 0);
     wait(

@@ -6,7 +6,7 @@ mod services;
 
 use services::Session;
 use std::collections::HashMap;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zbus::zvariant::{OwnedValue, Value};
@@ -217,16 +217,6 @@ fn wait(what: &str, tray: &mut Child, mut ok: impl FnMut() -> bool) {
     }
 }
 
-/// A child process killed when the test ends, passed or failed.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A service directory that D-Bus-activates the daemon, as `make install` sets up.
 fn activation_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("attuned-tray-services-{}", std::process::id()));
@@ -249,14 +239,7 @@ fn the_tray_drives_and_follows_the_daemon() {
     let s = Session::with_servicedir("tray", &activation_dir());
     let mut d = s.start_daemon(&[]);
     // The tray starts before any tray host exists, and registers once one appears.
-    let mut tray = KillOnDrop(
-        s.command(env!("CARGO_BIN_EXE_attunectl"))
-            .arg("tray")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut tray = s.start_tray();
     std::thread::sleep(Duration::from_millis(500));
     assert!(
         tray.0.try_wait().unwrap().is_none(),
@@ -404,14 +387,7 @@ fn the_tray_drives_and_follows_the_daemon() {
 #[test]
 fn the_tray_exits_when_the_session_bus_goes_away() {
     let mut s = Session::new("tray-bus-gone");
-    let mut tray = KillOnDrop(
-        s.command(env!("CARGO_BIN_EXE_attunectl"))
-            .arg("tray")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut tray = s.start_tray();
     std::thread::sleep(Duration::from_millis(500));
     assert!(
         tray.0.try_wait().unwrap().is_none(),

@@ -343,6 +343,30 @@ impl Drop for Session {
     }
 }
 
+/// A child process killed when the test ends, passed or failed.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Session {
+    /// Start `attunectl tray` on this session's bus.
+    pub fn start_tray(&self) -> KillOnDrop {
+        KillOnDrop(
+            self.command(env!("CARGO_BIN_EXE_attunectl"))
+                .arg("tray")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("attunectl tray"),
+        )
+    }
+}
+
 pub struct Daemon {
     pub child: Child,
     log: PathBuf,
