@@ -118,6 +118,24 @@ fn the_extractor_reads_breathing_from_strap_notifications() {
     let b = got.expect("a breathing rate after 100 s");
     assert!((b.per_minute - 10.0).abs() <= 1.0, "{b:?}");
     assert!(b.confidence > 0.5, "{b:?}");
+    // Contract v2: the estimate is in the feature vector, and goes with the strap.
+    use attuned::control::contract::{BREATHING_CONFIDENCE, BREATHING_RATE};
+    use attuned::synth::preset::Mode;
+    let last = beats.last().unwrap().0;
+    let clock = |at: f64| attuned::features::Clock {
+        session_s: at,
+        local_hours: 22.0,
+        day_of_year: 300,
+        utc_offset_h: 0.0,
+    };
+    let x = fx.features(&clock(last), Mode::Relax);
+    assert!(
+        (x[BREATHING_RATE] * 30.0 - b.per_minute).abs() < 1e-4,
+        "{x:?}"
+    );
+    assert_eq!(x[BREATHING_CONFIDENCE], b.confidence);
+    let x = fx.features(&clock(last + 30.0), Mode::Relax);
+    assert_eq!((x[BREATHING_RATE], x[BREATHING_CONFIDENCE]), (0.0, 0.0));
     // Without skin contact the intervals are meaningless: nothing is read from them.
     let mut fx = FeatureExtractor::new(ListenerProfile::default());
     for &(at, rr, _) in &beats {

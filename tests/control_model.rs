@@ -1,7 +1,7 @@
 //! The committed control model against its contract, its golden pairs and its teacher, and
 //! every kind of broken model refused or survived with the documented message.
 
-use attuned::control::contract::{HR_PRESENT, HR_REL, INPUTS, MODE_FOCUS, OUTPUTS};
+use attuned::control::contract::{HR_PRESENT, HR_REL, INPUTS, MODE_FOCUS, OUTPUTS, RMSSD};
 use attuned::control::dataset;
 use attuned::control::teacher::teach;
 use attuned::control::{ControlModel, Controller, MAX_BAD_STEPS, ModelError, Source};
@@ -57,6 +57,70 @@ fn golden_pairs_are_reproduced_by_tract() {
 }
 
 #[test]
+fn a_version_1_model_still_runs_on_its_14_inputs_and_hears_no_breathing() {
+    use attuned::control::contract::{BREATHING_CONFIDENCE, BREATHING_RATE, V1_INPUTS};
+    let model = ControlModel::load(&fixture("control_v1.onnx")).unwrap();
+    assert_eq!(model.contract_version(), "1");
+    let golden: Golden =
+        serde_json::from_str(&std::fs::read_to_string(fixture("control_v1_golden.json")).unwrap())
+            .unwrap();
+    assert_eq!(golden.contract_version, "1");
+    for (x1, want) in golden.inputs.iter().zip(&golden.outputs) {
+        assert_eq!(x1.len(), V1_INPUTS);
+        let mut x = [0.0f32; INPUTS];
+        x[..V1_INPUTS].copy_from_slice(x1);
+        let got = model.run(&x).unwrap();
+        x[BREATHING_RATE] = 0.6;
+        x[BREATHING_CONFIDENCE] = 0.9;
+        assert_eq!(
+            model.run(&x).unwrap(),
+            got,
+            "v1 ignores the breathing inputs"
+        );
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-4, "{got:?} vs {want:?}");
+        }
+    }
+    let current = ControlModel::load(&models().join("control.onnx")).unwrap();
+    assert_eq!(current.contract_version(), "2");
+}
+
+#[test]
+fn the_committed_model_hears_breathing_in_relax() {
+    use attuned::control::contract::{BREATHING_CONFIDENCE, BREATHING_RATE, MODE_RELAX};
+    let model = ControlModel::load(&models().join("control.onnx")).unwrap();
+    let mut x = [0.0f32; INPUTS];
+    x[MODE_RELAX] = 1.0;
+    x[HR_PRESENT] = 1.0;
+    x[HR_REL] = 0.1;
+    x[RMSSD] = 0.4;
+    // 22:00, twenty minutes in.
+    let angle = 22.0 / 24.0 * std::f32::consts::TAU;
+    x[attuned::control::contract::TOD_SIN] = angle.sin();
+    x[attuned::control::contract::TOD_COS] = angle.cos();
+    x[attuned::control::contract::SESSION] = 20.0 / 60.0;
+    x[BREATHING_RATE] = 20.0 / 30.0;
+    x[BREATHING_CONFIDENCE] = 0.9;
+    let fast = model.run(&x).unwrap();
+    x[BREATHING_RATE] = 7.0 / 30.0;
+    let slow = model.run(&x).unwrap();
+    let e = attuned::controls::Control::Energy.index();
+    let (want_fast, want_slow) = (
+        teach(&{
+            let mut f = x;
+            f[BREATHING_RATE] = 20.0 / 30.0;
+            f
+        })[e],
+        teach(&x)[e],
+    );
+    assert!(fast[e] - slow[e] > 0.05, "{} vs {}", fast[e], slow[e]);
+    assert!(
+        (fast[e] - want_fast).abs() < 0.03 && (slow[e] - want_slow).abs() < 0.03,
+        "model {fast:?} / {slow:?}, teacher energy {want_fast} / {want_slow}"
+    );
+}
+
+#[test]
 fn committed_model_agrees_with_the_teacher() {
     let model = ControlModel::load(&models().join("control.onnx")).unwrap();
     let mae = mae_against_teacher(&model, 3000, 0xC0FFEE);
@@ -107,14 +171,20 @@ fn missing_and_corrupt_files_are_refused() {
 fn contract_version_and_shapes_are_checked() {
     let msg = refusal(&fixture("wrong_version.onnx"));
     assert!(
-        msg.contains("contract version \"0\" does not match this build's 1"),
+        msg.contains("contract version \"0\" does not match this build's 2"),
         "{msg}"
     );
     let msg = refusal(&fixture("no_version.onnx"));
     assert!(msg.contains("contract version (none)"), "{msg}");
     let msg = refusal(&fixture("wrong_input.onnx"));
     assert!(
-        msg.contains("input shape is [1, 10], the contract needs [1, 14]"),
+        msg.contains("input shape is [1, 10], the contract needs [1, 16]"),
+        "{msg}"
+    );
+    // A version 1 model must have version 1's 14 inputs.
+    let msg = refusal(&fixture("wrong_input_v1.onnx"));
+    assert!(
+        msg.contains("input shape is [1, 16], the contract needs [1, 14]"),
         "{msg}"
     );
     let msg = refusal(&fixture("wrong_output.onnx"));

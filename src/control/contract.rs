@@ -8,7 +8,12 @@
 use crate::controls::Control;
 
 /// Version of this contract. Bump on any change to the tables below.
-pub const CONTRACT_VERSION: &str = "1";
+pub const CONTRACT_VERSION: &str = "2";
+/// The previous contract version, still loaded: its inputs are the first [`V1_INPUTS`] of
+/// this one (version 2 appended the breathing inputs), so a v1 model runs on them.
+pub const V1_VERSION: &str = "1";
+/// Number of inputs of a version 1 model.
+pub const V1_INPUTS: usize = 14;
 /// ONNX metadata key holding the contract version.
 pub const VERSION_KEY: &str = "attuned.contract_version";
 /// Name of the model's input tensor (shape `[1, INPUTS]`, f32).
@@ -56,14 +61,17 @@ inputs! {
     MODE_FOCUS = 11: "mode_focus", "mode is focus", "one-hot", [0.0, 1.0], 0.0;
     MODE_RELAX = 12: "mode_relax", "mode is relax", "one-hot", [0.0, 1.0], 0.0;
     MODE_WORKOUT = 13: "mode_workout", "mode is workout", "one-hot", [0.0, 1.0], 0.0;
+    BREATHING_RATE = 14: "breathing_rate", "breathing rate read from the RR intervals, breaths/min", "rate / 30; 0 when unknown", [0.0, 1.0], 0.4;
+    BREATHING_CONFIDENCE = 15: "breathing_confidence", "confidence of the breathing estimate", "peak power share, 0 when unknown", [0.0, 1.0], 0.0;
 }
 
 /// Number of inputs.
-pub const INPUTS: usize = 14;
+pub const INPUTS: usize = 16;
 /// Number of outputs: the engine's controls, in [`Control::ALL`] order, each in `0..=1`.
 pub const OUTPUTS: usize = Control::COUNT;
 
 const _: () = assert!(INPUT_SPECS.len() == INPUTS);
+const _: () = assert!(V1_INPUTS == MODE_WORKOUT + 1 && V1_INPUTS < INPUTS);
 
 /// Clamp every input into its contract range (NaN becomes the neutral value).
 pub fn clamp_inputs(x: &mut [f32; INPUTS]) {
@@ -104,6 +112,8 @@ mod tests {
                 MODE_FOCUS,
                 MODE_RELAX,
                 MODE_WORKOUT,
+                BREATHING_RATE,
+                BREATHING_CONFIDENCE,
             ][i];
             assert_eq!(idx, i);
         }

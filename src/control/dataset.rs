@@ -22,6 +22,10 @@ pub fn sample(n: usize, seed: u64) -> Vec<([f32; INPUTS], [f32; OUTPUTS])> {
             x[HR_REL] = -0.3 + 1.6 * unit();
             x[HR_TREND] = -1.0 + 2.0 * unit();
             x[RMSSD] = 1.5 * unit();
+            if unit() < 0.6 {
+                x[BREATHING_RATE] = (6.0 + 24.0 * unit()) / 30.0;
+                x[BREATHING_CONFIDENCE] = unit();
+            }
         }
         if unit() < 0.5 {
             x[CADENCE_PRESENT] = 1.0;

@@ -48,6 +48,12 @@ const GROUPS: &[Group] = &[
         against: "than with typical variability",
     },
     Group {
+        inputs: &[BREATHING_RATE, BREATHING_CONFIDENCE],
+        needs: Some(HR_PRESENT),
+        what: breathing,
+        against: "than with breathing unknown",
+    },
+    Group {
         inputs: &[CADENCE],
         needs: Some(CADENCE_PRESENT),
         what: cadence,
@@ -194,6 +200,14 @@ fn variability(x: &[f32; INPUTS], _: &ListenerProfile) -> String {
         "strain"
     };
     format!("Heart-rate variability {ms:.0} ms (RMSSD) reads as {reading}")
+}
+
+fn breathing(x: &[f32; INPUTS], _: &ListenerProfile) -> String {
+    format!(
+        "You breathe about {:.0} times a minute ({:.0} % sure)",
+        x[BREATHING_RATE] * 30.0,
+        x[BREATHING_CONFIDENCE] * 100.0
+    )
 }
 
 fn cadence(x: &[f32; INPUTS], _: &ListenerProfile) -> String {

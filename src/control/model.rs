@@ -3,7 +3,9 @@
 //!
 //! Loading refuses, with a message naming the file: unreadable or corrupt files, a missing
 //! or different `attuned.contract_version`, an input or output shape other than the
-//! contract's, and a model that yields NaN/inf on the neutral input of any mode.
+//! contract's, and a model that yields NaN/inf on the neutral input of any mode. A model of
+//! contract version 1 (14 inputs, before the breathing inputs were appended) is still loaded
+//! and runs on the first 14 inputs: it simply does not hear the breathing.
 
 use super::contract::*;
 use std::path::{Path, PathBuf};
@@ -48,6 +50,8 @@ pub enum ModelError {
 pub struct ControlModel {
     plan: Arc<TypedRunnableModel>,
     path: PathBuf,
+    /// How many of the contract's inputs the model takes (fewer for a version 1 model).
+    inputs: usize,
 }
 
 impl ControlModel {
@@ -74,13 +78,17 @@ impl ControlModel {
             .iter()
             .find(|p| p.key == VERSION_KEY)
             .map(|p| p.value.clone());
-        if version.as_deref() != Some(CONTRACT_VERSION) {
-            return Err(ModelError::Version {
-                path: path.to_owned(),
-                found: version.map_or_else(|| "(none)".into(), |v| format!("\"{v}\"")),
-                expected: CONTRACT_VERSION,
-            });
-        }
+        let inputs_used = match version.as_deref() {
+            Some(CONTRACT_VERSION) => INPUTS,
+            Some(V1_VERSION) => V1_INPUTS,
+            _ => {
+                return Err(ModelError::Version {
+                    path: path.to_owned(),
+                    found: version.map_or_else(|| "(none)".into(), |v| format!("\"{v}\"")),
+                    expected: CONTRACT_VERSION,
+                });
+            }
+        };
         let graph = proto.graph.as_ref().ok_or_else(|| corrupt(&"no graph"))?;
         let declared = |values: &[tract_onnx::pb::ValueInfoProto]| -> Option<Vec<i64>> {
             let value = values.first()?;
@@ -113,9 +121,9 @@ impl ControlModel {
             .cloned()
             .collect();
         if let Some(shape) = declared(&inputs)
-            && shape.last() != Some(&(INPUTS as i64))
+            && shape.last() != Some(&(inputs_used as i64))
         {
-            return Err(shape_error("input", shape, INPUTS));
+            return Err(shape_error("input", shape, inputs_used));
         }
         if let Some(shape) = declared(&graph.output)
             && shape.last() != Some(&(OUTPUTS as i64))
@@ -124,18 +132,19 @@ impl ControlModel {
         }
         let plan = tract_onnx::onnx()
             .model_for_proto_model(&proto)
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, INPUTS]).into()))
+            .and_then(|m| m.with_input_fact(0, f32::fact([1, inputs_used]).into()))
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
             .map_err(|e| ModelError::Shape {
                 path: path.to_owned(),
                 what: "input",
                 found: format!("incompatible ({e:#})"),
-                expected: format!("[1, {INPUTS}]"),
+                expected: format!("[1, {inputs_used}]"),
             })?;
         let model = ControlModel {
             plan,
             path: path.to_owned(),
+            inputs: inputs_used,
         };
         // The output shape is only known for certain after a run: check it, and that the
         // neutral input of every mode gives finite values.
@@ -158,14 +167,24 @@ impl ControlModel {
         &self.path
     }
 
+    /// The contract version the model was written for ("1" hears no breathing).
+    pub fn contract_version(&self) -> &'static str {
+        if self.inputs == INPUTS {
+            CONTRACT_VERSION
+        } else {
+            V1_VERSION
+        }
+    }
+
     /// Run the model on `x` as it is (no clamping of the outputs).
     pub fn run(&self, x: &[f32; INPUTS]) -> Result<[f32; OUTPUTS], ModelError> {
         let failed = |reason: String| ModelError::Run {
             path: self.path.clone(),
             reason,
         };
-        let input = tract_ndarray::Array2::from_shape_vec((1, INPUTS), x.to_vec())
-            .map_err(|e| failed(e.to_string()))?;
+        let input =
+            tract_ndarray::Array2::from_shape_vec((1, self.inputs), x[..self.inputs].to_vec())
+                .map_err(|e| failed(e.to_string()))?;
         let out = self
             .plan
             .run(tvec!(Tensor::from(input).into()))

@@ -132,6 +132,7 @@ impl Pipeline {
             session_s: self.start.session_s + t,
             ..clock
         };
+        let breathing = self.extractor.breathing(clock.session_s);
         let features = self.extractor.features(&clock, self.mode);
         let target = self.controller.step(&features);
         let dt = (t - self.last_t).max(0.0);
@@ -160,7 +161,7 @@ impl Pipeline {
             hr: fresh(self.hr).filter(|_| features[super::contract::HR_PRESENT] > 0.5),
             cadence: fresh(self.cadence),
             workout,
-            breathing: self.extractor.breathing(t),
+            breathing,
         }
     }
 

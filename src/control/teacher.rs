@@ -8,6 +8,9 @@
 //! - Focus holds steady energy that follows the circadian curve (low near 03:00, high mid
 //!   afternoon), lifted a little by daylight.
 //! - Relax keeps movement (the 0.1 Hz swells, Bernardi 2009) and settles over 15 minutes.
+//! - In sleep and relax, breathing read from the heart adds to arousal: faster than 12
+//!   breaths a minute reads as aroused, slower as calm (the music matches first, the ISO
+//!   principle; the breath lead then slows the swells), weighed by the estimate's confidence.
 //! - Workout sets tempo from cadence (the workout preset maps tempo 0..1 to 110–170 bpm),
 //!   with heart rate near its maximum as a brake (Endel's Move mode does the same).
 //!
@@ -27,6 +30,14 @@ pub fn circadian(x: &[f32; INPUTS]) -> f32 {
     0.5 - 0.4 * (x[TOD_COS] + x[TOD_SIN]) * std::f32::consts::FRAC_1_SQRT_2
 }
 
+/// Breathing-driven arousal in `-0.5..=1`: (rate − 12/min) / 8, weighed by the estimate's
+/// confidence (nothing below 0.2, all from 0.5), so an unknown rate (confidence 0) is 0.
+pub fn breath_arousal(x: &[f32; INPUTS]) -> f32 {
+    let weight = ((x[BREATHING_CONFIDENCE] - 0.2) / 0.3).clamp(0.0, 1.0);
+    let rate = x[BREATHING_RATE] * 30.0;
+    weight * ((rate - 12.0) / 8.0).clamp(-0.5, 1.0)
+}
+
 /// The teacher's controls for the feature vector `x` (in [`Control::ALL`] order).
 pub fn teach(x: &[f32; INPUTS]) -> [f32; OUTPUTS] {
     let present = x[HR_PRESENT];
@@ -34,12 +45,13 @@ pub fn teach(x: &[f32; INPUTS]) -> [f32; OUTPUTS] {
     let hr_arousal = present * (x[HR_REL] + 0.15 * x[HR_TREND]).clamp(-0.3, 1.2);
     let day = (circadian(x) + 0.1 * x[SUN].clamp(-0.5, 0.5)).clamp(0.0, 1.0);
     let minutes = x[SESSION] * 60.0;
+    let rest_arousal = hr_arousal + 0.3 * present * breath_arousal(x);
     let modes = [
-        (x[MODE_SLEEP], sleep(hr_arousal, day, minutes)),
+        (x[MODE_SLEEP], sleep(rest_arousal, day, minutes)),
         (x[MODE_FOCUS], focus(hr_arousal, day)),
         (
             x[MODE_RELAX],
-            relax(hr_arousal, day, minutes, present * x[RMSSD]),
+            relax(rest_arousal, day, minutes, present * x[RMSSD]),
         ),
         (x[MODE_WORKOUT], workout(x, hr_arousal, day)),
     ];
@@ -176,5 +188,26 @@ mod tests {
         x[HR_PRESENT] = 1.0;
         x[HR_REL] = 1.0;
         assert!(teach(&x)[Control::Tempo.index()] < t - 0.1);
+    }
+
+    #[test]
+    fn fast_confident_breathing_lifts_relax_and_an_unknown_rate_does_nothing() {
+        let mut x = clock_only(22.0, Mode::Relax, 20.0);
+        x[HR_PRESENT] = 1.0;
+        x[HR_REL] = 0.1;
+        let calm = teach(&x);
+        x[BREATHING_RATE] = 20.0 / 30.0;
+        assert_eq!(teach(&x), calm, "confidence 0 means unknown");
+        x[BREATHING_CONFIDENCE] = 0.8;
+        let fast = teach(&x);
+        let e = Control::Energy.index();
+        assert!(fast[e] > calm[e] + 0.05, "{} vs {}", fast[e], calm[e]);
+        x[BREATHING_RATE] = 6.0 / 30.0;
+        assert!(teach(&x)[e] < calm[e]);
+        let mut focus = clock_only(10.0, Mode::Focus, 20.0);
+        let before = teach(&focus);
+        focus[BREATHING_RATE] = 20.0 / 30.0;
+        focus[BREATHING_CONFIDENCE] = 0.8;
+        assert_eq!(teach(&focus), before, "focus does not listen to breathing");
     }
 }

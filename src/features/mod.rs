@@ -209,7 +209,8 @@ impl FeatureExtractor {
         self.breath.1
     }
 
-    /// The feature vector at `clock` in `mode` (clamped to the contract's ranges).
+    /// The feature vector at `clock` in `mode` (clamped to the contract's ranges). The
+    /// breathing inputs come from the last [`FeatureExtractor::breathing`] call.
     pub fn features(&self, clock: &Clock, mode: Mode) -> [f32; INPUTS] {
         use contract::*;
         let now = clock.session_s;
@@ -253,6 +254,16 @@ impl FeatureExtractor {
         );
         x[SUN] = (elevation / 90.0) as f32;
         x[SESSION] = (now / 3600.0) as f32;
+        // The last breathing estimate (see `breathing`), while it is recent and the strap
+        // still has contact; otherwise both inputs say "unknown" (0).
+        if let (at, Some(b)) = self.breath
+            && n > 0
+            && at <= now
+            && now - at <= 2.0 * BREATHING_UPDATE_S
+        {
+            x[BREATHING_RATE] = b.per_minute / 30.0;
+            x[BREATHING_CONFIDENCE] = b.confidence;
+        }
         x[mode_input(mode)] = 1.0;
         clamp_inputs(&mut x);
         x
