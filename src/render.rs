@@ -218,6 +218,7 @@ pub fn render_with_form(
         let mut pipeline = Pipeline::new(a.profile, a.controller.clone(), a.mode, start);
         pipeline.set_workout_settings(a.workout);
         pipeline.set_follow(follow_spec(&opts.preset));
+        pipeline.set_breath_lead(opts.preset.breath_lead);
         (pipeline, a.readings.as_slice())
     });
     let mut trace = Vec::new();
@@ -254,6 +255,8 @@ pub fn render_with_form(
             }
             let step = pipeline.step(t);
             controls.set_all(&Pipeline::values(&step));
+            let (swell_rate, swell_depth) = step.lead.swell();
+            engine.swell().set(swell_rate, swell_depth);
             let delay = engine.output_delay() as f64;
             engine.beat().set(step.workout.as_ref().map(|(plan, _)| {
                 BeatCommand {
@@ -273,6 +276,7 @@ pub fn render_with_form(
             if let Some((pipeline, _)) = &mut pipeline {
                 pipeline.set_follow(follow_spec(preset));
                 pipeline.set_mode(preset.mode);
+                pipeline.set_breath_lead(preset.breath_lead);
             }
             switch = None;
         }
@@ -290,6 +294,11 @@ pub fn render_with_form(
                 chord: now.chord_symbol(),
                 voices: now.voice_names(),
                 controls: controls.load(),
+                breathing: trace
+                    .last()
+                    .and_then(|s: &Step| s.breathing)
+                    .map(|b| (b.per_minute, b.confidence)),
+                swell_rate: engine.swell().per_min(),
             });
         }
         engine.drain_events(&mut events);

@@ -1,5 +1,5 @@
-//! The form as it was heard, one row per second: section, key, chord, the voices playing
-//! and the eight controls. `attuned render --trace trace.csv` writes it; `--plot` draws its
+//! The form as it was heard, one row per second: section, key, chord, the voices playing,
+//! the eight controls, and the breathing read from the heart with the swell's rate. `attuned render --trace trace.csv` writes it; `--plot` draws its
 //! section and key strip.
 
 use super::key::Key;
@@ -17,28 +17,43 @@ pub struct FormRow {
     pub chord: String,
     pub voices: Vec<&'static str>,
     pub controls: ControlValues,
+    /// Breathing rate (breaths/min) and its confidence, when it can be told.
+    pub breathing: Option<(f32, f32)>,
+    /// The swell's rate set now, cycles a minute.
+    pub swell_rate: f32,
 }
 
-/// Write rows as CSV (`time,section,key,chord,voices,<controls>`).
+/// Write rows as CSV (`time,section,key,chord,voices,<controls>,breathing_rate,
+/// breathing_confidence,swell_rate`; the breathing cells are empty when it is unknown).
 pub fn write_csv(path: &Path, rows: &[FormRow]) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let names: Vec<String> = Control::ALL.iter().map(|c| c.to_string()).collect();
-    writeln!(out, "time,section,key,chord,voices,{}", names.join(","))?;
+    writeln!(
+        out,
+        "time,section,key,chord,voices,{},breathing_rate,breathing_confidence,swell_rate",
+        names.join(",")
+    )?;
     for r in rows {
         let controls: Vec<String> = Control::ALL
             .iter()
             .map(|c| format!("{:.3}", r.controls.get(*c)))
             .collect();
+        let (rate, confidence) = r
+            .breathing
+            .map_or((String::new(), String::new()), |(b, c)| {
+                (format!("{b:.2}"), format!("{c:.2}"))
+            });
         writeln!(
             out,
-            "{:.0},{} {},{},{},{},{}",
+            "{:.0},{} {},{},{},{},{},{rate},{confidence},{:.3}",
             r.time_s,
             r.section,
             r.section_number,
             r.key.name(),
             r.chord,
             r.voices.join(" "),
-            controls.join(",")
+            controls.join(","),
+            r.swell_rate
         )?;
     }
     out.flush()

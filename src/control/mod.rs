@@ -9,6 +9,7 @@
 //! [`Controller`] is what the rest of the program uses: it runs the model when one is
 //! loaded and the teacher otherwise, and never returns a value outside `0..=1`.
 
+pub mod breath_lead;
 pub mod contract;
 pub mod dataset;
 pub mod explain;

@@ -3,6 +3,7 @@
 //! the caller's clock (render time offline, wall time live).
 
 use super::Controller;
+use super::breath_lead::{BreathLead, LeadState};
 use super::contract::{INPUTS, OUTPUTS};
 use crate::controls::ControlValues;
 use crate::features::{Clock, FeatureExtractor, ListenerProfile, Reading};
@@ -29,6 +30,8 @@ pub struct Step {
     pub workout: Option<(BeatPlan, WorkoutStatus)>,
     /// The breathing rate read from the heart, when it can be told.
     pub breathing: Option<crate::features::breathing::Breathing>,
+    /// The breath lead: the swell's rate and what it is doing.
+    pub lead: LeadState,
 }
 
 /// What a cadence-following preset needs from the pipeline.
@@ -52,6 +55,8 @@ pub struct Pipeline {
     cadence: Option<(f64, f32)>,
     follow: Option<(FollowSpec, Follower)>,
     settings: WorkoutSettings,
+    lead: BreathLead,
+    lead_enabled: bool,
 }
 
 impl Pipeline {
@@ -67,6 +72,8 @@ impl Pipeline {
             cadence: None,
             follow: None,
             settings: WorkoutSettings::default(),
+            lead: BreathLead::default(),
+            lead_enabled: false,
         }
     }
 
@@ -79,6 +86,12 @@ impl Pipeline {
             }
             (None, _) => self.follow = None,
         }
+    }
+
+    /// Lead the breathing with the swell (presets that want it: see
+    /// [`crate::synth::preset::Preset::breath_lead`]).
+    pub fn set_breath_lead(&mut self, enabled: bool) {
+        self.lead_enabled = enabled;
     }
 
     /// The workout settings (steering targets, ceiling, sensor latency).
@@ -162,6 +175,9 @@ impl Pipeline {
             cadence: fresh(self.cadence),
             workout,
             breathing,
+            lead: self
+                .lead
+                .step(clock.session_s, breathing, self.lead_enabled),
         }
     }
 

@@ -118,6 +118,7 @@ impl Core {
         let mut pipeline = Pipeline::new(config.listener, controller, preset.mode, clock());
         pipeline.set_workout_settings(config.workout);
         pipeline.set_follow(crate::render::follow_spec(&preset));
+        pipeline.set_breath_lead(preset.breath_lead);
         let mut core = Core {
             config,
             engine,
@@ -199,6 +200,7 @@ impl Core {
     pub fn install_preset(&mut self, preset: Preset, prepared: PreparedPreset) {
         self.engine.install(prepared, CROSSFADE_SECONDS);
         self.pipeline.set_mode(preset.mode);
+        self.pipeline.set_breath_lead(preset.breath_lead);
         self.pipeline
             .set_follow(crate::render::follow_spec(&preset));
         self.preset = preset;
@@ -362,6 +364,8 @@ impl Core {
         let now = (self.clock)();
         let step = self.pipeline.step_at(t, now);
         self.engine.controls().set_all(&Pipeline::values(&step));
+        let (swell_rate, swell_depth) = step.lead.swell();
+        self.engine.swell().set(swell_rate, swell_depth);
         let delay = self.engine.output_delay();
         let beat = step.workout.as_ref().map(|(plan, _)| BeatCommand {
             bpm: plan.bpm,

@@ -6,9 +6,11 @@
 use super::beat::SharedBeat;
 use super::graph::{PresetUnit, preset_seed};
 use super::limiter::Limiter;
+use super::links::Links;
 use super::note::NoteEvent;
 use super::play_clock::PlayClock;
 use super::preset::Preset;
+use super::swell::SharedSwell;
 use super::voices::MAX_BLOCK;
 use crate::compose::feed::{BarFeed, HORIZON_S};
 use crate::compose::planner::{BarInfo, Planner};
@@ -84,7 +86,7 @@ pub struct Engine {
     /// The planners of the playing preset (last) and of any still fading out.
     feeds: Vec<BarFeed>,
     preset_name: String,
-    beat: SharedBeat,
+    links: Links,
     clock: Arc<PlayClock>,
 }
 
@@ -115,7 +117,10 @@ impl Engine {
         let volume = shared(1.0);
         let (producer, consumer) = rtrb::RingBuffer::new(4096);
         let frames = Arc::new(AtomicU64::new(0));
-        let beat = SharedBeat::new(frames.clone());
+        let links = Links {
+            beat: SharedBeat::new(frames.clone()),
+            swell: SharedSwell::default(),
+        };
         let clock = Arc::new(PlayClock::new(sample_rate as f64));
         let (mut feed, bars) = new_feed(preset, seed, &controls, HORIZON_S);
         let unit = PresetUnit::new(
@@ -125,7 +130,7 @@ impl Engine {
             sample_rate,
             Some(producer),
             Some(bars),
-            beat.clone(),
+            &links,
         );
         feed.attach(unit.player_status());
         let mut net = Net::new(0, 2);
@@ -153,7 +158,7 @@ impl Engine {
             events: vec![(consumer, 0)],
             feeds: vec![feed],
             preset_name: preset.name.clone(),
-            beat,
+            links,
             clock,
         }
     }
@@ -165,7 +170,12 @@ impl Engine {
 
     /// The beat command link (cadence following in workout presets).
     pub fn beat(&self) -> &SharedBeat {
-        &self.beat
+        &self.links.beat
+    }
+
+    /// The swell link (the breath lead sets its rate).
+    pub fn swell(&self) -> &SharedSwell {
+        &self.links.swell
     }
 
     /// Samples from a note's start in a preset to its leaving the master chain (the
@@ -223,7 +233,7 @@ impl Engine {
             controls: self.controls.clone(),
             seed: self.seed,
             sample_rate: self.sample_rate,
-            beat: self.beat.clone(),
+            links: self.links.clone(),
         }
     }
 
@@ -294,7 +304,7 @@ pub struct PresetBuilder {
     controls: SharedControls,
     seed: u64,
     sample_rate: f32,
-    beat: SharedBeat,
+    links: Links,
 }
 
 /// A preset built and pre-rolled, ready for [`Engine::install`].
@@ -320,7 +330,7 @@ impl PresetBuilder {
             self.sample_rate,
             Some(producer),
             Some(bars),
-            self.beat.clone(),
+            &self.links,
         );
         feed.attach(unit.player_status());
         unit.preroll((PREROLL_SECONDS * self.sample_rate) as u64);

@@ -3,12 +3,14 @@
 //! smoothed with a one-pole (~0.4 s) and mapped through the preset's parameter table; the
 //! bar's mix (voice gains, brightness) glides over ~1.5 s; notes fire on their exact sample.
 
-use super::beat::{BeatLock, SharedBeat};
+use super::beat::BeatLock;
 use super::dsp::{OnePole, db_to_gain};
+use super::links::Links;
 use super::note::{NoteEvent, VoiceKind};
 use super::params::{PARAM_COUNT, Param, ParamValues};
 use super::player::{Gates, Player, PlayerStatus};
 use super::preset::Preset;
+use super::swell::Swell;
 use super::voices::bass::Bass;
 use super::voices::bells::{BellParams, Bells};
 use super::voices::noise::{NoiseBed, NoiseParams};
@@ -53,6 +55,8 @@ pub struct PresetUnit {
     dropped_events: u64,
     /// Cadence following, for presets that have it.
     beat: Option<BeatLock>,
+    /// The slow swell (its rate set by the breath lead, when it leads).
+    swell: Swell,
     prerolling: bool,
 }
 
@@ -80,6 +84,7 @@ impl Clone for PresetUnit {
             sink: None,
             dropped_events: self.dropped_events,
             beat: self.beat.clone(),
+            swell: self.swell.clone(),
             prerolling: self.prerolling,
         }
     }
@@ -94,7 +99,7 @@ impl PresetUnit {
         sample_rate: f32,
         sink: Option<EventSink>,
         bars: Option<rtrb::Consumer<BarPlan>>,
-        beat: SharedBeat,
+        links: &Links,
     ) -> Self {
         let seed = preset_seed(seed, &preset.name);
         let initial = controls.load();
@@ -130,7 +135,8 @@ impl PresetUnit {
             sample_rate,
             sink: sink.map(Mutex::new),
             dropped_events: 0,
-            beat: preset.follow_bpm.map(|_| BeatLock::new(beat)),
+            beat: preset.follow_bpm.map(|_| BeatLock::new(links.beat.clone())),
+            swell: Swell::new(links.swell.clone(), sample_rate),
             prerolling: false,
         }
     }
@@ -183,10 +189,12 @@ impl PresetUnit {
             f32::INFINITY,
             p.get(Param::PulseLevel) * 1.5,
         ];
+        let swell = self.swell.advance(size);
         let pad = PadParams {
             level: p.get(Param::PadLevel) * g[0],
             cutoff: (p.get(Param::PadCutoff) * g[5]).clamp(40.0, 16_000.0),
-            swell: p.get(Param::PadSwell),
+            swell: p.get(Param::PadSwell).max(swell.least_depth),
+            swell_value: swell.value,
             detune_cents: p.get(Param::PadDetune),
             send: 0.8,
         };

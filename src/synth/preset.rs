@@ -19,6 +19,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("relax", include_str!("../../presets/relax.toml")),
     ("workout", include_str!("../../presets/workout.toml")),
     ("rain", include_str!("../../presets/rain.toml")),
+    ("breathe", include_str!("../../presets/breathe.toml")),
 ];
 
 /// What went wrong with a preset.
@@ -83,6 +84,8 @@ struct PresetFile {
     description: String,
     mode: Mode,
     level_db: Option<Spanned<f32>>,
+    /// The swell follows breathing and leads it slower (default: sleep and relax).
+    breath_lead: Option<bool>,
     key: KeyFile,
     #[serde(default)]
     rhythm: RhythmFile,
@@ -198,6 +201,9 @@ pub struct Preset {
     pub tone_hz: Option<f32>,
     /// Workout presets: the beat follows cadence within this tempo range (bpm, low, high).
     pub follow_bpm: Option<(f32, f32)>,
+    /// The swell follows the listener's breathing and leads it slower (`breath_lead`;
+    /// by default in sleep and relax presets).
+    pub breath_lead: bool,
 }
 
 pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
@@ -357,6 +363,9 @@ impl Preset {
             beats_per_bar: bpb,
             pulse: raw.rhythm.pulse,
             follow_bpm,
+            breath_lead: raw
+                .breath_lead
+                .unwrap_or(matches!(raw.mode, Mode::Sleep | Mode::Relax)),
             harmony,
             melody_octave: octave,
             phrase_bars: *raw.melody.phrase_bars.get_ref(),

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: render a preset and measure it.
 #![allow(dead_code)]
 
+pub mod rsa;
+
 use attuned::controls::Control;
 use attuned::render::{RenderOptions, Rendered, render};
 use attuned::synth::engine::SAMPLE_RATE;

@@ -1,6 +1,6 @@
 //! Evolving pad: per note two detuned band-limited saws spread left/right, slow
 //! attack and release, through a lowpass whose cutoff breathes with a slow LFO, with
-//! an optional ~0.1 Hz swell (Mayer-wave rate) on the level.
+//! the slow swell ([`crate::synth::swell`]) on its level, brightness and detune.
 //!
 //! Notes are lanes of per-field arrays, and the per-sample work (linear envelope,
 //! polyBLEP saws) is written without branches, so the loop over notes vectorises.
@@ -30,7 +30,6 @@ pub struct Pad {
     filt_l: Svf,
     filt_r: Svf,
     lfo: f32,
-    swell: f32,
     sr: f32,
 }
 
@@ -39,7 +38,10 @@ pub struct Pad {
 pub struct PadParams {
     pub level: f32,
     pub cutoff: f32,
+    /// Swell depth, 0..1.
     pub swell: f32,
+    /// Where the swell is: −1 loudest, brightest and widest … +1 quietest.
+    pub swell_value: f32,
     pub detune_cents: f32,
     pub send: f32,
 }
@@ -60,7 +62,6 @@ impl Pad {
             filt_l: Svf::default(),
             filt_r: Svf::default(),
             lfo: 0.0,
-            swell: 0.0,
             sr,
         }
     }
@@ -94,13 +95,13 @@ impl Pad {
     pub fn render(&mut self, p: &PadParams, bus: &mut Bus, start: usize, len: usize) {
         // Cutoff moves with a slow LFO (0.05 Hz) so the timbre keeps evolving.
         let lfo = sin_turns(self.lfo);
-        let cutoff = p.cutoff * (1.0 + 0.25 * lfo);
+        // The swell opens the filter as it rises (brightness goes with loudness).
+        let swell = p.swell * p.swell_value;
+        let cutoff = p.cutoff * (1.0 + 0.25 * lfo) * (1.0 - 0.35 * swell);
         self.filt_l.set(cutoff, 0.7, self.sr);
         self.filt_r.set(cutoff * 1.03, 0.7, self.sr);
         self.lfo = advance_phase(self.lfo, 0.05 * len as f32 / self.sr);
-        // The swell is 0.1 Hz: evaluating it once per block (≤ 1.3 ms) is smooth enough.
-        self.swell = advance_phase(self.swell, 0.1 * len as f32 / self.sr);
-        let amp = p.level * 0.12 * (1.0 - p.swell * 0.5 * (1.0 + sin_turns(self.swell)));
+        let amp = p.level * 0.12 * (1.0 - p.swell * 0.5 * (1.0 + p.swell_value));
 
         // Releases start at the block in which a note's time runs out (≤ 1.3 ms late).
         for n in 0..NOTES {
@@ -119,7 +120,8 @@ impl Pad {
             return;
         }
 
-        let detune = 2f32.powf(p.detune_cents / 1200.0);
+        // ... and widens the detune (the pad moves more at the top of the swell).
+        let detune = 2f32.powf(p.detune_cents * (1.0 - 0.4 * swell) / 1200.0);
         let dt_a = self.freq.map(|f| (f / self.sr * detune).min(0.45));
         let dt_b = self.freq.map(|f| (f / self.sr / detune).min(0.45));
         let inv_a = dt_a.map(|d| 1.0 / d);
