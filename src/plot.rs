@@ -1,7 +1,9 @@
-//! `--plot`: heart rate, cadence and the main controls over a render, as a PNG, so a person
-//! can see the music follow the listener; and a strip of the form (sections, keys) under it.
+//! `--plot`: heart rate, cadence, breathing and the swell's rate, and the main controls
+//! over a render, as a PNG, so a person can see the music follow the listener; and a strip
+//! of the form (sections, keys) under it.
 
 use crate::compose::trace::FormRow;
+use crate::control::breath_lead::LeadPhase;
 use crate::control::pipeline::Step;
 use crate::controls::Control;
 use plotters::prelude::*;
@@ -63,6 +65,16 @@ pub fn draw(path: &Path, title: &str, steps: &[Step], form: &[FormRow]) -> Resul
     for (name, color, points) in [
         ("heart rate (bpm)", RED, series(|s| s.hr)),
         ("cadence (steps/min)", BLUE, series(|s| s.cadence)),
+        (
+            "breathing (breaths/min)",
+            GREEN,
+            series(|s| s.breathing.map(|b| b.per_minute)),
+        ),
+        (
+            "swell (per min, breath lead)",
+            MAGENTA,
+            series(|s| (s.lead.phase != LeadPhase::Off).then_some(s.lead.swell_per_min)),
+        ),
     ] {
         if points.is_empty() {
             continue;

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::control::pipeline::{Pipeline, Step};
 use crate::control::{Controller, explain};
 use crate::controls::{Control, SharedControls};
+use crate::dbus::BreathLeadReport;
 use crate::dbus::{NowPlaying, WorkoutReport};
 use crate::features::Clock;
 use crate::sensor::Reading;
@@ -448,6 +449,9 @@ impl Core {
             breathing_confidence: step
                 .and_then(|s| s.breathing)
                 .map_or(0.0, |b| b.confidence as f64),
+            breath_lead: step
+                .filter(|_| self.preset.breath_lead)
+                .map(|s| BreathLeadReport::from(s.lead)),
             controls: Control::ALL
                 .iter()
                 .map(|c| (c.name(), controls.get(*c) as f64))

@@ -3,7 +3,7 @@
 
 use super::core::{CommandError, TimerAction};
 use super::handle::CoreHandle;
-use crate::dbus::{NowPlaying, SensorRow, WorkoutReport};
+use crate::dbus::{BreathLeadReport, NowPlaying, SensorRow, WorkoutReport};
 use crate::sensor::ble::{Ble, BleError};
 use crate::sensor::status::BleStatus;
 use crate::synth::preset::PresetLibrary;
@@ -257,6 +257,13 @@ impl AttunedInterface {
     #[zbus(property)]
     fn breathing_rate(&self) -> f64 {
         self.core.view().breathing_rate
+    }
+    /// The breath lead, for presets that lead breathing (empty otherwise): `phase` (0 off,
+    /// 1 matching, 2 leading), `target` (breaths/min the music invites), `swell_rate`
+    /// (swells a minute) and `confidence` (see [`BreathLeadReport`]).
+    #[zbus(property)]
+    fn breath_lead(&self) -> HashMap<String, f64> {
+        BreathLeadReport::to_map(self.core.view().breath_lead.as_ref())
     }
     /// The workout beat, for presets that follow cadence (empty otherwise): see
     /// [`WorkoutReport`] for the keys.

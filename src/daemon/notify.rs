@@ -5,7 +5,7 @@
 use super::dbus::{AttunedInterface, sensor_rows};
 use super::mpris::MprisPlayer;
 use super::view::View;
-use crate::dbus::{SensorRow, WorkoutReport, names};
+use crate::dbus::{BreathLeadReport, SensorRow, WorkoutReport, names};
 use crate::sensor::ble::Ble;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -33,6 +33,16 @@ pub async fn announce_changes(
     }
 }
 
+/// A map property at a tenth of each unit, sorted so the order is stable.
+fn tenths(map: std::collections::HashMap<String, f64>) -> Vec<(String, i64)> {
+    let mut v: Vec<(String, i64)> = map
+        .into_iter()
+        .map(|(k, x)| (k, (x * 10.0).round() as i64))
+        .collect();
+    v.sort();
+    v
+}
+
 /// The properties clients watch, rounded to what they show.
 #[derive(Debug, Clone, PartialEq)]
 struct Announced {
@@ -43,6 +53,7 @@ struct Announced {
     cadence: i64,
     tempo: i64,
     breathing: i64,
+    breath_lead: Vec<(String, i64)>,
     controls: Vec<i64>,
     timer: i64,
     audio: String,
@@ -57,11 +68,7 @@ impl Announced {
     fn of(v: &View, ble: &Ble, audio: &crate::audio::AudioStatusReader) -> Announced {
         let bluetooth = ble.status();
         // At a tenth of each unit (0.1 ms, 0.1 bpm, 0.1 %), sorted so the order is stable.
-        let mut workout: Vec<(String, i64)> = WorkoutReport::to_map(v.workout.as_ref())
-            .into_iter()
-            .map(|(k, x)| (k, (x * 10.0).round() as i64))
-            .collect();
-        workout.sort();
+        let workout = tenths(WorkoutReport::to_map(v.workout.as_ref()));
         Announced {
             playback: v.playback.name(),
             preset: v.preset.clone(),
@@ -70,6 +77,7 @@ impl Announced {
             cadence: v.cadence.round() as i64,
             tempo: (v.tempo * 10.0).round() as i64,
             breathing: (v.breathing_rate * 10.0).round() as i64,
+            breath_lead: tenths(BreathLeadReport::to_map(v.breath_lead.as_ref())),
             controls: v
                 .controls
                 .iter()
@@ -121,6 +129,9 @@ impl Announced {
         }
         if self.breathing != before.breathing {
             i.breathing_rate_changed(e).await?;
+        }
+        if self.breath_lead != before.breath_lead {
+            i.breath_lead_changed(e).await?;
         }
         if self.controls != before.controls {
             i.controls_changed(e).await?;

@@ -1,7 +1,7 @@
 //! What the core publishes after every command and tick: the snapshot that every property
 //! is read from, without waiting for the core.
 
-use crate::dbus::{NowPlaying, WorkoutReport};
+use crate::dbus::{BreathLeadReport, NowPlaying, WorkoutReport};
 use std::time::Instant;
 
 /// Playback as MPRIS names it.
@@ -41,6 +41,8 @@ pub struct View {
     pub breathing_rate: f64,
     /// How clear the breathing rhythm is (0..1), 0 when unknown.
     pub breathing_confidence: f64,
+    /// The breath lead, for presets that lead.
+    pub breath_lead: Option<BreathLeadReport>,
     /// (control name, value 0..1) in `Control::ALL` order.
     pub controls: Vec<(&'static str, f64)>,
     /// When the sleep timer ends.

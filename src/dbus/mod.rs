@@ -6,13 +6,16 @@
 //! - [`sensor_row`] — one row of the `Sensors` property.
 //! - [`workout_report`] — the `Workout` property's keys and its one-line summary.
 //! - [`now_playing`] — the `Now` property's keys.
+//! - [`breath_lead_report`] — the `BreathLead` property's keys.
 
+pub mod breath_lead_report;
 pub mod names;
 pub mod now_playing;
 pub mod proxy;
 pub mod sensor_row;
 pub mod workout_report;
 
+pub use breath_lead_report::BreathLeadReport;
 pub use now_playing::NowPlaying;
 pub use proxy::AttunedProxy;
 pub use sensor_row::SensorRow;

@@ -274,11 +274,21 @@ impl ksni::Tray for AttunedTray {
             let mut line = s.short_line();
             if s.link == "live" && v.heart_rate > 0.0 {
                 line += &format!(" · {:.0} bpm", v.heart_rate);
+                if v.breathing_rate > 0.0 {
+                    line += &format!(" · breathing {:.1}/min", v.breathing_rate);
+                }
             }
             menu.push(item(line, false, None));
         }
         if let Some(w) = v.workout.as_ref().filter(|_| on) {
             menu.push(item(format!("Workout: {w}"), false, None));
+        }
+        if let Some(l) = v.breath_lead.as_ref().filter(|_| on) {
+            let mut chars = l.chars();
+            let line = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect());
+            menu.push(item(line.unwrap_or_default(), false, None));
         }
         let explain: Vec<MenuItem<Self>> = if v.explain.is_empty() {
             vec![item("Nothing to explain yet".into(), false, None)]
@@ -410,6 +420,7 @@ mod tests {
                 }
                 .line(),
             ),
+            ..View::default()
         });
         let l = labels(&t.menu());
         assert!(l.contains(&"Pause".to_owned()), "{l:?}");
@@ -423,6 +434,36 @@ mod tests {
         );
         assert_eq!(t.title(), "attuned · focus · 71 bpm");
         assert_eq!(t.icon_name(), "attuned-playing");
+        // In a preset that leads breathing: the rate on the sensor line, the lead below.
+        let (t, _) = tray(View {
+            running: true,
+            playing: true,
+            preset: "breathe".into(),
+            heart_rate: 64.0,
+            breathing_rate: 11.6,
+            sensors: vec![SensorRow {
+                address: "AA".into(),
+                name: "Polar".into(),
+                link: "live".into(),
+                battery: 87,
+                dropped: 0,
+            }],
+            breath_lead: Some(
+                "breath lead matching: swell 8.7/min, inviting 11.6 breaths/min".into(),
+            ),
+            ..View::default()
+        });
+        let l = labels(&t.menu());
+        assert!(
+            l.contains(&"Polar: live · battery 87 % · 64 bpm · breathing 11.6/min".to_owned()),
+            "{l:?}"
+        );
+        assert!(
+            l.contains(
+                &"Breath lead matching: swell 8.7/min, inviting 11.6 breaths/min".to_owned()
+            ),
+            "{l:?}"
+        );
         assert!(
             std::path::Path::new(&t.icon_theme_path())
                 .join("hicolor/scalable/apps/attuned-playing.svg")

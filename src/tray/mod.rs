@@ -13,7 +13,7 @@ mod item;
 
 pub use item::AttunedTray;
 
-use crate::dbus::{AttunedProxy, SensorRow, WorkoutReport, names};
+use crate::dbus::{AttunedProxy, BreathLeadReport, SensorRow, WorkoutReport, names};
 use futures::StreamExt;
 use ksni::TrayMethods;
 use std::collections::HashMap;
@@ -57,6 +57,10 @@ pub struct View {
     pub explain: Vec<String>,
     /// The workout beat ("beat 172.0 bpm · phase -4 ms"), in workout presets.
     pub workout: Option<String>,
+    /// Breaths per minute read from the heart, 0 when unknown.
+    pub breathing_rate: f64,
+    /// The breath lead ("breath lead matching: swell 9.0/min, …"), in presets that lead.
+    pub breath_lead: Option<String>,
 }
 
 /// A menu click, for the task that talks to the daemon.
@@ -134,6 +138,11 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
             .as_ref()
             .and_then(WorkoutReport::from_map)
             .map(|w| w.line()),
+        breathing_rate: get(&all, "BreathingRate").unwrap_or_default(),
+        breath_lead: get::<HashMap<String, f64>>(&all, "BreathLead")
+            .as_ref()
+            .and_then(BreathLeadReport::from_map)
+            .map(|l| l.line()),
     })
 }
 

@@ -1,6 +1,8 @@
 //! `attunectl`: the command-line client of the daemon, over the session bus.
 
-use crate::dbus::{AttunedProxy, NowPlaying, SensorRow, WorkoutReport, names};
+mod status;
+
+use crate::dbus::{AttunedProxy, SensorRow, names};
 use crate::duration::parse_duration;
 use clap::{Parser, Subcommand};
 use std::time::Duration;
@@ -133,7 +135,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         .map_err(|e| format!("cannot reach the session bus: {e}"))?;
     let proxy = AttunedProxy::new(&conn).await.map_err(explain_error)?;
     match cli.command {
-        Command::Status { json } => status(&proxy, json).await,
+        Command::Status { json } => status::status(&proxy, json).await,
         Command::Play => proxy.play().await.map_err(explain_error),
         Command::Pause => proxy.pause().await.map_err(explain_error),
         Command::Toggle => proxy.toggle().await.map_err(explain_error),
@@ -192,7 +194,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", serde_json::json!({"text": text, "effects": effects}));
             Ok(())
         }
-        Command::Watch { count } => watch(&proxy, count).await,
+        Command::Watch { count } => status::watch(&proxy, count).await,
         Command::Scan { time } => {
             eprintln!("scanning for {} s…", time.as_secs_f64());
             let found = proxy
@@ -256,124 +258,6 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
-    let e = explain_error;
-    let playback = proxy.playback_state().await.map_err(e)?;
-    let preset = proxy.preset().await.map_err(e)?;
-    let volume = proxy.volume().await.map_err(e)?;
-    let hr = proxy.heart_rate().await.map_err(e)?;
-    let cadence = proxy.cadence().await.map_err(e)?;
-    let tempo = proxy.tempo().await.map_err(e)?;
-    let breathing = proxy.breathing_rate().await.map_err(e)?;
-    let controls = proxy.controls().await.map_err(e)?;
-    let timer = proxy.sleep_timer_remaining().await.map_err(e)?;
-    let audio = proxy.audio_output().await.map_err(e)?;
-    let bluetooth = proxy.bluetooth().await.map_err(e)?;
-    let sensors = proxy.sensors().await.map_err(e)?;
-    let workout = proxy.workout().await.map_err(e)?;
-    let steering = proxy.steering().await.map_err(e)?;
-    let now = NowPlaying::from_map(&proxy.now().await.map_err(e)?);
-    let workout_report = WorkoutReport::from_map(&workout);
-    if json {
-        let sensors: Vec<_> = sensors
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "address": s.address, "name": s.name, "link": s.link,
-                    "battery": s.battery_percent(), "dropped": s.dropped,
-                })
-            })
-            .collect();
-        let v = serde_json::json!({
-            "playback": playback, "preset": preset, "volume": volume,
-            "heart_rate": hr, "cadence": cadence, "tempo": tempo,
-            "breathing_rate": (breathing > 0.0).then_some(breathing),
-            "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
-            "bluetooth": bluetooth, "sensors": sensors,
-            "workout": (!workout.is_empty()).then(|| serde_json::json!({
-                "values": workout, "steering": steering,
-            })),
-            "now": now.as_ref().map(|n| serde_json::json!({
-                "section": format!("{} {}", n.section, n.section_number), "key": n.key, "chord": n.chord, "voices": n.voices,
-            })),
-        });
-        println!("{v}");
-        return Ok(());
-    }
-    println!("{playback} · {preset} · volume {:.0} %", volume * 100.0);
-    println!(
-        "tempo {tempo:.1} bpm · heart rate {} · cadence {} · breathing {}",
-        or_dash(hr, "bpm"),
-        or_dash(cadence, "spm"),
-        if breathing > 0.0 {
-            format!("{breathing:.1}/min")
-        } else {
-            "–".into()
-        }
-    );
-    if let Some(n) = &now {
-        println!(
-            "music: {} {} · {} · {} · {}",
-            n.section,
-            n.section_number,
-            n.key,
-            n.chord,
-            n.voices.join(" ")
-        );
-    }
-    if let Some(w) = &workout_report {
-        println!("workout: {} · steering {steering}", w.line());
-    }
-    if timer > 0.0 {
-        println!("sleep timer: {}", human(timer));
-    }
-    println!("audio: {audio}");
-    if !sensors.is_empty() || bluetooth != "idle" {
-        println!("bluetooth: {bluetooth}");
-    }
-    for line in sensor_lines(&sensors) {
-        println!("{line}");
-    }
-    let mut names: Vec<_> = controls.into_iter().collect();
-    names.sort_by(|a, b| a.0.cmp(&b.0));
-    let line: Vec<String> = names.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
-    println!("controls: {}", line.join(", "));
-    Ok(())
-}
-
-async fn watch(proxy: &AttunedProxy<'_>, count: Option<usize>) -> Result<(), String> {
-    let mut last = String::new();
-    let mut printed = 0;
-    loop {
-        let e = explain_error;
-        let c = proxy.controls().await.map_err(e)?;
-        let get = |k: &str| c.get(k).copied().unwrap_or(0.0);
-        let line = format!(
-            "hr {} · cadence {} · tempo {:.1} bpm · energy {:.2} · brightness {:.2} · density {:.2}",
-            or_dash(proxy.heart_rate().await.map_err(e)?, "bpm"),
-            or_dash(proxy.cadence().await.map_err(e)?, "spm"),
-            proxy.tempo().await.map_err(e)?,
-            get("energy"),
-            get("brightness"),
-            get("density"),
-        );
-        let workout = WorkoutReport::from_map(&proxy.workout().await.map_err(e)?);
-        let line = match workout {
-            Some(w) => format!("{line} · {}", w.line()),
-            None => line,
-        };
-        if line != last {
-            println!("{line}");
-            last = line;
-            printed += 1;
-            if count.is_some_and(|n| printed >= n) {
-                return Ok(());
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
 // The checks are the daemon's own (crate::limits): a bad value is refused here, before
 // the call, with the same words.
 fn parse_volume(s: &str) -> Result<f64, String> {
@@ -406,7 +290,7 @@ fn parse_off_or_number(s: &str) -> Result<f64, String> {
     }
 }
 
-fn sensor_lines(sensors: &[SensorRow]) -> Vec<String> {
+pub(crate) fn sensor_lines(sensors: &[SensorRow]) -> Vec<String> {
     sensors
         .iter()
         .map(|s| {
@@ -422,7 +306,7 @@ fn sensor_lines(sensors: &[SensorRow]) -> Vec<String> {
         .collect()
 }
 
-fn or_dash(v: f64, unit: &str) -> String {
+pub(crate) fn or_dash(v: f64, unit: &str) -> String {
     if v > 0.0 {
         format!("{v:.0} {unit}")
     } else {
@@ -430,7 +314,7 @@ fn or_dash(v: f64, unit: &str) -> String {
     }
 }
 
-fn human(secs: f64) -> String {
+pub(crate) fn human(secs: f64) -> String {
     let s = secs.round() as u64;
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
@@ -443,7 +327,7 @@ fn not_running() -> String {
 }
 
 /// Turn bus errors into what a person can act on.
-fn explain_error(e: zbus::Error) -> String {
+pub(crate) fn explain_error(e: zbus::Error) -> String {
     match &e {
         zbus::Error::MethodError(name, msg, _)
             if name.as_str() == "org.freedesktop.DBus.Error.ServiceUnknown"
