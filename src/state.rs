@@ -37,6 +37,9 @@ pub struct State {
     /// The sleep timer running when this was saved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timer: Option<SavedTimer>,
+    /// The last sleep or relax session's summary (`attunectl session`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_session: Option<crate::features::session_summary::SessionSummary>,
 }
 
 impl Default for State {
@@ -47,6 +50,7 @@ impl Default for State {
             playing: true,
             sensors: Vec::new(),
             timer: None,
+            last_session: None,
         }
     }
 }
@@ -189,6 +193,19 @@ mod tests {
                 ends_unix_s: 1.8e9,
                 fade_s: 600.0,
                 action: crate::limits::TimerAction::Stop,
+            }),
+            last_session: Some(crate::features::session_summary::SessionSummary {
+                preset: "sleep".into(),
+                ended_by: "timer".into(),
+                ended_unix_s: 1.8e9,
+                minutes: 42.5,
+                start_breathing: Some(13.2),
+                end_breathing: Some(7.4),
+                start_heart_rate: Some(66.0),
+                end_heart_rate: None,
+                start_rmssd_ms: Some(31.0),
+                end_rmssd_ms: Some(52.0),
+                minutes_to_slow_breathing: Some(27.5),
             }),
         };
         s.save(&path).unwrap();

@@ -106,8 +106,7 @@ impl Drop for Pump {
 
 fn with_bluez() -> (Session, Arc<Bluez>) {
     let mut s = Session::new(&format!("ble-{}", rand_suffix()));
-    s.start_system_bus();
-    let b = Arc::new(Bluez::start(&s.system_bus_address()));
+    let b = s.start_bluez();
     (s, b)
 }
 
@@ -128,14 +127,9 @@ fn write_state(s: &Session, paired: &[(&str, &str)], preset: Option<&str>) {
         .iter()
         .map(|(a, n)| serde_json::json!({"address": a, "name": n}))
         .collect();
-    let path = s.state_file();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        &path,
-        serde_json::json!({"playing": preset.is_some(), "sensors": sensors, "preset": preset})
-            .to_string(),
-    )
-    .unwrap();
+    s.write_state(
+        serde_json::json!({"playing": preset.is_some(), "sensors": sensors, "preset": preset}),
+    );
 }
 
 fn live_subscriptions(stats: &NotifyStats) -> (u32, u32, bool) {
@@ -505,13 +499,7 @@ fn render_replay(session: &std::path::Path, wav: &std::path::Path, duration: &st
 
 /// Run `attunectl` on the session's bus; it must succeed. Its output.
 fn ctl(s: &Session, args: &[&str]) -> String {
-    let out = s.command(CTL).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "attunectl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    s.ctl(args)
 }
 
 /// The daemon's `Workout` property.

@@ -51,6 +51,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How the last sleep or relax session went: breathing, heart rate and RMSSD at its
+    /// start and end, and the minutes until breathing fell below 8 a minute.
+    Session {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a line whenever heart rate, cadence, tempo or controls change.
     Watch {
         /// Stop after this many lines.
@@ -169,6 +175,17 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .set_sleep_timer(d.as_secs_f64(), fade.as_secs_f64(), &action)
                 .await
                 .map_err(explain_error)
+        }
+        Command::Session { json } => {
+            let m = proxy.last_session().await.map_err(explain_error)?;
+            if json {
+                println!("{}", serde_json::json!(m));
+            } else {
+                for line in crate::features::session_summary::SessionSummary::lines_from_map(&m) {
+                    println!("{line}");
+                }
+            }
+            Ok(())
         }
         Command::Explain { json: false } => {
             let why = proxy.explain_text().await.map_err(explain_error)?;

@@ -2,6 +2,7 @@
 //! [`owner`](super::owner)); nothing here waits on the disk or the bus: presets arrive
 //! built, and the state to save is handed out by [`Core::state`].
 
+use super::session_log::SessionLog;
 use super::view::{Playback, View};
 use crate::audio::{AudioCommand, AudioOutput, AudioStatus};
 use crate::config::Config;
@@ -93,6 +94,8 @@ pub struct Core {
     pub sensors: Vec<PairedSensor>,
     /// Whether the last tick sent the audio side a footfall anchor.
     anchored: bool,
+    /// Sleep and relax sessions and the last one's summary.
+    sessions: SessionLog,
 }
 
 impl Core {
@@ -144,6 +147,7 @@ impl Core {
                 })
                 .collect(),
             anchored: false,
+            sessions: SessionLog::new(state.last_session.clone()),
         };
         if state.playing {
             core.play();
@@ -165,6 +169,7 @@ impl Core {
                 fade_s: t.fade.as_secs_f64(),
                 action: t.action,
             }),
+            last_session: self.sessions.last.clone(),
         }
     }
 
@@ -174,12 +179,14 @@ impl Core {
     }
 
     pub fn play(&mut self) {
+        self.sessions.begin(&self.preset, self.session_time());
         self.playback = Playback::Playing;
         self.engine.set_volume(self.volume as f32);
         self.audio.send(AudioCommand::Play);
     }
 
     pub fn pause(&mut self) {
+        self.end_session("paused");
         self.playback = Playback::Paused;
         self.timer = None;
         self.audio.send(AudioCommand::Stop);
@@ -204,7 +211,16 @@ impl Core {
         self.pipeline.set_breath_lead(preset.breath_lead);
         self.pipeline
             .set_follow(crate::render::follow_spec(&preset));
+        self.end_session("preset change");
         self.preset = preset;
+        if self.playback == Playback::Playing {
+            self.sessions.begin(&self.preset, self.session_time());
+        }
+    }
+
+    /// End the sleep or relax session, if one runs (its summary is logged and kept).
+    pub fn end_session(&mut self, reason: &str) {
+        self.sessions.end(self.session_time(), reason);
     }
 
     pub fn set_volume(&mut self, volume: f64) -> Result<(), CommandError> {
@@ -382,6 +398,7 @@ impl Core {
         self.engine.beat().set(beat);
         // Bars are planned here, off the audio thread, a horizon ahead of the music.
         self.engine.plan_ahead();
+        self.sessions.observe(&step);
         self.last_step = Some(step);
         let mut events = Vec::new();
         self.engine.drain_events(&mut events);
@@ -389,6 +406,7 @@ impl Core {
             let left = timer.ends.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 self.timer = None;
+                self.end_session("timer");
                 match timer.action {
                     TimerAction::Pause | TimerAction::Stop => self.pause(),
                 }
@@ -449,6 +467,7 @@ impl Core {
             breathing_confidence: step
                 .and_then(|s| s.breathing)
                 .map_or(0.0, |b| b.confidence as f64),
+            last_session: self.sessions.last.clone(),
             breath_lead: step
                 .filter(|_| self.preset.breath_lead)
                 .map(|s| BreathLeadReport::from(s.lead)),

@@ -258,6 +258,19 @@ impl AttunedInterface {
     fn breathing_rate(&self) -> f64 {
         self.core.view().breathing_rate
     }
+    /// The last sleep or relax session (empty before one has ended): `minutes`,
+    /// `start_breathing`/`end_breathing` (breaths/min), `start_heart_rate`/`end_heart_rate`
+    /// (bpm), `start_rmssd`/`end_rmssd` (ms), `minutes_to_slow_breathing` (until breathing
+    /// first fell below 8/min) and `ended_unix`; a value not measured is left out.
+    #[zbus(property)]
+    fn last_session(&self) -> HashMap<String, f64> {
+        self.core
+            .view()
+            .last_session
+            .as_ref()
+            .map(|s| s.to_map())
+            .unwrap_or_default()
+    }
     /// The breath lead, for presets that lead breathing (empty otherwise): `phase` (0 off,
     /// 1 matching, 2 leading), `target` (breaths/min the music invites), `swell_rate`
     /// (swells a minute) and `confidence` (see [`BreathLeadReport`]).

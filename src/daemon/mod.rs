@@ -32,6 +32,7 @@ pub mod mpris;
 pub mod notify;
 pub mod owner;
 pub mod saver;
+pub mod session_log;
 pub mod view;
 pub mod wall_clock;
 

@@ -54,6 +54,7 @@ struct Announced {
     tempo: i64,
     breathing: i64,
     breath_lead: Vec<(String, i64)>,
+    last_session: Vec<(String, i64)>,
     controls: Vec<i64>,
     timer: i64,
     audio: String,
@@ -78,6 +79,12 @@ impl Announced {
             tempo: (v.tempo * 10.0).round() as i64,
             breathing: (v.breathing_rate * 10.0).round() as i64,
             breath_lead: tenths(BreathLeadReport::to_map(v.breath_lead.as_ref())),
+            last_session: tenths(
+                v.last_session
+                    .as_ref()
+                    .map(|s| s.to_map())
+                    .unwrap_or_default(),
+            ),
             controls: v
                 .controls
                 .iter()
@@ -132,6 +139,9 @@ impl Announced {
         }
         if self.breath_lead != before.breath_lead {
             i.breath_lead_changed(e).await?;
+        }
+        if self.last_session != before.last_session {
+            i.last_session_changed(e).await?;
         }
         if self.controls != before.controls {
             i.controls_changed(e).await?;

@@ -65,6 +65,9 @@ impl Owner {
                 }
             }
         }
+        // The session ends here (the state flushed after this keeps its summary).
+        self.core.end_session("shutdown");
+        self.publish();
         self.fade_out().await;
         self.core
     }

@@ -41,6 +41,8 @@ pub struct View {
     pub breathing_rate: f64,
     /// How clear the breathing rhythm is (0..1), 0 when unknown.
     pub breathing_confidence: f64,
+    /// The last sleep or relax session's summary.
+    pub last_session: Option<crate::features::session_summary::SessionSummary>,
     /// The breath lead, for presets that lead.
     pub breath_lead: Option<BreathLeadReport>,
     /// (control name, value 0..1) in `Control::ALL` order.

@@ -8,6 +8,7 @@
 
 pub mod breathing;
 pub mod heart;
+pub mod session_summary;
 pub mod sun;
 
 use crate::control::contract::{self, INPUTS};

@@ -144,6 +144,34 @@ impl Session {
         self.dir.join("home/.local/state/attuned/state.json")
     }
 
+    /// Write the daemon's state file (before it starts).
+    pub fn write_state(&self, state: serde_json::Value) {
+        let path = self.state_file();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, state.to_string()).unwrap();
+    }
+
+    /// A private system bus with the BlueZ-shaped service on it.
+    pub fn start_bluez(&mut self) -> std::sync::Arc<bluez::Bluez> {
+        self.start_system_bus();
+        std::sync::Arc::new(bluez::Bluez::start(&self.system_bus_address()))
+    }
+
+    /// Run `attunectl` on the session's bus; it must succeed. Its output.
+    pub fn ctl(&self, args: &[&str]) -> String {
+        let out = self
+            .command(env!("CARGO_BIN_EXE_attunectl"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "attunectl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Start PulseAudio with a null sink (and a keep-alive stream, without which an idle
     /// null sink stalls new streams).
     pub fn start_pulse(&mut self) {
