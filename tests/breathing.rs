@@ -19,6 +19,22 @@ fn heart(
     seconds: f64,
     seed: u64,
 ) -> Vec<(f64, f32, bool)> {
+    heart_with_mayer(breaths, base, swing, 0.0, noise_ms, ectopic, seconds, seed)
+}
+
+/// [`heart`] with the baroreflex's Mayer waves added: ±`mayer` bpm at 0.1 Hz (6/min),
+/// whatever the breathing.
+#[allow(clippy::too_many_arguments)]
+fn heart_with_mayer(
+    breaths: f32,
+    base: f32,
+    swing: f32,
+    mayer: f32,
+    noise_ms: f32,
+    ectopic: f32,
+    seconds: f64,
+    seed: u64,
+) -> Vec<(f64, f32, bool)> {
     let mut rng = Pcg32::seed_from_u64(seed);
     let mut uniform = move || (rng.next_u32() >> 8) as f32 / 16_777_216.0;
     let mut filter = RrFilter::default();
@@ -26,7 +42,8 @@ fn heart(
     let mut t = 0.0f64;
     while t < seconds {
         let phase = std::f64::consts::TAU * breaths as f64 / 60.0 * t;
-        let hr = base + swing * phase.sin() as f32;
+        let mayer_phase = std::f64::consts::TAU * 0.1 * t + 1.0;
+        let hr = base + swing * phase.sin() as f32 + mayer * mayer_phase.sin() as f32;
         // Box–Muller.
         let (u1, u2) = (uniform().max(1e-7), uniform());
         let gauss = (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos();
@@ -88,6 +105,30 @@ fn noise_and_too_few_beats_are_unknown_not_a_guess() {
     // The strap went quiet 20 s ago.
     let beats = heart(12.0, 68.0, 5.0, 15.0, 0.0, 70.0, 9);
     assert_eq!(estimate_at(&beats, 90.0), None);
+}
+
+/// Mayer waves (~0.1 Hz, 6/min) swing the heart whatever the breathing: at normal breathing
+/// rates the breathing peak must still win, and slow breathing (which resonates with them,
+/// so its swing is large) must still be read as slow.
+#[test]
+fn mayer_waves_are_not_mistaken_for_slow_breathing() {
+    for (breaths, swing) in [(12.0, 4.0), (15.0, 4.0), (20.0, 3.0)] {
+        let beats = heart_with_mayer(breaths, 66.0, swing, 3.0, 15.0, 0.0, 90.0, 5);
+        let (rate, _) = estimate_at(&beats, 90.0).expect("known");
+        assert!(
+            (rate - breaths).abs() <= 1.0,
+            "{breaths}/min read as {rate}"
+        );
+    }
+    // Resonant breathing swings a young heart by 20–30 bpm: ±8 and ±12 bpm.
+    for swing in [8.0, 12.0] {
+        let beats = heart_with_mayer(6.0, 66.0, swing, 3.0, 15.0, 0.0, 90.0, 5);
+        let (rate, _) = estimate_at(&beats, 90.0).expect("known");
+        assert!(
+            (rate - 6.0).abs() <= 1.0,
+            "6/min (±{swing} bpm) read as {rate}"
+        );
+    }
 }
 
 /// Through the feature extractor as the daemon feeds it: a strap notification about once a

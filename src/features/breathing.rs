@@ -24,6 +24,10 @@ pub const RATE_RANGE: (f32, f32) = (6.0, 30.0);
 /// A peak must stand this far above the band's median power (13 dB) to be a breathing
 /// rhythm: beat-to-beat noise alone reached 16× in 12 one-minute trials, real swings 23–800×.
 pub const MIN_PROMINENCE: f32 = 20.0;
+/// Peaks slower than this (breaths/min) compete with the Mayer waves at ~6/min ...
+pub const SLOW_PER_MIN: f32 = 8.0;
+/// ... and win over a faster peak only with this many times its power.
+pub const SLOW_DOMINANCE: f32 = 4.0;
 /// Fewest accepted beats in the window (a minute at 40 bpm).
 const MIN_BEATS: usize = 40;
 /// Largest share of rejected intervals (ectopic beats, motion) in the window: each
@@ -64,6 +68,10 @@ pub struct BreathingEstimator {
 
 /// Intervals in the local median.
 const RECENT: usize = 9;
+/// How far an interval may stray from the local median. Wider than the successive-interval
+/// limit: breathing at six a minute swings a young heart by 20–30 bpm (Vaschillo et al.
+/// 2002), and a median of nine beats lags such a swing by up to a quarter of the interval.
+const LOCAL_MAX_CHANGE: f32 = 0.3;
 
 impl std::fmt::Debug for BreathingEstimator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -104,7 +112,7 @@ impl BreathingEstimator {
         }
     }
 
-    /// Whether an interval the upstream filter `accepted` is also within 20 % of the median
+    /// Whether an interval the upstream filter `accepted` is also within 30 % of the median
     /// of the last accepted intervals and is not the compensatory pause after a premature
     /// beat. The upstream filter compares with the previous interval only and starts afresh
     /// after a rejection, so it passes those pauses; one such spike is broadband power that
@@ -121,7 +129,7 @@ impl BreathingEstimator {
         // stays within the limit.
         let pause = self.after_premature && change > 0.1;
         self.after_premature = !accepted && change < -0.1;
-        let ok = accepted && !pause && change.abs() <= super::heart::RR_MAX_CHANGE;
+        let ok = accepted && !pause && change.abs() <= LOCAL_MAX_CHANGE;
         if ok {
             self.remember(rr_ms);
         }
@@ -245,9 +253,25 @@ impl BreathingEstimator {
         if !band_power.is_normal() {
             return None;
         }
-        let (k, _) = (lo + 1..hi)
-            .map(|k| (k, power(k)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        // True local maxima only: the rising tail of slower (VLF/LF) heart-rate swings at
+        // the band's lower edge is not a breathing peak. A slow peak (under 8/min) is also
+        // what the baroreflex's ~0.1 Hz Mayer waves make whatever the breathing, so it wins
+        // over a faster one only when it is clearly stronger; breathing that slow drives a
+        // resonant, much larger swing (Vaschillo et al. 2002).
+        let floor = bin(3.0);
+        let strongest = |from: f32, to: f32| {
+            (bin(from).max(floor + 1)..bin(to).min(hi))
+                .filter(|&k| power(k) > power(k - 1) && power(k) >= power(k + 1))
+                .map(|k| (k, power(k)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let slow = strongest(RATE_RANGE.0 - 0.5, SLOW_PER_MIN);
+        let fast = strongest(SLOW_PER_MIN, RATE_RANGE.1 * 1.1);
+        let (k, _) = match (slow, fast) {
+            (Some(s), Some(f)) if s.1 < SLOW_DOMINANCE * f.1 => f,
+            (Some(s), _) => s,
+            (None, f) => f?,
+        };
         // The main lobe of a 60 s Hann window is ±2/60 Hz: its power belongs to the peak.
         let half_lobe = (2.0 / WINDOW_S as f32 / hz_per_bin).ceil() as usize;
         let peak_power: f32 = (k.saturating_sub(half_lobe)..=(k + half_lobe).min(hi))
