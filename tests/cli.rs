@@ -146,6 +146,62 @@ fn replayed_render_draws_a_plot() {
     }
 }
 
+/// `--trace` on a replayed strap that breathes: the breathing and swell columns, filled once
+/// a minute of beats is in.
+#[test]
+fn the_trace_has_breathing_and_swell_columns() {
+    let (wav, trace, csv) = (tmp("b.wav"), tmp("b-trace.csv"), tmp("b.csv"));
+    let mut session = String::from("time,hr,rr,contact,cadence\n");
+    let mut t = 0.0f64;
+    while t < 90.0 {
+        // 64 ± 5 bpm, breathing 10 times a minute: one beat per row.
+        let hr = 64.0 + 5.0 * (std::f64::consts::TAU * 10.0 / 60.0 * t).sin();
+        let rr = 60_000.0 / hr;
+        t += rr / 1000.0;
+        session.push_str(&format!("{t:.3},{hr:.0},{rr:.0},1,\n"));
+    }
+    std::fs::write(&csv, session).unwrap();
+    let out = attuned(&[
+        "render",
+        "--preset",
+        "breathe",
+        "--duration",
+        "90s",
+        "--replay",
+        csv.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+        "--out",
+        wav.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header[header.len() - 3..],
+        ["breathing_rate", "breathing_confidence", "swell_rate"]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let first = &rows[10];
+    assert_eq!(
+        (first[first.len() - 3], first[first.len() - 1]),
+        ("", "6.000")
+    );
+    let last = rows.last().unwrap();
+    let rate: f32 = last[last.len() - 3].parse().unwrap();
+    let swell: f32 = last[last.len() - 1].parse().unwrap();
+    assert!((rate - 10.0).abs() <= 1.0, "{last:?}");
+    assert!((swell - 0.75 * rate).abs() <= 0.4, "{last:?}");
+    for f in [wav, trace, csv] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
 #[test]
 fn bad_replay_and_bad_model_are_clear_errors() {
     let (csv, model) = (tmp("bad.csv"), tmp("bad.onnx"));
