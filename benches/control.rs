@@ -59,5 +59,25 @@ fn breathing(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, step, breathing);
+/// One step of the learned composer: its context vector and the model's logits (the planner
+/// runs one per melody note, bars ahead).
+fn composer(c: &mut Criterion) {
+    use attuned::compose::learned::{ComposerModel, Step, context};
+    let model = ComposerModel::builtin().expect("built-in composer");
+    let history = [
+        Step {
+            step: 1,
+            eighths: 2,
+        },
+        Step {
+            step: -2,
+            eighths: 1,
+        },
+    ];
+    c.bench_function("composer_step", |b| {
+        b.iter(|| black_box(model.logits(&context(black_box(&history), 3, 8))))
+    });
+}
+
+criterion_group!(benches, step, breathing, composer);
 criterion_main!(benches);

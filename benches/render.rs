@@ -11,7 +11,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 /// An engine for `name` and one second of audio per call of the returned closure, after
 /// `before` has been given the engine.
 fn one_second(name: &str, before: impl Fn(&Engine)) -> impl FnMut() {
-    let preset = Preset::builtin(name).expect("built-in preset");
+    one_second_of(Preset::builtin(name).expect("built-in preset"), before)
+}
+
+fn one_second_of(preset: Preset, before: impl Fn(&Engine)) -> impl FnMut() {
     let mut engine = Engine::new(
         &preset,
         SharedControls::new(preset.controls),
@@ -50,6 +53,13 @@ fn presets(c: &mut Criterion) {
         }))
     });
     group.bench_function("workout_following", |b| b.iter(&mut following));
+    // Every preset with the learned composer writing its melody (model steps included).
+    for (name, _) in BUILTIN {
+        let mut preset = Preset::builtin(name).expect("built-in preset");
+        preset.composer = attuned::synth::preset::Composer::Learned;
+        let mut second = one_second_of(preset, |_| {});
+        group.bench_function(format!("{name}_learned"), |b| b.iter(&mut second));
+    }
     group.finish();
 }
 

@@ -29,6 +29,13 @@ struct Cli {
     record: Option<PathBuf>,
 }
 
+/// `--composer`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ComposerArg {
+    Rules,
+    Learned,
+}
+
 // Parsed once per run: the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
@@ -60,6 +67,9 @@ enum Command {
         /// Directory of user presets (default: $XDG_DATA_HOME/attuned/presets).
         #[arg(long)]
         preset_dir: Option<PathBuf>,
+        /// Who writes the melody: `rules` or `learned` (default: the preset's choice).
+        #[arg(long, value_enum)]
+        composer: Option<ComposerArg>,
         #[command(flatten)]
         adaptive: AdaptiveArgs,
     },
@@ -309,12 +319,19 @@ fn main() -> ExitCode {
             midi,
             trace,
             preset_dir,
+            composer,
             adaptive,
         } => (|| {
             let lib = preset_dir
                 .map(PresetLibrary::with_user_dir)
                 .unwrap_or_else(PresetLibrary::new);
-            let preset = lib.load(&preset).map_err(|e| e.to_string())?;
+            let mut preset = lib.load(&preset).map_err(|e| e.to_string())?;
+            if let Some(c) = composer {
+                preset.composer = match c {
+                    ComposerArg::Rules => attuned::synth::preset::Composer::Rules,
+                    ComposerArg::Learned => attuned::synth::preset::Composer::Learned,
+                };
+            }
             let controls = match controls {
                 Some(p) => {
                     let text =

@@ -180,6 +180,8 @@ fn changed(a: &RgbaImage, b: &RgbaImage) -> usize {
 fn the_tray_in_a_real_panel() {
     let s = Session::new("panel");
     let desktop = Desktop::start(&s);
+    // Playing sleep, so the preset menu's second item (focus, after breathe) is another one.
+    s.write_state(serde_json::json!({"playing": true, "preset": "sleep"}));
     let mut daemon = s.start_daemon(&[]);
     let _tray = s.start_tray();
     // The item appears, drawn with our playing icon.
@@ -211,7 +213,8 @@ fn the_tray_in_a_real_panel() {
     // wheel buttons on to the item — no `Scroll` call reaches the bus. The tray's scroll
     // handling is tested on the item itself, in src/tray/item.rs.)
 
-    // A right click opens the menu; the keyboard walks it: Play, Preset ▸, its second item.
+    // A right click opens the menu; the keyboard walks it: Play, Preset ▸, its second item
+    // (the list is sorted: breathe, focus, …).
     let preset = s.property("Preset");
     let closed = desktop.shot("3-before-menu");
     desktop.xdotool(&["mousemove", &x, &y, "click", "3"]);

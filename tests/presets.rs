@@ -83,6 +83,22 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
     assert!(e.contains("outside 0..=1"), "{e}");
     let e = err(&GOOD.replace("scale = \"dorian\"", "scale = \"klingon\""));
     assert!(e.contains("klingon"), "{e}");
+    // The composer and the breath lead are chosen by name and by flag.
+    let with = |line: &str| GOOD.replacen("\n[key]", &format!("\n{line}\n[key]"), 1);
+    let e = err(&with("composer = \"robot\""));
+    assert!(e.starts_with("test.toml:") && e.contains("robot"), "{e}");
+    let e = err(&with("breath_lead = \"yes\""));
+    assert!(e.starts_with("test.toml:"), "{e}");
+    let p = Preset::parse(
+        "test.toml",
+        &with("composer = \"learned\"\nbreath_lead = true"),
+    )
+    .unwrap();
+    assert_eq!(p.composer, attuned::synth::preset::Composer::Learned);
+    assert!(p.breath_lead);
+    let p = Preset::parse("test.toml", GOOD).unwrap();
+    assert_eq!(p.composer, attuned::synth::preset::Composer::Rules);
+    assert!(!p.breath_lead, "focus does not lead breathing");
 }
 
 #[test]

@@ -1,6 +1,27 @@
 //! The melody: a short motif, developed phrase by phrase (transposed, inverted, a note
 //! moved or thinned), now and then replaced. Positions are eighth notes from the bar line;
-//! pitches are scale steps above the chord root, so the motif follows the harmony.
+//! pitches are scale steps above the chord root, so the motif follows the harmony. New
+//! motifs come from the rules or, with the learned composer, from a model trained on real
+//! melodies that continues from the motif before ([`super::learned`]).
+
+use super::learned::{self, ComposerModel};
+
+/// Who writes a new motif.
+#[derive(Clone, Copy)]
+pub enum Writer<'a> {
+    Rules,
+    /// The model, sampled at `temperature`, its note lengths re-weighted by
+    /// `length^longer` (a calm, sparse melody favours long notes over running eighths).
+    Learned {
+        model: &'a ComposerModel,
+        temperature: f32,
+        longer: f32,
+    },
+}
+
+/// The range of a motif's contour, scale steps from the chord root.
+const LOWEST: i32 = -5;
+const HIGHEST: i32 = 7;
 
 /// One note of the motif.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,18 +49,117 @@ pub struct Motif {
 
 impl Motif {
     /// A new motif over a bar of `beats_per_bar` beats; `leap` (0..1) widens its intervals.
-    pub fn invent(beats_per_bar: u32, leap: f32, unit: &mut impl FnMut() -> f32) -> Motif {
+    pub fn invent(
+        beats_per_bar: u32,
+        leap: f32,
+        writer: Writer,
+        unit: &mut impl FnMut() -> f32,
+    ) -> Motif {
         let mut m = Motif {
             notes: [MotifNote::default(); MAX_MOTIF],
             len: 0,
             resting: false,
             rested_last: false,
         };
-        m.renew(beats_per_bar, leap, unit);
+        m.renew(beats_per_bar, leap, writer, unit);
         m
     }
 
-    fn renew(&mut self, beats_per_bar: u32, leap: f32, unit: &mut impl FnMut() -> f32) {
+    /// Replace the motif by a new one (the learned writer continues from this one).
+    pub fn renew(
+        &mut self,
+        beats_per_bar: u32,
+        leap: f32,
+        writer: Writer,
+        unit: &mut impl FnMut() -> f32,
+    ) {
+        if let Writer::Learned {
+            model,
+            temperature,
+            longer,
+        } = writer
+            && self.compose(model, beats_per_bar, (temperature, longer), unit)
+        {
+            // Every note the model wrote sounds (thinning a learned line would turn its
+            // steps into leaps); how busy it is was decided when it was written, by the
+            // density then (see `Writer::Learned::longer`).
+            for m in &mut self.notes[..self.len] {
+                m.weight = 0.0;
+            }
+            return;
+        }
+        self.renew_by_rules(beats_per_bar, leap, unit);
+        self.spread_weights();
+    }
+
+    /// A bar of melody from the model, continuing from the current motif, kept within the
+    /// register and the bar; false (motif untouched) if the model fails.
+    fn compose(
+        &mut self,
+        model: &ComposerModel,
+        beats_per_bar: u32,
+        (temperature, longer): (f32, f32),
+        unit: &mut impl FnMut() -> f32,
+    ) -> bool {
+        let slots = 2 * beats_per_bar;
+        let mut history = [learned::Step {
+            step: 0,
+            eighths: 1,
+        }; learned::CONTEXT];
+        let mut known = 0;
+        for i in self.len.saturating_sub(learned::CONTEXT)..self.len {
+            let prev = if i == 0 { 0 } else { self.notes[i - 1].offset };
+            history[known] = learned::Step {
+                step: self.notes[i].offset - prev,
+                eighths: self.notes[i].len8.max(1),
+            };
+            known += 1;
+        }
+        let mut offset = if self.len == 0 {
+            0
+        } else {
+            self.notes[self.len - 1].offset
+        };
+        let mut notes = [MotifNote::default(); MAX_MOTIF];
+        let (mut len, mut pos) = (0, 0);
+        while pos < slots && len < MAX_MOTIF {
+            let x = learned::context(&history[..known], pos, slots);
+            let Ok(mut logits) = model.logits(&x) else {
+                return false;
+            };
+            learned::favour_longer(&mut logits, longer);
+            let fits = |s: learned::Step| {
+                (LOWEST..=HIGHEST).contains(&(offset + s.step)) && pos + s.eighths <= slots
+            };
+            let Some(next) = learned::sample(&logits, temperature, fits, unit()) else {
+                return false;
+            };
+            offset += next.step;
+            notes[len] = MotifNote {
+                pos8: pos,
+                offset,
+                len8: next.eighths,
+                weight: if pos == 0 { 0.0 } else { unit() },
+            };
+            len += 1;
+            pos += next.eighths;
+            if known == learned::CONTEXT {
+                history.copy_within(1.., 0);
+                known -= 1;
+            }
+            history[known] = next;
+            known += 1;
+        }
+        // The phrase starts on the bar line, where the chord is.
+        if len == 0 || notes[0].pos8 != 0 {
+            return false;
+        }
+        self.notes = notes;
+        self.len = len;
+        true
+    }
+
+    fn renew_by_rules(&mut self, beats_per_bar: u32, leap: f32, unit: &mut impl FnMut() -> f32) {
         let below = |n: u32, u: f32| ((u * n as f32) as u32).min(n - 1);
         let slots = 2 * beats_per_bar;
         let (mut len, mut offset, mut pos) = (0, 0i32, 0);
@@ -66,14 +186,18 @@ impl Motif {
                 } else {
                     1
                 };
-                offset = (offset + if unit() < 0.5 { jump } else { -jump }).clamp(-5, 7);
+                offset = (offset + if unit() < 0.5 { jump } else { -jump }).clamp(LOWEST, HIGHEST);
             }
             pos += dur.min(2);
         }
         self.len = len;
-        // Spread the weights evenly over 0..1 (keeping their order), so a density of d
-        // sounds about a share d of the motif whatever motif was drawn: the melody's
-        // loudness does not hang on the luck of one draw.
+    }
+
+    /// Spread the weights evenly over 0..1 (keeping their order), so a density of d sounds
+    /// about a share d of the motif whatever motif was drawn: the melody's loudness does not
+    /// hang on the luck of one draw.
+    fn spread_weights(&mut self) {
+        let len = self.len;
         for i in 1..len {
             let w = self.notes[i].weight;
             let rank = self.notes[1..len].iter().filter(|m| m.weight < w).count();
@@ -87,12 +211,19 @@ impl Motif {
         beats_per_bar: u32,
         rest_p: f32,
         leap: f32,
+        writer: Writer,
         unit: &mut impl FnMut() -> f32,
     ) {
         self.resting = !self.rested_last && unit() < rest_p * 0.5;
         self.rested_last = self.resting;
-        if unit() < 0.3 {
-            self.renew(beats_per_bar, leap, unit);
+        // The model continues the line more often than the rules invent a new motif.
+        let renew = if matches!(writer, Writer::Rules) {
+            0.3
+        } else {
+            0.5
+        };
+        if unit() < renew {
+            self.renew(beats_per_bar, leap, writer, unit);
             return;
         }
         let len = self.len.max(1);

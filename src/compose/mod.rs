@@ -3,7 +3,8 @@
 //! [`planner::Planner`] writes the piece a bar at a time: sections with their arrangement
 //! and energy ([`form`]), keys that travel round the circle of fifths ([`key`],
 //! [`journey`]), chords from a per-mode grammar with cadences and pivots ([`harmony`]), and
-//! a developing motif ([`melody`]). Each bar goes to the audio thread as a [`bar::BarPlan`]
+//! a developing motif ([`melody`]), whose new phrases come from the rules or from a model
+//! trained on real melodies ([`learned`]). Each bar goes to the audio thread as a [`bar::BarPlan`]
 //! through a fixed-capacity queue; `synth::player` only fires its notes on their samples.
 //! A preset declares the harmonic character ([`character`]), not a loop.
 
@@ -14,6 +15,7 @@ pub mod form;
 pub mod harmony;
 pub mod journey;
 pub mod key;
+pub mod learned;
 pub mod melody;
 pub mod planner;
 pub mod trace;

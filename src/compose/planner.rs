@@ -9,11 +9,12 @@ use super::form::{self, BASS, BELLS, Context, Dice, NOISE, PAD, PULSE, Role, Sec
 use super::harmony::{self, Chord, Shape};
 use super::journey::KeyJourney;
 use super::key::Key;
-use super::melody::Motif;
+use super::learned::ComposerModel;
+use super::melody::{Motif, Writer};
 use crate::controls::{Control, ControlValues};
 use crate::synth::note::VoiceKind;
 use crate::synth::params::{PARAM_COUNT, Param, ParamTable, ParamValues};
-use crate::synth::preset::{Mode, Preset, PulseKind};
+use crate::synth::preset::{Composer, Mode, Preset, PulseKind};
 use rand_core::{Rng, SeedableRng};
 use rand_pcg::Pcg32;
 
@@ -43,6 +44,23 @@ impl BarInfo {
             .filter(|i| self.voices & (1 << i) != 0)
             .map(|i| form::VOICES[i])
             .collect()
+    }
+}
+
+/// Who writes new motifs: the learned composer, sampled hotter as tension rises (0.8 …
+/// 1.2) and with longer notes as melody density falls, or the rules.
+fn writer(
+    composer: &Option<std::sync::Arc<ComposerModel>>,
+    tension: f32,
+    density: f32,
+) -> Writer<'_> {
+    match composer {
+        Some(model) => Writer::Learned {
+            model,
+            temperature: 0.8 + 0.4 * tension.clamp(0.0, 1.0),
+            longer: 0.5 * (1.0 - density.clamp(0.0, 1.0)),
+        },
+        None => Writer::Rules,
     }
 }
 
@@ -80,6 +98,8 @@ pub struct Planner {
     voicing: [i32; 5],
     voicing_len: usize,
     motif: Motif,
+    /// The learned composer, when the preset asks for it (and it loaded).
+    composer: Option<std::sync::Arc<ComposerModel>>,
     descent_start: f64,
     calmest_energy: f32,
     bar_seconds: f64,
@@ -90,7 +110,18 @@ impl Planner {
     /// A planner for `preset`, seeded (the graph mixes the preset's name into the seed).
     pub fn new(preset: &Preset, seed: u64, controls: &ControlValues) -> Planner {
         let mut rng = Rand(Pcg32::seed_from_u64(seed));
-        let motif = Motif::invent(preset.beats_per_bar, 0.5, &mut || rng.unit());
+        let composer = match preset.composer {
+            Composer::Rules => None,
+            Composer::Learned => match ComposerModel::builtin() {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    tracing::warn!("{e}; the rules compose instead");
+                    None
+                }
+            },
+        };
+        let writer = writer(&composer, 0.5, 0.5);
+        let motif = Motif::invent(preset.beats_per_bar, 0.5, writer, &mut || rng.unit());
         let journey = KeyJourney::new(preset.scale, preset.harmony.reach, preset.mode, &mut rng);
         let key = journey.key();
         let mut p = Planner {
@@ -117,6 +148,7 @@ impl Planner {
             voicing: [0; 5],
             voicing_len: 0,
             motif,
+            composer,
             descent_start: 0.0,
             calmest_energy: controls.get(Control::Energy),
             bar_seconds: 2.0,

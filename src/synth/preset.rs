@@ -86,6 +86,9 @@ struct PresetFile {
     level_db: Option<Spanned<f32>>,
     /// The swell follows breathing and leads it slower (default: sleep and relax).
     breath_lead: Option<bool>,
+    /// Who writes the melody's new phrases.
+    #[serde(default)]
+    composer: Composer,
     key: KeyFile,
     #[serde(default)]
     rhythm: RhythmFile,
@@ -204,6 +207,20 @@ pub struct Preset {
     /// The swell follows the listener's breathing and leads it slower (`breath_lead`;
     /// by default in sleep and relax presets).
     pub breath_lead: bool,
+    /// Who writes the melody's new phrases (`composer = "rules" | "learned"`).
+    pub composer: Composer,
+}
+
+/// Who writes the melody's new phrases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Composer {
+    /// The hand-written rules (the default until the presets' loudness is calibrated with
+    /// the learned lines, which are busier: `models/composer.md`).
+    #[default]
+    Rules,
+    /// The model trained on real melodies (`models/composer.md`); the rules if it cannot load.
+    Learned,
 }
 
 pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
@@ -366,6 +383,7 @@ impl Preset {
             breath_lead: raw
                 .breath_lead
                 .unwrap_or(matches!(raw.mode, Mode::Sleep | Mode::Relax)),
+            composer: raw.composer,
             harmony,
             melody_octave: octave,
             phrase_bars: *raw.melody.phrase_bars.get_ref(),

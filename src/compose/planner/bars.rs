@@ -51,7 +51,9 @@ impl Planner {
             self.chord_len = 0;
         }
         if self.unit() < 0.5 {
-            self.motif = Motif::invent(self.bpb, 0.5, &mut || self.rng.unit());
+            let writer = writer(&self.composer, self.section.energy, self.section.energy);
+            let rng = &mut self.rng;
+            self.motif.renew(self.bpb, 0.5, writer, &mut || rng.unit());
         }
         self.plan_following(controls);
     }
@@ -371,8 +373,14 @@ impl Planner {
         let phrase_pos = self.bar_in_section % self.phrase_bars.max(1);
         if phrase_pos == 0 && self.bar > 0 {
             let (rest, leap) = (params.get(Param::MelodyRest), params.get(Param::MelodyLeap));
-            self.motif.develop(self.bpb, rest, leap, &mut || {
-                self.rng.0.next_u32() as f32 / 4_294_967_296.0
+            let writer = writer(
+                &self.composer,
+                params.get(Param::HarmonyTension),
+                params.get(Param::MelodyDensity),
+            );
+            let rng = &mut self.rng.0;
+            self.motif.develop(self.bpb, rest, leap, writer, &mut || {
+                rng.next_u32() as f32 / 4_294_967_296.0
             });
         }
         let part = self.section.arrangement.parts[BELLS];
