@@ -70,6 +70,9 @@ enum Command {
         /// Who writes the melody: `rules` or `learned` (default: the preset's choice).
         #[arg(long, value_enum)]
         composer: Option<ComposerArg>,
+        /// A MIDI file whose melody (up to 64 notes) the piece states and develops.
+        #[arg(long, value_name = "FILE")]
+        motif: Option<PathBuf>,
         #[command(flatten)]
         adaptive: AdaptiveArgs,
     },
@@ -320,6 +323,7 @@ fn main() -> ExitCode {
             trace,
             preset_dir,
             composer,
+            motif,
             adaptive,
         } => (|| {
             let lib = preset_dir
@@ -343,7 +347,18 @@ fn main() -> ExitCode {
                 }
                 None => None,
             };
+            let motif = match motif {
+                Some(p) => {
+                    let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                    Some(
+                        attuned::compose::given::from_midi(&p.display().to_string(), &bytes)
+                            .map_err(|e| e.to_string())?,
+                    )
+                }
+                None => None,
+            };
             let mut opts = RenderOptions::new(preset);
+            opts.motif = motif;
             opts.duration = duration;
             opts.seed = seed;
             opts.out = Some(out.clone());

@@ -141,6 +141,8 @@ pub struct RenderOptions {
     /// Drive the controls from features and the control model (instead of constants or a
     /// control CSV).
     pub adaptive: Option<Adaptive>,
+    /// A motif to develop as the melody (`--motif tune.mid`).
+    pub motif: Option<Vec<crate::compose::given::GivenNote>>,
 }
 
 /// The control pipeline of an adaptive render: mode, listener, date and the readings to
@@ -170,6 +172,7 @@ impl RenderOptions {
             switch: None,
             midi: None,
             trace: None,
+            motif: None,
             progress: false,
             adaptive: None,
         }
@@ -224,6 +227,7 @@ pub fn render_with_form(
     let mut trace = Vec::new();
     let controls = SharedControls::new(opts.controls.as_ref().map_or(base, |c| c.at(0.0, &base)));
     let mut engine = Engine::new(&opts.preset, controls.clone(), opts.seed, SAMPLE_RATE);
+    engine.set_motif(opts.motif.clone());
     let total = (opts.duration.as_secs_f64() * SAMPLE_RATE as f64).round() as u64;
     let block = (SAMPLE_RATE as f64 / CONTROL_RATE_HZ) as usize;
     let (mut left, mut right) = (vec![0.0; block], vec![0.0; block]);

@@ -97,6 +97,37 @@ fn malformed_calls_are_refused_and_nothing_is_lost() {
     refused(s.call("SetVolume", &["dd", "0.3", "0.9"]), "expected");
     refused(s.call("ListPresets", &["b", "true"]), "expected");
     assert_eq!(s.property("Volume"), "d 0.4");
+    // Motifs: checked note by note; a good one taken, cleared; attunectl reads MIDI files.
+    ok(s.call(
+        "SetMotif",
+        &[
+            "a(udd)", "3", "60", "0", "0.5", "62", "0.5", "0.5", "64", "1", "1",
+        ],
+    ));
+    refused(
+        s.call(
+            "SetMotif",
+            &["a(udd)", "2", "60", "0", "0.5", "300", "0.5", "0.5"],
+        ),
+        "SetMotif: note 2: MIDI note above 127",
+    );
+    refused(s.call("SetMotif", &["a(udd)", "0"]), "no notes");
+    refused(
+        s.call("SetMotif", &["a(udd)", "1", "60", "0", "0"]),
+        "length must be",
+    );
+    refused(s.call("SetMotif", &["a(ud)", "1", "60", "0"]), "expected");
+    ok(s.call("ClearMotif", &[]));
+    let not_midi = s.dir.join("not.mid");
+    std::fs::write(&not_midi, b"hello").unwrap();
+    let out = s
+        .command(env!("CARGO_BIN_EXE_attunectl"))
+        .args(["motif", not_midi.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not.mid: not a MIDI file"));
+    assert_eq!(s.property("PlaybackState"), "s \"Playing\"");
     // MPRIS: NaN and infinite volumes refused; out of range clamped (the spec); a rate
     // other than 1 refused, 0 pauses (the spec).
     for bad in ["nan", "inf", "-inf"] {

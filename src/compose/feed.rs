@@ -54,6 +54,11 @@ impl BarFeed {
     }
 
     /// The player is gone (its unit was faded out and dropped).
+    /// Develop `given` as the melody from the next planned phrase on (`None`: stop).
+    pub fn set_theme(&mut self, given: Option<&[super::given::GivenNote]>) {
+        self.planner.set_theme(given);
+    }
+
     pub fn is_abandoned(&self) -> bool {
         self.queue.is_abandoned()
     }

@@ -65,8 +65,22 @@ impl Motif {
         m
     }
 
+    /// A fresh start (a new section): not resting, and a new motif (the learned writer
+    /// continues from the last one).
+    pub fn restart(
+        &mut self,
+        beats_per_bar: u32,
+        leap: f32,
+        writer: Writer,
+        unit: &mut impl FnMut() -> f32,
+    ) {
+        self.resting = false;
+        self.rested_last = false;
+        self.renew(beats_per_bar, leap, writer, unit);
+    }
+
     /// Replace the motif by a new one (the learned writer continues from this one).
-    pub fn renew(
+    fn renew(
         &mut self,
         beats_per_bar: u32,
         leap: f32,

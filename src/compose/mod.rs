@@ -4,14 +4,17 @@
 //! and energy ([`form`]), keys that travel round the circle of fifths ([`key`],
 //! [`journey`]), chords from a per-mode grammar with cadences and pivots ([`harmony`]), and
 //! a developing motif ([`melody`]), whose new phrases come from the rules or from a model
-//! trained on real melodies ([`learned`]). Each bar goes to the audio thread as a [`bar::BarPlan`]
+//! trained on real melodies ([`learned`]); or a motif handed in ([`given`]), developed
+//! through the piece ([`development`]). Each bar goes to the audio thread as a [`bar::BarPlan`]
 //! through a fixed-capacity queue; `synth::player` only fires its notes on their samples.
 //! A preset declares the harmonic character ([`character`]), not a loop.
 
 pub mod bar;
 pub mod character;
+pub mod development;
 pub mod feed;
 pub mod form;
+pub mod given;
 pub mod harmony;
 pub mod journey;
 pub mod key;

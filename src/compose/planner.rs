@@ -5,7 +5,9 @@
 
 use super::bar::{BarPlan, PlannedNote};
 use super::character::Character;
+use super::development::{Theme, ThemePlayer};
 use super::form::{self, BASS, BELLS, Context, Dice, NOISE, PAD, PULSE, Role, Section};
+use super::given::GivenNote;
 use super::harmony::{self, Chord, Shape};
 use super::journey::KeyJourney;
 use super::key::Key;
@@ -100,6 +102,8 @@ pub struct Planner {
     motif: Motif,
     /// The learned composer, when the preset asks for it (and it loaded).
     composer: Option<std::sync::Arc<ComposerModel>>,
+    /// A motif handed in, developed phrase by phrase in place of the melody's own.
+    theme: Option<ThemePlayer>,
     descent_start: f64,
     calmest_energy: f32,
     bar_seconds: f64,
@@ -149,6 +153,7 @@ impl Planner {
             voicing_len: 0,
             motif,
             composer,
+            theme: None,
             descent_start: 0.0,
             calmest_energy: controls.get(Control::Energy),
             bar_seconds: 2.0,
@@ -159,6 +164,14 @@ impl Planner {
         p.section = form::next_section(None, key, &cx, &mut p.rng);
         p.plan_following(controls);
         p
+    }
+
+    /// Develop `given` as the melody from the next phrase on (`None`: back to the melody's
+    /// own motif).
+    pub fn set_theme(&mut self, given: Option<&[GivenNote]>) {
+        self.theme = given
+            .filter(|g| !g.is_empty())
+            .map(|g| ThemePlayer::new(Theme::new(g)));
     }
 
     /// The preset's parameters at `controls`.

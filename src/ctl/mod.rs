@@ -51,6 +51,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Hand the daemon a motif (a MIDI file's melody, up to 64 notes) to develop, or
+    /// `--clear` to go back to the presets' own melodies.
+    Motif {
+        #[arg(required_unless_present = "clear")]
+        file: Option<std::path::PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        clear: bool,
+    },
     /// How the last sleep or relax session went: breathing, heart rate and RMSSD at its
     /// start and end, and the minutes until breathing fell below 8 a minute.
     Session {
@@ -175,6 +183,24 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .set_sleep_timer(d.as_secs_f64(), fade.as_secs_f64(), &action)
                 .await
                 .map_err(explain_error)
+        }
+        Command::Motif { file: None, .. } => proxy.clear_motif().await.map_err(explain_error),
+        Command::Motif {
+            file: Some(path), ..
+        } => {
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let notes = crate::compose::given::from_midi(&path.display().to_string(), &bytes)
+                .map_err(|e| e.to_string())?;
+            let wire: Vec<(u32, f64, f64)> = notes
+                .iter()
+                .map(|n| (n.midi as u32, n.start, n.beats))
+                .collect();
+            proxy.set_motif(&wire).await.map_err(explain_error)?;
+            println!(
+                "motif of {} notes handed in: it is stated from the next phrase",
+                notes.len()
+            );
+            Ok(())
         }
         Command::Session { json } => {
             let m = proxy.last_session().await.map_err(explain_error)?;

@@ -44,6 +44,8 @@ pub enum Command {
     Explain(Reply<Vec<(String, String, f64)>>),
     ExplainText(Reply<Vec<String>>),
     SetTargetCadence(f64, Done),
+    /// A motif to develop (`None`: the presets' own melodies again).
+    SetMotif(Option<Vec<crate::compose::given::GivenNote>>, Done),
     SetHeartRateZone(f64, f64, Done),
     SetHeartRateCeiling(f64, Done),
     RememberSensor(PairedSensor, Reply<()>),

@@ -322,6 +322,19 @@ impl Core {
         })
     }
 
+    /// Develop `motif` as the melody from the next phrase on (`None`: the presets' own).
+    pub fn set_motif(
+        &mut self,
+        motif: Option<Vec<crate::compose::given::GivenNote>>,
+    ) -> Result<(), CommandError> {
+        if let Some(m) = &motif {
+            crate::compose::given::check("SetMotif", m)
+                .map_err(|e| CommandError::InvalidArgs(e.to_string()))?;
+        }
+        self.engine.set_motif(motif);
+        Ok(())
+    }
+
     /// Steer toward `spm` steps per minute (0: no target). Not saved: the config holds the
     /// standing targets.
     pub fn set_target_cadence(&mut self, spm: f64) -> Result<(), CommandError> {

@@ -194,6 +194,29 @@ impl AttunedInterface {
         }
         Ok(known)
     }
+    /// Develop this motif as the melody from the next phrase on: (MIDI note, start beat,
+    /// length in beats), in order of start, 1 to 64 notes.
+    async fn set_motif(
+        &self,
+        #[zbus(header)] h: Header<'_>,
+        notes: Vec<(u32, f64, f64)>,
+    ) -> fdo::Result<()> {
+        expect_args(&h, "a(udd)")?;
+        let notes = notes
+            .into_iter()
+            .map(|(midi, start, beats)| crate::compose::given::GivenNote {
+                midi: midi.min(255) as u8,
+                start,
+                beats,
+            })
+            .collect();
+        self.core.set_motif(Some(notes)).await.map_err(to_fdo)
+    }
+    /// Back to the presets' own melodies.
+    async fn clear_motif(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
+        self.core.set_motif(None).await.map_err(to_fdo)
+    }
     /// Steer the workout tempo toward this cadence (steps per minute; 0 clears it).
     async fn set_target_cadence(
         &self,

@@ -86,6 +86,12 @@ impl CoreHandle {
     pub async fn explain_text(&self) -> Result<Vec<String>, CommandError> {
         self.ask(Command::ExplainText).await
     }
+    pub async fn set_motif(
+        &self,
+        motif: Option<Vec<crate::compose::given::GivenNote>>,
+    ) -> Result<(), CommandError> {
+        self.ask(|r| Command::SetMotif(motif, r)).await?
+    }
     pub async fn set_target_cadence(&self, spm: f64) -> Result<(), CommandError> {
         self.ask(|r| Command::SetTargetCadence(spm, r)).await?
     }

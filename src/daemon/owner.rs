@@ -128,6 +128,10 @@ impl Owner {
             Command::ExplainText(r) => {
                 let _ = r.send(c.explain_text());
             }
+            Command::SetMotif(motif, r) => {
+                let result = c.set_motif(motif);
+                self.answer(r, result);
+            }
             Command::SetTargetCadence(spm, r) => {
                 let result = c.set_target_cadence(spm);
                 self.answer(r, result);

@@ -24,6 +24,8 @@ pub trait Attuned {
     fn pair(&self, address: &str) -> zbus::Result<(String, String)>;
     fn forget(&self, address: &str) -> zbus::Result<bool>;
     fn set_target_cadence(&self, steps_per_minute: f64) -> zbus::Result<()>;
+    fn set_motif(&self, notes: &[(u32, f64, f64)]) -> zbus::Result<()>;
+    fn clear_motif(&self) -> zbus::Result<()>;
     fn set_heart_rate_ceiling(&self, bpm: f64) -> zbus::Result<()>;
     fn set_heart_rate_zone(&self, low: f64, high: f64) -> zbus::Result<()>;
     #[zbus(property)]

@@ -13,6 +13,7 @@ use super::preset::Preset;
 use super::swell::SharedSwell;
 use super::voices::MAX_BLOCK;
 use crate::compose::feed::{BarFeed, HORIZON_S};
+use crate::compose::given::GivenNote;
 use crate::compose::planner::{BarInfo, Planner};
 use crate::controls::SharedControls;
 use fundsp::prelude32::*;
@@ -88,6 +89,8 @@ pub struct Engine {
     preset_name: String,
     links: Links,
     clock: Arc<PlayClock>,
+    /// A motif handed in, developed by every preset that plays from now on.
+    motif: Option<Vec<GivenNote>>,
 }
 
 fn new_feed(
@@ -160,6 +163,7 @@ impl Engine {
             preset_name: preset.name.clone(),
             links,
             clock,
+            motif: None,
         }
     }
 
@@ -245,12 +249,24 @@ impl Engine {
             events,
             name,
         } = prepared;
+        let mut feed = feed;
+        feed.set_theme(self.motif.as_deref());
         self.feeds.push(feed);
         self.net
             .crossfade(self.preset_node, Fade::Power, fade_seconds, unit);
         self.net.commit();
         self.events.push((events, self.samples()));
         self.preset_name = name;
+    }
+
+    /// Develop `motif` as the melody from the next phrase on, in this preset and the ones
+    /// after it (`None`: each preset's own melody again). Checked by the caller
+    /// ([`crate::compose::given::check`]).
+    pub fn set_motif(&mut self, motif: Option<Vec<GivenNote>>) {
+        self.motif = motif;
+        if let Some(feed) = self.feeds.last_mut() {
+            feed.set_theme(self.motif.as_deref());
+        }
     }
 
     /// Plan bars ahead for every playing preset (off the audio thread: the control loop

@@ -53,7 +53,8 @@ impl Planner {
         if self.unit() < 0.5 {
             let writer = writer(&self.composer, self.section.energy, self.section.energy);
             let rng = &mut self.rng;
-            self.motif.renew(self.bpb, 0.5, writer, &mut || rng.unit());
+            self.motif
+                .restart(self.bpb, 0.5, writer, &mut || rng.unit());
         }
         self.plan_following(controls);
     }
@@ -384,13 +385,17 @@ impl Planner {
             });
         }
         let part = self.section.arrangement.parts[BELLS];
+        if self.theme.is_some() {
+            self.write_theme(plan, if part.plays() { part.octave } else { 0 });
+        }
         if !part.plays() {
             return;
         }
         let key = self.section.key;
         let n = key.scale.len();
         let base = n * (self.melody_octave + 1 + part.octave);
-        if !self.motif.resting {
+        let episode = self.theme.as_ref().is_none_or(|t| t.in_episode());
+        if !self.motif.resting && episode {
             let seq = if phrase_pos % 2 == 1 {
                 if self.unit() < 0.5 { 1 } else { -1 }
             } else {
@@ -442,6 +447,34 @@ impl Planner {
                     weight: -1.0,
                 });
             }
+        }
+    }
+
+    /// The given motif's notes in this bar: heard whatever the arrangement says of the
+    /// melody (it is the listener's), at every density.
+    fn write_theme(&mut self, plan: &mut BarPlan, octave: i32) {
+        let draws = [self.unit(), self.unit(), self.unit()];
+        let (slots, degree) = (2 * self.bpb, self.chord.degree);
+        let Some(theme) = self.theme.as_mut() else {
+            return;
+        };
+        let notes = theme.next_bar(slots, degree, draws);
+        let key = self.section.key;
+        let base = key.scale.len() * (self.melody_octave + 1 + octave);
+        for m in notes {
+            let step = base + m.offset;
+            let accent = if m.pos8 == 0 { 0.15 } else { 0.0 };
+            let pan = self.unit() * 0.6 - 0.3;
+            plan.push(PlannedNote {
+                at: m.pos8 as f32 * 0.5,
+                voice: VoiceKind::Bells,
+                midi: key.scale.midi(step),
+                freq: key.scale.freq(step),
+                velocity: 0.6 + accent,
+                beats: m.len8 as f32 * 0.5,
+                pan,
+                weight: -1.0,
+            });
         }
     }
 
