@@ -260,3 +260,38 @@ fn the_rendered_swell_is_three_quarters_of_the_breathing_rate_once_locked() {
     eprintln!("no strap: swell heard at {heard:.2}/min (want 6)");
     assert!((heard - 6.0).abs() <= 0.3, "{heard}");
 }
+
+/// Where the form allows, the melody's phrases span whole swells: while the lead sets the
+/// swell in a preset that has it, the phrase length in bars follows the swell's rate (to the
+/// nearest bar); otherwise it is the preset's own.
+#[test]
+fn melody_phrases_span_whole_swells_in_presets_that_lead() {
+    use attuned::compose::planner::Planner;
+    let breathe = preset("breathe");
+    let mut planner = Planner::new(&breathe, 1, &breathe.controls);
+    let bar = planner.bar_seconds();
+    let mut lengths = Vec::new();
+    let own = breathe.phrase_bars;
+    planner.set_swell(None);
+    assert_eq!(
+        planner.melody_phrase_bars(),
+        own,
+        "no lead, the preset's own phrases"
+    );
+    for per_min in [6.0f32, 7.5, 9.0, 12.0] {
+        planner.set_swell(Some(per_min));
+        let bars = planner.melody_phrase_bars();
+        let swells = bars as f64 * bar / (60.0 / per_min as f64);
+        eprintln!("swell {per_min}/min, bar {bar:.2} s: phrase {bars} bars = {swells:.2} swells");
+        assert!(
+            (swells - swells.round()).abs() * (60.0 / per_min as f64) <= bar / 2.0 + 1e-9,
+            "{bars} bars is not whole swells at {per_min}/min"
+        );
+        lengths.push(bars);
+    }
+    assert!(lengths.windows(2).any(|w| w[0] != w[1]), "{lengths:?}");
+    let focus = preset("focus");
+    let mut planner = Planner::new(&focus, 1, &focus.controls);
+    planner.set_swell(Some(9.0));
+    assert_eq!(planner.melody_phrase_bars(), focus.phrase_bars);
+}

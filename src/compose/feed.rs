@@ -54,6 +54,11 @@ impl BarFeed {
     }
 
     /// The player is gone (its unit was faded out and dropped).
+    /// The swell's rate while the breath lead sets it (the melody's phrases follow it).
+    pub fn set_swell(&mut self, per_min: Option<f32>) {
+        self.planner.set_swell(per_min);
+    }
+
     /// Develop `given` as the melody from the next planned phrase on (`None`: stop).
     pub fn set_theme(&mut self, given: Option<&[super::given::GivenNote]>) {
         self.planner.set_theme(given);

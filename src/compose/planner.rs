@@ -79,6 +79,11 @@ pub struct Planner {
     mode: Mode,
     bpb: u32,
     phrase_bars: u32,
+    /// The melody's phrases span whole swells (presets that lead breathing).
+    follows_swell: bool,
+    /// The swell's rate (cycles a minute) when the breath lead sets it (the engine passes
+    /// it on before planning), else `None`.
+    swell_per_min: Option<f32>,
     melody_octave: i32,
     home_root: i32,
     pulse: PulseKind,
@@ -132,6 +137,8 @@ impl Planner {
             mode: preset.mode,
             bpb: preset.beats_per_bar,
             phrase_bars: preset.phrase_bars,
+            follows_swell: preset.breath_lead,
+            swell_per_min: None,
             melody_octave: preset.melody_octave,
             home_root: preset.scale.root_midi,
             pulse: preset.pulse,
@@ -189,6 +196,25 @@ impl Planner {
     /// Seconds one bar lasts at the tempo last planned with.
     pub fn bar_seconds(&self) -> f64 {
         self.bar_seconds
+    }
+
+    /// The swell's rate now when the breath lead sets it (`None`: it does not lead).
+    pub fn set_swell(&mut self, per_min: Option<f32>) {
+        self.swell_per_min = per_min.filter(|r| r.is_finite() && *r > 0.0);
+    }
+
+    /// The melody's phrase in bars: the preset's, or, while the swell leads breathing in a
+    /// preset that has the lead, the whole number of swells nearest to it, in whole bars
+    /// (at least two): the melody's breaths follow the music's.
+    pub fn melody_phrase_bars(&self) -> u32 {
+        let own = self.phrase_bars.max(1);
+        let Some(per_min) = self.swell_per_min.filter(|_| self.follows_swell) else {
+            return own;
+        };
+        let period = 60.0 / per_min as f64;
+        let bar = self.bar_seconds.max(0.1);
+        let swells = (own as f64 * bar / period).round().max(1.0);
+        ((swells * period / bar).round() as u32).max(2)
     }
 
     fn depth(&self, minutes: f64) -> f32 {

@@ -273,8 +273,10 @@ impl Engine {
     /// live, before each block offline). Planning allocates nothing on the audio side.
     pub fn plan_ahead(&mut self) {
         let controls = self.controls.load();
+        let swell = self.links.swell.led().then(|| self.links.swell.per_min());
         self.feeds.retain(|f| !f.is_abandoned());
         for feed in &mut self.feeds {
+            feed.set_swell(swell);
             feed.fill(&controls, HORIZON_S);
         }
     }

@@ -49,6 +49,11 @@ impl SharedSwell {
     pub fn per_min(&self) -> f32 {
         self.per_min.value()
     }
+
+    /// Whether something leads the swell now (it asks for a least depth).
+    pub fn led(&self) -> bool {
+        self.least_depth.value() > 0.0
+    }
 }
 
 /// The audio side: a phase gliding to the shared rate. Real-time safe.

@@ -371,7 +371,7 @@ impl Planner {
     }
 
     pub(super) fn write_melody(&mut self, plan: &mut BarPlan, params: &ParamValues, left: u32) {
-        let phrase_pos = self.bar_in_section % self.phrase_bars.max(1);
+        let phrase_pos = self.bar_in_section % self.melody_phrase_bars();
         if phrase_pos == 0 && self.bar > 0 {
             let (rest, leap) = (params.get(Param::MelodyRest), params.get(Param::MelodyLeap));
             let writer = writer(
