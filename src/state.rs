@@ -199,7 +199,9 @@ mod tests {
                 ended_by: "timer".into(),
                 ended_unix_s: 1.8e9,
                 minutes: 42.5,
-                start_breathing: Some(13.2),
+                // An f32 estimate widened to f64 (as the daemon stores them): read back bit
+                // for bit, or a restart changes the summary (seen in CI with 12.012247…289).
+                start_breathing: Some(f64::from(12.012_247_f32)),
                 end_breathing: Some(7.4),
                 start_heart_rate: Some(66.0),
                 end_heart_rate: None,
