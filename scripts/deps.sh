@@ -46,6 +46,8 @@ TEST_PACKAGES=(
   "x11-utils|xwininfo: waits for the panel's window"
   "fonts-dejavu-core|fonts for the panel and its menus"
   "adwaita-icon-theme|the icon theme the panel falls back to"
+  "jackd2|a real JACK server (-d dummy) for the live MIDI test"
+  "libjack-jackd2-dev|the JACK library the midi-jack build of that test links"
 )
 BENCH_PACKAGES=(
   "csound|renders the reference patch the engine is measured against"
@@ -58,7 +60,8 @@ BUILD_MODULES=(dbus-1 alsa fontconfig freetype2)
 RUN_COMMANDS=(sox dbus-run-session)
 TEST_COMMANDS=(python3 dbus-daemon busctl gdbus pulseaudio pactl parec pacat playerctl
   desktop-file-validate systemd-analyze rsvg-convert Xvfb openbox xfce4-panel xdotool import
-  xwininfo)
+  xwininfo jackd)
+TEST_MODULES=(jack)
 TEST_PYTHON_MODULES=(numpy onnx)
 BENCH_COMMANDS=(csound bc taskset)
 
@@ -96,7 +99,7 @@ missing_for() {
   case "$job" in
     build) cmds=("${BUILD_COMMANDS[@]}"); mods=("${BUILD_MODULES[@]}") ;;
     run) cmds=("${RUN_COMMANDS[@]}") ;;
-    test) cmds=("${TEST_COMMANDS[@]}") ;;
+    test) cmds=("${TEST_COMMANDS[@]}"); mods=("${TEST_MODULES[@]}") ;;
     bench) cmds=("${BENCH_COMMANDS[@]}") ;;
   esac
   for c in "${cmds[@]}"; do

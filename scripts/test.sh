@@ -16,6 +16,8 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --locked
+echo "== live MIDI through a real JACK server (the midi-jack build)"
+cargo test --locked --features midi-jack --test midi_live
 echo "== retraining the control model (numpy, ignored by default)"
 cargo test --locked --test retrain -- --ignored
 echo "== fuzzing the GATT parsers (cargo fuzz, 20 s per target)"

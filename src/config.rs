@@ -72,6 +72,8 @@ pub struct Config {
     pub schedule: Vec<ScheduleEntry>,
     /// Workout steering, heart-rate ceiling and pod latency.
     pub workout: crate::workout::WorkoutSettings,
+    /// Which MIDI input port to play along from.
+    pub midi: crate::midi::PortChoice,
 }
 
 impl Default for Config {
@@ -91,6 +93,7 @@ impl Default for Config {
                 sensor_latency_s: DEFAULT_SENSOR_LATENCY_MS as f64 / 1000.0,
                 ..Default::default()
             },
+            midi: crate::midi::PortChoice::Auto,
         }
     }
 }
@@ -110,6 +113,14 @@ struct RawConfig {
     schedule: Vec<Spanned<String>>,
     #[serde(default)]
     workout: RawWorkout,
+    #[serde(default)]
+    midi: RawMidi,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMidi {
+    input: Option<Spanned<String>>,
 }
 
 /// A foot pod's notification arrives about half a BLE connection interval after the
@@ -244,6 +255,15 @@ impl Config {
                 .push(parse_schedule_entry(entry.get_ref()).map_err(|e| invalid(entry.span(), e))?);
         }
         c.schedule.sort_by_key(|e| e.minute);
+        if let Some(v) = &raw.midi.input {
+            if v.get_ref().trim().is_empty() {
+                return Err(invalid(
+                    v.span(),
+                    "midi input: \"auto\", \"off\" or (part of) a port's name".into(),
+                ));
+            }
+            c.midi = crate::midi::PortChoice::parse(v.get_ref());
+        }
         let w = &raw.workout;
         // 0 is "none" on D-Bus and the command line; in the file, leave the key out.
         let nonzero = |v: &Spanned<f32>, what: &str| {
@@ -410,6 +430,25 @@ mod tests {
         assert_eq!((d.target_cadence, d.hr_ceiling), (None, None));
         assert!((d.sensor_latency_s - 0.010).abs() < 1e-9);
     }
+
+    #[test]
+    fn midi_input_choices_and_errors() {
+        use crate::midi::PortChoice;
+        let parse = |t: &str| super::Config::parse("c.toml", t);
+        assert_eq!(parse("").unwrap().midi, PortChoice::Auto);
+        assert_eq!(
+            parse("[midi]\ninput = \"off\"").unwrap().midi,
+            PortChoice::Off
+        );
+        assert_eq!(
+            parse("[midi]\ninput = \"Keystation\"").unwrap().midi,
+            PortChoice::Named("Keystation".into())
+        );
+        let e = parse("[midi]\ninput = \" \"").unwrap_err().to_string();
+        assert!(e.starts_with("c.toml:2:9: midi input"), "{e}");
+        let e = parse("[midi]\nport = 1").unwrap_err().to_string();
+        assert!(e.starts_with("c.toml:2:1:") && e.contains("port"), "{e}");
+    }
 }
 
 #[cfg(test)]
@@ -420,5 +459,6 @@ mod shipped {
         let c = super::Config::load(std::path::Path::new(path)).unwrap();
         assert_eq!(c.schedule.len(), 3);
         assert_eq!(c.listener.latitude, 48.1);
+        assert_eq!(c.midi, crate::midi::PortChoice::Auto);
     }
 }

@@ -37,6 +37,8 @@
 //!   sessions, and recording), [`sensor::feed`] (the latest-value channel to the control loop).
 //! - [`ctl`] — `attunectl`, the command-line client; [`tray`] — `attunectl tray`, the desktop
 //!   panel item (StatusNotifierItem).
+//! - [`midi`] — live MIDI input: played notes heard at once through the soft keys, a phrase
+//!   and a pause become the motif, ports followed as they come and go.
 //! - [`workout`] — the beat follows cadence and lands on predicted footfalls, is steered
 //!   toward a target cadence or heart-rate zone, and brakes above a heart-rate ceiling.
 //! - [`duration`] — human durations such as `90s`, `10m`, `8h`; [`cpu`] — clearing AVX
@@ -56,6 +58,7 @@ pub mod duration;
 pub mod features;
 pub mod limits;
 pub mod logging;
+pub mod midi;
 pub mod plot;
 pub mod render;
 pub mod sensor;

@@ -37,10 +37,60 @@ fn audio_processing_never_allocates_even_through_a_crossfade() {
         engine
             .controls()
             .set(attuned::controls::Control::Brightness, i as f32 / 50.0);
+        // A musician plays along through the switch (struck and let go on the keys).
+        match i % 5 {
+            0 => engine.keys().press(60 + i as u8 % 24, 100),
+            3 => engine.keys().release(60 + (i - 3) as u8 % 24),
+            _ => {}
+        }
         engine.plan_ahead();
         assert_no_alloc(|| engine.render(&mut l, &mut r));
     }
     assert!(l.iter().all(|x| x.is_finite()));
+}
+
+/// A key held on the engine's live keys is heard through the soft keys at once, and
+/// through a preset switch (both graphs read the same keys).
+#[test]
+fn played_keys_are_heard_at_once_and_through_a_switch() {
+    // Goertzel amplitude at `hz` per sample.
+    let tone = |x: &[f32], hz: f32| {
+        let w = std::f32::consts::TAU * hz / SAMPLE_RATE;
+        let (mut s1, mut s2) = (0.0f32, 0.0f32);
+        for v in x {
+            let s0 = v + 2.0 * w.cos() * s1 - s2;
+            (s2, s1) = (s1, s0);
+        }
+        (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2).sqrt() / x.len() as f32
+    };
+    let run = |press: bool| {
+        let mut engine = engine("focus", 3);
+        let (mut l, mut r) = (vec![0.0f32; 48_000], vec![0.0f32; 48_000]);
+        engine.plan_ahead();
+        engine.render(&mut l, &mut r);
+        if press {
+            engine.keys().press(93, 110); // A6
+        }
+        engine.plan_ahead();
+        engine.render(&mut l, &mut r);
+        let held = tone(&l, 1760.0);
+        engine.switch_preset(&preset("relax"), 2.0);
+        for _ in 0..4 {
+            engine.plan_ahead();
+            engine.render(&mut l, &mut r);
+        }
+        (held, tone(&l, 1760.0))
+    };
+    let (quiet, quiet_after) = run(false);
+    let (held, held_after) = run(true);
+    eprintln!(
+        "A6: {quiet:.2e} → {held:.2e} held; after the switch {quiet_after:.2e} → {held_after:.2e}"
+    );
+    assert!(held > 10.0 * quiet, "{quiet:.2e} → {held:.2e}");
+    assert!(
+        held_after > 10.0 * quiet_after,
+        "{quiet_after:.2e} → {held_after:.2e}"
+    );
 }
 
 /// The audio side takes planned bars across section boundaries and a modulation without

@@ -17,6 +17,7 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
     let controls = proxy.controls().await.map_err(e)?;
     let timer = proxy.sleep_timer_remaining().await.map_err(e)?;
     let audio = proxy.audio_output().await.map_err(e)?;
+    let midi = proxy.midi_input().await.map_err(e)?;
     let bluetooth = proxy.bluetooth().await.map_err(e)?;
     let sensors = proxy.sensors().await.map_err(e)?;
     let workout = proxy.workout().await.map_err(e)?;
@@ -43,6 +44,7 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
                 "swell_rate": l.swell_rate, "confidence": l.confidence,
             })),
             "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
+            "midi_input": midi,
             "bluetooth": bluetooth, "sensors": sensors,
             "workout": (!workout.is_empty()).then(|| serde_json::json!({
                 "values": workout, "steering": steering,
@@ -85,6 +87,9 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
         println!("sleep timer: {}", human(timer));
     }
     println!("audio: {audio}");
+    if midi != "off" {
+        println!("MIDI: {midi}");
+    }
     if !sensors.is_empty() || bluetooth != "idle" {
         println!("bluetooth: {bluetooth}");
     }

@@ -173,6 +173,11 @@ impl Core {
         }
     }
 
+    /// The keys a musician plays live (the MIDI input writes them).
+    pub fn live_keys(&self) -> crate::synth::live_keys::SharedKeys {
+        self.engine.keys().clone()
+    }
+
     /// The audio output's live status, for readers outside the core.
     pub fn audio_status_reader(&self) -> crate::audio::AudioStatusReader {
         self.audio.status_reader()
@@ -474,6 +479,7 @@ impl Core {
             heart_rate: step.and_then(|s| s.hr).unwrap_or(0.0) as f64,
             cadence: step.and_then(|s| s.cadence).unwrap_or(0.0) as f64,
             tempo: self.tempo_bpm() as f64,
+            beats_per_bar: self.preset.beats_per_bar,
             breathing_rate: step
                 .and_then(|s| s.breathing)
                 .map_or(0.0, |b| b.per_minute as f64),

@@ -66,6 +66,7 @@ pub struct AttunedInterface {
     pub audio: crate::audio::AudioStatusReader,
     pub ble: Arc<Ble>,
     pub library: PresetLibrary,
+    pub midi: crate::midi::MidiStatusReader,
 }
 
 #[zbus::interface(name = "io.github.Attuned1")]
@@ -346,5 +347,11 @@ impl AttunedInterface {
     #[zbus(property)]
     fn audio_output(&self) -> String {
         self.audio.get().to_string()
+    }
+    /// Live MIDI input: off, no MIDI system (why), waiting for a port, or the port listened
+    /// to and how many played phrases became the motif.
+    #[zbus(property)]
+    fn midi_input(&self) -> String {
+        self.midi.get().to_string()
     }
 }

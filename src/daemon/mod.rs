@@ -152,6 +152,7 @@ pub async fn run_with_clock(
                 None
             }
         });
+    let midi = start_midi(&opts.config, &core, &handle);
     let conn = zbus::connection::Builder::session()?
         .serve_at(
             names::OBJECT_PATH,
@@ -160,6 +161,7 @@ pub async fn run_with_clock(
                 audio: audio_status.clone(),
                 ble: ble.clone(),
                 library: library.clone(),
+                midi: midi.status(),
             },
         )?
         .serve_at(names::MPRIS_PATH, MprisRoot)?
@@ -179,6 +181,7 @@ pub async fn run_with_clock(
         handle.subscribe(),
         ble.clone(),
         audio_status,
+        midi.status(),
     ));
     let owner = owner::Owner {
         core,
@@ -205,10 +208,43 @@ pub async fn run_with_clock(
     }
     notifier.abort();
     ble.shutdown().await;
+    drop(midi);
     drop(conn);
     // Dropping the core joins the audio supervisor.
     drop(core);
     Ok(())
+}
+
+/// MIDI input as the config says: keys heard through the engine at once, played phrases
+/// sent to the core as the motif, read at the playing preset's tempo.
+fn start_midi(config: &Config, core: &Core, handle: &CoreHandle) -> crate::midi::input::LiveInput {
+    use crate::midi::input::{LiveInput, Wiring};
+    use crate::midi::phrase::Meter;
+    let view = handle.subscribe();
+    let (runtime, handle) = (tokio::runtime::Handle::current(), handle.clone());
+    let wiring = Wiring {
+        keys: core.live_keys(),
+        meter: Box::new(move || {
+            let v = view.borrow();
+            Meter {
+                bpm: v.tempo.max(20.0),
+                beats_per_bar: v.beats_per_bar.max(1),
+            }
+        }),
+        motif: Box::new(move |motif| {
+            let handle = handle.clone();
+            runtime.spawn(async move {
+                if let Err(e) = handle.set_motif(Some(motif)).await {
+                    tracing::warn!("the played phrase was not taken as the motif: {e}");
+                }
+            });
+        }),
+    };
+    LiveInput::start(
+        config.midi.clone(),
+        crate::midi::ports::Midir::default,
+        wiring,
+    )
 }
 
 /// The preset to start with: the one saved, else the configured one, else the built-in of

@@ -16,16 +16,17 @@ pub async fn announce_changes(
     mut view: watch::Receiver<View>,
     ble: Arc<Ble>,
     audio: crate::audio::AudioStatusReader,
+    midi: crate::midi::MidiStatusReader,
 ) {
     let mut period = tokio::time::interval(super::NOTIFY_PERIOD);
     period.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last = Announced::of(&view.borrow(), &ble, &audio);
+    let mut last = Announced::of(&view.borrow(), &ble, &audio, &midi);
     loop {
         period.tick().await;
         if view.has_changed().is_err() {
             return;
         }
-        let now = Announced::of(&view.borrow_and_update(), &ble, &audio);
+        let now = Announced::of(&view.borrow_and_update(), &ble, &audio, &midi);
         if let Err(e) = now.announce(&last, &conn).await {
             tracing::debug!("PropertiesChanged: {e}");
         }
@@ -58,6 +59,7 @@ struct Announced {
     controls: Vec<i64>,
     timer: i64,
     audio: String,
+    midi: String,
     sensors: Vec<SensorRow>,
     bluetooth: String,
     workout: Vec<(String, i64)>,
@@ -66,7 +68,12 @@ struct Announced {
 }
 
 impl Announced {
-    fn of(v: &View, ble: &Ble, audio: &crate::audio::AudioStatusReader) -> Announced {
+    fn of(
+        v: &View,
+        ble: &Ble,
+        audio: &crate::audio::AudioStatusReader,
+        midi: &crate::midi::MidiStatusReader,
+    ) -> Announced {
         let bluetooth = ble.status();
         // At a tenth of each unit (0.1 ms, 0.1 bpm, 0.1 %), sorted so the order is stable.
         let workout = tenths(WorkoutReport::to_map(v.workout.as_ref()));
@@ -92,6 +99,7 @@ impl Announced {
                 .collect(),
             timer: v.timer_remaining().ceil() as i64,
             audio: audio.get().to_string(),
+            midi: midi.get().to_string(),
             sensors: sensor_rows(&bluetooth),
             bluetooth: bluetooth.radio.to_string(),
             workout,
@@ -151,6 +159,9 @@ impl Announced {
         }
         if self.audio != before.audio {
             i.audio_output_changed(e).await?;
+        }
+        if self.midi != before.midi {
+            i.midi_input_changed(e).await?;
         }
         if self.sensors != before.sensors {
             i.sensors_changed(e).await?;

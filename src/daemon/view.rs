@@ -37,6 +37,7 @@ pub struct View {
     pub cadence: f64,
     /// The tempo the preset plays at, bpm.
     pub tempo: f64,
+    pub beats_per_bar: u32,
     /// Breaths per minute read from the heart, 0 when unknown.
     pub breathing_rate: f64,
     /// How clear the breathing rhythm is (0..1), 0 when unknown.

@@ -62,4 +62,6 @@ pub trait Attuned {
     fn sleep_timer_remaining(&self) -> zbus::Result<f64>;
     #[zbus(property)]
     fn audio_output(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn midi_input(&self) -> zbus::Result<String>;
 }

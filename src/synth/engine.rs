@@ -123,6 +123,7 @@ impl Engine {
         let links = Links {
             beat: SharedBeat::new(frames.clone()),
             swell: SharedSwell::default(),
+            keys: Default::default(),
         };
         let clock = Arc::new(PlayClock::new(sample_rate as f64));
         let (mut feed, bars) = new_feed(preset, seed, &controls, HORIZON_S);
@@ -165,6 +166,11 @@ impl Engine {
             clock,
             motif: None,
         }
+    }
+
+    /// The keys a musician plays live, heard through every preset's soft keys.
+    pub fn keys(&self) -> &super::live_keys::SharedKeys {
+        &self.links.keys
     }
 
     /// The controls this engine reads.

@@ -6,6 +6,7 @@
 use super::beat::BeatLock;
 use super::dsp::{OnePole, db_to_gain};
 use super::links::Links;
+use super::live_keys::{KeyChange, KeysReader};
 use super::note::{NoteEvent, VoiceKind};
 use super::params::{PARAM_COUNT, Param, ParamValues};
 use super::player::{Gates, Player, PlayerStatus};
@@ -17,6 +18,7 @@ use super::voices::noise::{NoiseBed, NoiseParams};
 use super::voices::pad::{Pad, PadParams};
 use super::voices::pulse::Pulse;
 use super::voices::reverb::Reverb;
+use super::voices::soft_keys::SoftKeys;
 use super::voices::{Bus, MAX_BLOCK};
 use crate::compose::bar::BarPlan;
 use crate::controls::{Control, ControlValues, SharedControls};
@@ -47,6 +49,9 @@ pub struct PresetUnit {
     pulse: Pulse,
     noise: NoiseBed,
     reverb: Reverb,
+    /// What a musician plays live, and the voice it sounds through.
+    keys: KeysReader,
+    soft_keys: SoftKeys,
     bus: Bus,
     gain: f32,
     sample: u64,
@@ -77,6 +82,8 @@ impl Clone for PresetUnit {
             pulse: self.pulse.clone(),
             noise: self.noise.clone(),
             reverb: self.reverb.clone(),
+            keys: self.keys.clone(),
+            soft_keys: self.soft_keys.clone(),
             bus: self.bus.clone(),
             gain: self.gain,
             sample: self.sample,
@@ -129,6 +136,8 @@ impl PresetUnit {
             pulse: Pulse::new(preset.pulse, seed ^ 0xBEA7, sample_rate),
             noise: NoiseBed::new(preset.noise_color, preset.rain, seed ^ 0x5EED, sample_rate),
             reverb: Reverb::new(sample_rate),
+            keys: links.keys.reader(),
+            soft_keys: SoftKeys::new(sample_rate),
             bus: Bus::default(),
             gain: db_to_gain(preset.level_db),
             sample: 0,
@@ -261,6 +270,12 @@ impl PresetUnit {
             self.player.advance(run as u64, samples_per_beat);
             i += run;
         }
+        let soft_keys = &mut self.soft_keys;
+        self.keys.poll(|change| match change {
+            KeyChange::Struck { note, velocity } => soft_keys.strike(note, velocity),
+            KeyChange::Released { note } => soft_keys.release(note),
+        });
+        soft_keys.render(g[5].min(1.0), &mut self.bus, 0, size);
         self.sample += size as u64;
         let mix = p.get(Param::ReverbMix);
         left[..size].copy_from_slice(&self.bus.l[..size]);

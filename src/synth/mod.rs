@@ -7,6 +7,7 @@ pub mod graph;
 pub mod library;
 pub mod limiter;
 pub mod links;
+pub mod live_keys;
 pub mod note;
 pub mod params;
 pub mod play_clock;

@@ -7,6 +7,7 @@ pub mod noise;
 pub mod pad;
 pub mod pulse;
 pub mod reverb;
+pub mod soft_keys;
 
 /// Largest run of samples rendered at once (fundsp's block size).
 pub const MAX_BLOCK: usize = 64;

@@ -1,0 +1,184 @@
+//! Live MIDI through a real JACK server (`jackd -d dummy`, Debian's jackd2; the daemon is
+//! built with the `midi-jack` feature, which `scripts/test.sh` runs this test with): the
+//! daemon says there is no MIDI system while no server runs, finds the server when it
+//! starts, listens to a keyboard's port when it appears, sounds what is played at once (a
+//! held A6 is measured on the PulseAudio null sink's monitor), takes a phrase and a two-bar
+//! pause as the motif, follows the port as it goes and comes back, and keeps playing when
+//! the server is killed. About 60 s.
+
+mod services;
+
+use midir::os::unix::VirtualOutput;
+use services::Session;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+fn until(timeout: Duration, mut ok: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while !ok() {
+        if start.elapsed() > timeout {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
+/// Amplitude of the stereo recording's left+right at `hz` (Goertzel), per sample.
+fn tone(samples: &[i16], hz: f64) -> f64 {
+    let w = std::f64::consts::TAU * hz / 48_000.0;
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    let mono: Vec<f64> = samples
+        .chunks_exact(2)
+        .map(|c| (c[0] as f64 + c[1] as f64) / 65_536.0)
+        .collect();
+    for x in &mono {
+        let s0 = x + 2.0 * w.cos() * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2).sqrt() / mono.len() as f64
+}
+
+struct Jack(Child);
+
+impl Drop for Jack {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_jack(s: &Session, server: &str) -> Jack {
+    let child = s
+        .command("jackd")
+        .env("JACK_NO_AUDIO_RESERVATION", "1")
+        .args([
+            "--no-realtime",
+            "-n",
+            server,
+            "-d",
+            "dummy",
+            "-r",
+            "48000",
+            "-p",
+            "512",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start jackd ({e}): scripts/test.sh installs jackd2"));
+    Jack(child)
+}
+
+#[test]
+fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
+    let mut s = Session::new("midi-live");
+    s.start_pulse();
+    let server = format!("attuned-test-{}", std::process::id());
+    // SAFETY: set before any thread of this test binary reads the environment.
+    unsafe { std::env::set_var("JACK_DEFAULT_SERVER", &server) };
+    let d = s.start_daemon_with(&[], &[("JACK_DEFAULT_SERVER", &server)]);
+    let midi = |s: &Session| s.property_json("MidiInput").as_str().unwrap().to_owned();
+
+    // No server: said in the status, and once in the log however long it lasts.
+    assert!(
+        until(Duration::from_secs(5), || midi(&s)
+            .starts_with("no MIDI system (JACK")),
+        "{}",
+        midi(&s)
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(d.log().matches("no MIDI system").count(), 1, "{}", d.log());
+    assert!(s.ctl(&["status"]).contains("MIDI: no MIDI system"));
+
+    // The server starts: found (the wait backs off to at most 16 s).
+    let mut jack = start_jack(&s, &server);
+    assert!(
+        until(Duration::from_secs(20), || midi(&s)
+            == "waiting for a MIDI input port"),
+        "{}",
+        midi(&s)
+    );
+
+    // A keyboard appears.
+    let keyboard = midir::MidiOutput::new("keys").expect("a JACK client for the keyboard");
+    let mut port = keyboard.create_virtual("out").expect("the keyboard's port");
+    assert!(
+        until(Duration::from_secs(3), || midi(&s)
+            == "listening to keys:out"),
+        "{}",
+        midi(&s)
+    );
+
+    // A held A6 is heard at once.
+    const A6: f64 = 1760.0;
+    let before = tone(&s.record(2.0), A6);
+    port.send(&[0x90, 93, 120]).unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    let held = tone(&s.record(1.5), A6);
+    port.send(&[0x80, 93, 0]).unwrap();
+    eprintln!("A6 on the monitor: {before:.2e} before, {held:.2e} held");
+    assert!(held > 8.0 * before.max(1e-6), "{before:.2e} → {held:.2e}");
+
+    // A phrase and a pause (two bars of the preset's tempo) become the motif; the A6
+    // alone, a pause before it, was a stray touch.
+    let tempo = s.property_json("Tempo").as_f64().unwrap();
+    let pause = 2.0 * 4.0 * 60.0 / tempo;
+    std::thread::sleep(Duration::from_secs_f64(pause + 0.5));
+    for (note, ms) in [(62u8, 300u64), (65, 300), (69, 300), (67, 600)] {
+        port.send(&[0x90, note, 90]).unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        port.send(&[0x80, note, 0]).unwrap();
+    }
+    assert!(
+        until(Duration::from_secs_f64(pause + 5.0), || midi(&s)
+            == "listening to keys:out; 1 played phrase became the motif"),
+        "{} (tempo {tempo})",
+        midi(&s)
+    );
+    assert!(
+        d.log()
+            .contains("a played phrase of 4 notes becomes the motif"),
+        "{}",
+        d.log()
+    );
+
+    // The keyboard goes away and comes back.
+    drop(port);
+    assert!(
+        until(Duration::from_secs(3), || midi(&s)
+            == "waiting for a MIDI input port"),
+        "{}",
+        midi(&s)
+    );
+    let keyboard = midir::MidiOutput::new("keys").unwrap();
+    let port = keyboard.create_virtual("out").unwrap();
+    assert!(
+        until(Duration::from_secs(3), || midi(&s)
+            .starts_with("listening to keys:out")),
+        "{}",
+        midi(&s)
+    );
+
+    // The server dies: said, and the music plays on.
+    drop(port);
+    let _ = jack.0.kill();
+    let _ = jack.0.wait();
+    assert!(
+        until(Duration::from_secs(5), || midi(&s)
+            .starts_with("no MIDI system")),
+        "{}",
+        midi(&s)
+    );
+    let after = s.record(1.0);
+    assert!(
+        services::rms(&after) > 0.005,
+        "still playing: rms {}; {}",
+        services::rms(&after),
+        d.log()
+    );
+    assert_eq!(s.property("PlaybackState"), "s \"Playing\"");
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+}
