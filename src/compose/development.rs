@@ -5,15 +5,13 @@
 
 use super::given::GivenNote;
 
-/// A note of the theme on the planner's grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThemeNote {
-    /// Eighths from the phrase's start.
-    pub pos8: u32,
-    /// Scale steps from the phrase's anchor (the chord root where it starts).
-    pub offset: i32,
-    pub len8: u32,
-}
+/// A note of the theme on the planner's grid: eighths from the phrase's start, scale steps
+/// from the phrase's anchor (the chord root where it starts).
+pub type ThemeNote = super::continuation::LineNote;
+
+/// Writes the rest of the theme from its first half: (head, the whole theme, the end in
+/// eighths) → the notes after the head.
+pub type Continue<'a> = &'a mut dyn FnMut(&[ThemeNote], &[ThemeNote], u32) -> Vec<ThemeNote>;
 
 /// How the theme is presented in a phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +24,8 @@ pub enum Form {
     /// The first half, moved this many steps.
     Fragment(i32),
     Retrograde,
+    /// The first half, then the composer writes on (the model with the learned composer).
+    Continuation,
 }
 
 /// The given motif in scale steps and eighths.
@@ -71,6 +71,8 @@ impl Theme {
                 v.truncate(v.len().div_ceil(2).max(1));
                 v.iter_mut().for_each(|n| n.offset += k);
             }
+            // The head; the player has the rest written.
+            Form::Continuation => v.truncate(v.len().div_ceil(2).max(1)),
             Form::Retrograde => {
                 let offsets: Vec<i32> = v.iter().rev().map(|n| n.offset).collect();
                 let last = offsets[0];
@@ -122,8 +124,14 @@ impl ThemePlayer {
     /// The notes of the next bar of `slots` eighths (positions from the bar line, offsets
     /// from the chord root `chord_degree` where their phrase began). When a phrase has
     /// ended, a bar's rest now and then (never twice), then the next form; `draws` are
-    /// uniform draws.
-    pub fn next_bar(&mut self, slots: u32, chord_degree: i32, draws: [f32; 3]) -> Vec<ThemeNote> {
+    /// uniform draws; `rest` writes a continuation's second half.
+    pub fn next_bar(
+        &mut self,
+        slots: u32,
+        chord_degree: i32,
+        draws: [f32; 3],
+        rest: Continue,
+    ) -> Vec<ThemeNote> {
         self.free = self.free.saturating_sub(1);
         if self.free > 0 {
             return Vec::new();
@@ -142,6 +150,10 @@ impl ThemePlayer {
             }
             let mut form = self.development.next(draws[0], draws[1]);
             let mut phrase = self.theme.variation(form);
+            if form == Form::Continuation {
+                let more = rest(&phrase, &self.theme.notes, span8(&self.theme.notes));
+                phrase.extend(more);
+            }
             // An augmentation longer than four bars would lose the thread.
             if span8(&phrase) > 4 * slots {
                 form = Form::Statement;
@@ -181,13 +193,14 @@ impl Development {
         let mut form = if self.last.is_empty() {
             Form::Statement
         } else {
-            match (a * 6.0) as u32 {
+            match (a * 7.0) as u32 {
                 0 => Form::Statement,
                 1 => Form::Sequence(sign * steps),
                 2 => Form::Inversion,
                 3 => Form::Augmentation,
                 4 => Form::Fragment(sign * steps),
-                _ => Form::Retrograde,
+                5 => Form::Retrograde,
+                _ => Form::Continuation,
             }
         };
         let n = self.last.len();
@@ -237,11 +250,35 @@ mod tests {
         assert_eq!(span8(&t.variation(Form::Statement)), 7);
     }
 
+    fn no_rest(_: &[ThemeNote], _: &[ThemeNote], _: u32) -> Vec<ThemeNote> {
+        panic!("no continuation asked for")
+    }
+
+    #[test]
+    fn a_continuation_is_the_head_then_what_the_composer_writes() {
+        let mut p = ThemePlayer::new(Theme::new(&given()));
+        let mut asked = Vec::new();
+        let mut rest = |head: &[ThemeNote], whole: &[ThemeNote], to: u32| {
+            asked.push((head.len(), whole.len(), to));
+            vec![ThemeNote {
+                pos8: 4,
+                offset: -3,
+                len8: 3,
+            }]
+        };
+        p.next_bar(8, 0, [0.0, 0.0, 0.9], &mut rest); // the statement
+        // A rest bar refused (draw ≥ 0.55), then the continuation (draw 0.9 → form 6).
+        let bar = p.next_bar(8, 1, [0.9, 0.5, 0.9], &mut rest);
+        let got: Vec<_> = bar.iter().map(|n| (n.pos8, n.offset)).collect();
+        assert_eq!(got, [(0, 1), (1, 2), (2, 3), (4, -2)]);
+        assert_eq!(asked, [(3, 6, 7)], "the head, the whole theme, its span");
+    }
+
     #[test]
     fn the_player_spreads_a_phrase_over_bars_anchored_where_it_began() {
         let mut p = ThemePlayer::new(Theme::new(&given()));
         // 3/4: six eighths a bar; the statement's seven eighths take two bars.
-        let first = p.next_bar(6, 2, [0.0, 0.0, 0.9]);
+        let first = p.next_bar(6, 2, [0.0, 0.0, 0.9], &mut no_rest);
         assert_eq!(
             first.iter().map(|n| n.offset).collect::<Vec<_>>(),
             [2, 3, 4, 6, 4, 3]
@@ -251,12 +288,12 @@ mod tests {
             [0, 1, 2, 3, 4, 5]
         );
         assert!(
-            p.next_bar(6, 5, [0.0, 0.0, 0.9]).is_empty(),
+            p.next_bar(6, 5, [0.0, 0.0, 0.9], &mut no_rest).is_empty(),
             "its last note rings on"
         );
         // Then a rest bar (draw < 0.3), then the next form, anchored on the new chord.
-        assert!(p.next_bar(6, 4, [0.5, 0.5, 0.1]).is_empty());
-        let next = p.next_bar(6, 4, [0.35, 0.5, 0.1]);
+        assert!(p.next_bar(6, 4, [0.5, 0.5, 0.1], &mut no_rest).is_empty());
+        let next = p.next_bar(6, 4, [0.35, 0.5, 0.1], &mut no_rest);
         assert_eq!(next[0].offset, 4, "inversion starts on its anchor");
         assert_eq!(next[1].offset, 3);
     }
@@ -273,5 +310,6 @@ mod tests {
             assert!(!(w[0] == w[1] && w[1] == w[2]), "{w:?}");
         }
         assert!(forms.contains(&Form::Augmentation) && forms.contains(&Form::Retrograde));
+        assert!(forms.contains(&Form::Continuation));
     }
 }

@@ -4,7 +4,8 @@
 //! motifs come from the rules or, with the learned composer, from a model trained on real
 //! melodies that continues from the motif before ([`super::learned`]).
 
-use super::learned::{self, ComposerModel};
+use super::continuation::{self, LineNote, Sampling, Span};
+use super::learned::ComposerModel;
 
 /// Who writes a new motif.
 #[derive(Clone, Copy)]
@@ -94,12 +95,6 @@ impl Motif {
         } = writer
             && self.compose(model, beats_per_bar, (temperature, longer), unit)
         {
-            // Every note the model wrote sounds (thinning a learned line would turn its
-            // steps into leaps); how busy it is was decided when it was written, by the
-            // density then (see `Writer::Learned::longer`).
-            for m in &mut self.notes[..self.len] {
-                m.weight = 0.0;
-            }
             return;
         }
         self.renew_by_rules(beats_per_bar, leap, unit);
@@ -107,7 +102,10 @@ impl Motif {
     }
 
     /// A bar of melody from the model, continuing from the current motif, kept within the
-    /// register and the bar; false (motif untouched) if the model fails.
+    /// register and the bar; false (motif untouched) if the model fails. Every note the
+    /// model wrote sounds (weight 0: thinning a learned line would turn its steps into
+    /// leaps); how busy it is was decided when it was written, by the density then (see
+    /// `Writer::Learned::longer`).
     fn compose(
         &mut self,
         model: &ComposerModel,
@@ -116,60 +114,38 @@ impl Motif {
         unit: &mut impl FnMut() -> f32,
     ) -> bool {
         let slots = 2 * beats_per_bar;
-        let mut history = [learned::Step {
-            step: 0,
-            eighths: 1,
-        }; learned::CONTEXT];
-        let mut known = 0;
-        for i in self.len.saturating_sub(learned::CONTEXT)..self.len {
-            let prev = if i == 0 { 0 } else { self.notes[i - 1].offset };
-            history[known] = learned::Step {
-                step: self.notes[i].offset - prev,
-                eighths: self.notes[i].len8.max(1),
-            };
-            known += 1;
-        }
-        let mut offset = if self.len == 0 {
-            0
-        } else {
-            self.notes[self.len - 1].offset
+        let before: Vec<LineNote> = self.notes[..self.len]
+            .iter()
+            .map(|n| LineNote {
+                pos8: n.pos8,
+                offset: n.offset,
+                len8: n.len8,
+            })
+            .collect();
+        let span = Span {
+            from: 0,
+            to: slots,
+            bar: slots,
+            lowest: LOWEST,
+            highest: HIGHEST,
+            most: MAX_MOTIF,
         };
-        let mut notes = [MotifNote::default(); MAX_MOTIF];
-        let (mut len, mut pos) = (0, 0);
-        while pos < slots && len < MAX_MOTIF {
-            let x = learned::context(&history[..known], pos, slots);
-            let Ok(mut logits) = model.logits(&x) else {
-                return false;
-            };
-            learned::favour_longer(&mut logits, longer);
-            let fits = |s: learned::Step| {
-                (LOWEST..=HIGHEST).contains(&(offset + s.step)) && pos + s.eighths <= slots
-            };
-            let Some(next) = learned::sample(&logits, temperature, fits, unit()) else {
-                return false;
-            };
-            offset += next.step;
-            notes[len] = MotifNote {
-                pos8: pos,
-                offset,
-                len8: next.eighths,
-                weight: if pos == 0 { 0.0 } else { unit() },
-            };
-            len += 1;
-            pos += next.eighths;
-            if known == learned::CONTEXT {
-                history.copy_within(1.., 0);
-                known -= 1;
-            }
-            history[known] = next;
-            known += 1;
-        }
-        // The phrase starts on the bar line, where the chord is.
-        if len == 0 || notes[0].pos8 != 0 {
+        let sampling = Sampling {
+            temperature,
+            longer,
+        };
+        let Some(line) = continuation::by_model(model, &before, span, sampling, unit) else {
             return false;
+        };
+        for (m, n) in self.notes.iter_mut().zip(&line) {
+            *m = MotifNote {
+                pos8: n.pos8,
+                offset: n.offset,
+                len8: n.len8,
+                weight: 0.0,
+            };
         }
-        self.notes = notes;
-        self.len = len;
+        self.len = line.len();
         true
     }
 

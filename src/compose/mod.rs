@@ -11,6 +11,7 @@
 
 pub mod bar;
 pub mod character;
+pub mod continuation;
 pub mod development;
 pub mod feed;
 pub mod form;

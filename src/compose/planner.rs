@@ -5,6 +5,7 @@
 
 use super::bar::{BarPlan, PlannedNote};
 use super::character::Character;
+use super::continuation;
 use super::development::{Theme, ThemePlayer};
 use super::form::{self, BASS, BELLS, Context, Dice, NOISE, PAD, PULSE, Role, Section};
 use super::given::GivenNote;

@@ -455,10 +455,14 @@ impl Planner {
     fn write_theme(&mut self, plan: &mut BarPlan, octave: i32) {
         let draws = [self.unit(), self.unit(), self.unit()];
         let (slots, degree) = (2 * self.bpb, self.chord.degree);
+        let writer = writer(&self.composer, self.section.energy, self.section.energy);
         let Some(theme) = self.theme.as_mut() else {
             return;
         };
-        let notes = theme.next_bar(slots, degree, draws);
+        let rng = &mut self.rng;
+        let notes = theme.next_bar(slots, degree, draws, &mut |head, whole, to| {
+            continuation::theme_rest(writer, head, whole, to, slots, &mut || rng.unit())
+        });
         let key = self.section.key;
         let base = key.scale.len() * (self.melody_octave + 1 + octave);
         for m in notes {
