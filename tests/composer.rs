@@ -94,17 +94,22 @@ fn melody(
     o.duration = Duration::from_secs(minutes * 60);
     o.seed = seed;
     let r = render(&o, false).unwrap();
-    let key_at = |sample: u64| -> Key {
+    // The trace has a row a second: a note in a bar that began within its second may be
+    // in the next row's key.
+    let key_of = |sample: u64, midi: i32| -> Option<(Key, i32)> {
         let s = (sample as f64 / SAMPLE_RATE as f64) as usize;
-        r.form[s.min(r.form.len() - 1)].key
+        [s, s + 1].iter().find_map(|&t| {
+            let key = r.form[t.min(r.form.len() - 1)].key;
+            key.step_of_pc(midi.rem_euclid(12)).map(|step| (key, step))
+        })
     };
     let (mut steps, mut lengths, mut midis) = (Vec::new(), Vec::new(), Vec::new());
     let mut last: Option<(Key, i32)> = None;
     for e in r.events.iter().filter(|e| e.voice == VoiceKind::Bells) {
-        let key = key_at(e.sample);
-        let step = key
-            .step_of_pc(e.midi.rem_euclid(12))
-            .unwrap_or_else(|| panic!("{name}: midi {} is not in {}", e.midi, key.name()));
+        let (key, step) = key_of(e.sample, e.midi).unwrap_or_else(|| {
+            let s = (e.sample as f64 / SAMPLE_RATE as f64) as usize;
+            panic!("{name}: midi {} at {s} s is not in its key", e.midi)
+        });
         let n = key.scale.len();
         let abs = (e.midi - key.tonic_pc()).div_euclid(12) * n + step;
         if let Some((k, prev)) = last

@@ -91,13 +91,13 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
     assert!(e.starts_with("test.toml:"), "{e}");
     let p = Preset::parse(
         "test.toml",
-        &with("composer = \"learned\"\nbreath_lead = true"),
+        &with("composer = \"rules\"\nbreath_lead = true"),
     )
     .unwrap();
-    assert_eq!(p.composer, attuned::synth::preset::Composer::Learned);
+    assert_eq!(p.composer, attuned::synth::preset::Composer::Rules);
     assert!(p.breath_lead);
     let p = Preset::parse("test.toml", GOOD).unwrap();
-    assert_eq!(p.composer, attuned::synth::preset::Composer::Rules);
+    assert_eq!(p.composer, attuned::synth::preset::Composer::Learned);
     assert!(!p.breath_lead, "focus does not lead breathing");
 }
 

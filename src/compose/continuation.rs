@@ -134,6 +134,7 @@ pub fn theme_rest(
         model,
         temperature,
         longer,
+        ..
     } = writer
         && let Some(line) = by_model(
             model,

@@ -17,6 +17,9 @@ pub enum Writer<'a> {
         model: &'a ComposerModel,
         temperature: f32,
         longer: f32,
+        /// The share of the bar the model writes, the rest a rest: a sparse melody is a
+        /// shorter line of the same kind that breathes, not gaps torn in a line.
+        reach: f32,
     },
 }
 
@@ -92,8 +95,9 @@ impl Motif {
             model,
             temperature,
             longer,
+            reach,
         } = writer
-            && self.compose(model, beats_per_bar, (temperature, longer), unit)
+            && self.compose(model, beats_per_bar, (temperature, longer, reach), unit)
         {
             return;
         }
@@ -110,10 +114,11 @@ impl Motif {
         &mut self,
         model: &ComposerModel,
         beats_per_bar: u32,
-        (temperature, longer): (f32, f32),
+        (temperature, longer, reach): (f32, f32, f32),
         unit: &mut impl FnMut() -> f32,
     ) -> bool {
         let slots = 2 * beats_per_bar;
+        let written = ((slots as f32 * reach).round() as u32).clamp(2.min(slots), slots);
         let before: Vec<LineNote> = self.notes[..self.len]
             .iter()
             .map(|n| LineNote {
@@ -124,7 +129,7 @@ impl Motif {
             .collect();
         let span = Span {
             from: 0,
-            to: slots,
+            to: written,
             bar: slots,
             lowest: LOWEST,
             highest: HIGHEST,

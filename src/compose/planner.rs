@@ -62,6 +62,7 @@ fn writer(
             model,
             temperature: 0.8 + 0.4 * tension.clamp(0.0, 1.0),
             longer: 0.5 * (1.0 - density.clamp(0.0, 1.0)),
+            reach: 0.19 + 0.4 * density.clamp(0.0, 1.0),
         },
         None => Writer::Rules,
     }

@@ -215,11 +215,11 @@ pub struct Preset {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Composer {
-    /// The hand-written rules (the default until the presets' loudness is calibrated with
-    /// the learned lines, which are busier: `models/composer.md`).
-    #[default]
+    /// The hand-written rules.
     Rules,
-    /// The model trained on real melodies (`models/composer.md`); the rules if it cannot load.
+    /// The model trained on real melodies (`models/composer.md`); the rules if it cannot
+    /// load. The default.
+    #[default]
     Learned,
 }
 
