@@ -96,7 +96,28 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
     .unwrap();
     assert_eq!(p.composer, attuned::synth::preset::Composer::Rules);
     assert!(p.breath_lead);
+    // Instruments are picked by name; an unknown one is refused where it stands, with the
+    // names there are.
+    let with_voices = |v: &str| GOOD.replacen("\n[key]", &format!("\n[voices]\n{v}\n[key]"), 1);
+    let e = err(&with_voices("melody = \"theremin\""));
+    assert!(e.starts_with("test.toml:") && e.contains("theremin"), "{e}");
+    assert!(e.contains("pluck") && e.contains("kalimba"), "{e}");
+    let e = err(&with_voices("drums = \"kit\""));
+    assert!(e.starts_with("test.toml:") && e.contains("drums"), "{e}");
+    let p = Preset::parse(
+        "test.toml",
+        &with_voices("chords = \"strings\"\nmelody = \"marimba\""),
+    )
+    .unwrap();
+    use attuned::synth::voices::choice::{ChordInstrument, MelodyInstrument};
+    assert_eq!(p.voices.chords, ChordInstrument::Strings);
+    assert_eq!(p.voices.melody, MelodyInstrument::Marimba);
     let p = Preset::parse("test.toml", GOOD).unwrap();
+    assert_eq!(
+        p.voices.melody,
+        MelodyInstrument::Bells,
+        "bells unless a preset says"
+    );
     assert_eq!(p.composer, attuned::synth::preset::Composer::Learned);
     assert!(!p.breath_lead, "focus does not lead breathing");
 }

@@ -47,6 +47,15 @@ fn audio_processing_never_allocates_even_through_a_crossfade() {
         assert_no_alloc(|| engine.render(&mut l, &mut r));
     }
     assert!(l.iter().all(|x| x.is_finite()));
+    // … and into every preset in turn, whatever instruments it plays.
+    for (name, _) in attuned::synth::preset::BUILTIN {
+        engine.switch_preset(&preset(name), 1.0);
+        for _ in 0..30 {
+            engine.plan_ahead();
+            assert_no_alloc(|| engine.render(&mut l, &mut r));
+        }
+        assert!(l.iter().all(|x| x.is_finite()), "{name}");
+    }
 }
 
 /// A key held on the engine's live keys is heard through the soft keys at once, and

@@ -13,13 +13,13 @@ use super::player::{Gates, Player, PlayerStatus};
 use super::preset::Preset;
 use super::swell::Swell;
 use super::voices::bass::Bass;
-use super::voices::bells::{BellParams, Bells};
+use super::voices::choice::{ChordVoice, MelodyVoice};
 use super::voices::noise::{NoiseBed, NoiseParams};
-use super::voices::pad::{Pad, PadParams};
+use super::voices::pad::PadParams;
 use super::voices::pulse::Pulse;
 use super::voices::reverb::Reverb;
 use super::voices::soft_keys::SoftKeys;
-use super::voices::{Bus, MAX_BLOCK};
+use super::voices::{Bus, MAX_BLOCK, StrikeParams};
 use crate::compose::bar::BarPlan;
 use crate::controls::{Control, ControlValues, SharedControls};
 use fundsp::audiounit::AudioUnit;
@@ -43,8 +43,8 @@ pub struct PresetUnit {
     player: Player,
     /// Voice gains (pad, bells, bass, pulse, noise) and brightness, gliding to the bar's.
     mix: [OnePole; 6],
-    pad: Pad,
-    bells: Bells,
+    pad: ChordVoice,
+    bells: MelodyVoice,
     bass: Bass,
     pulse: Pulse,
     noise: NoiseBed,
@@ -130,8 +130,8 @@ impl PresetUnit {
                 p.y = 1.0;
                 p
             }),
-            pad: Pad::new(sample_rate),
-            bells: Bells::new(sample_rate),
+            pad: ChordVoice::new(preset.voices.chords, sample_rate),
+            bells: MelodyVoice::new(preset.voices.melody, sample_rate, seed ^ 0x91C4),
             bass: Bass::new(sample_rate),
             pulse: Pulse::new(preset.pulse, seed ^ 0xBEA7, sample_rate),
             noise: NoiseBed::new(preset.noise_color, preset.rain, seed ^ 0x5EED, sample_rate),
@@ -207,7 +207,7 @@ impl PresetUnit {
             detune_cents: p.get(Param::PadDetune),
             send: 0.8,
         };
-        let bell = BellParams {
+        let bell = StrikeParams {
             level: p.get(Param::BellsLevel) * g[1],
             brightness: p.get(Param::BellsBrightness) * g[5],
             decay_s: p.get(Param::BellsDecay),

@@ -20,6 +20,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("workout", include_str!("../../presets/workout.toml")),
     ("rain", include_str!("../../presets/rain.toml")),
     ("breathe", include_str!("../../presets/breathe.toml")),
+    ("orchestral", include_str!("../../presets/orchestral.toml")),
 ];
 
 /// What went wrong with a preset.
@@ -98,6 +99,9 @@ struct PresetFile {
     melody: MelodyFile,
     #[serde(default)]
     noise: NoiseFile,
+    /// The instruments of the chords and the melody.
+    #[serde(default)]
+    voices: super::voices::choice::Instruments,
     #[serde(default)]
     controls: BTreeMap<Spanned<String>, Spanned<f32>>,
     #[serde(default)]
@@ -197,6 +201,8 @@ pub struct Preset {
     pub phrase_bars: u32,
     pub noise_color: NoiseColor,
     pub rain: bool,
+    /// Who plays the chords and the melody (`[voices]`).
+    pub voices: super::voices::choice::Instruments,
     /// Starting control values.
     pub controls: ControlValues,
     pub params: ParamTable,
@@ -387,6 +393,7 @@ impl Preset {
             harmony,
             melody_octave: octave,
             phrase_bars: *raw.melody.phrase_bars.get_ref(),
+            voices: raw.voices,
             noise_color: raw.noise.color,
             rain: raw.noise.rain,
             controls,

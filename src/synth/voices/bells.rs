@@ -6,7 +6,7 @@
 //! over voices is straight-line code the compiler vectorises; silent voices cost a lane,
 //! not a branch.
 
-use super::{Bus, MAX_BLOCK, pan_gains};
+use super::{Bus, MAX_BLOCK, StrikeParams, pan_gains};
 use crate::synth::dsp::{advance_phase, sin_turns, sum8};
 
 const VOICES: usize = 8;
@@ -30,15 +30,6 @@ pub struct Bells {
     sr: f32,
 }
 
-/// Control-rate settings for bells.
-#[derive(Clone, Copy)]
-pub struct BellParams {
-    pub level: f32,
-    pub brightness: f32,
-    pub decay_s: f32,
-    pub send: f32,
-}
-
 impl Bells {
     pub fn new(sr: f32) -> Self {
         Bells {
@@ -56,7 +47,7 @@ impl Bells {
     }
 
     /// Strike a note.
-    pub fn note_on(&mut self, freq: f32, velocity: f32, pan: f32, p: &BellParams) {
+    pub fn note_on(&mut self, freq: f32, velocity: f32, pan: f32, p: &StrikeParams) {
         let v = self.next;
         self.next = (self.next + 1) % VOICES;
         let (pl, pr) = pan_gains(pan);
@@ -70,7 +61,7 @@ impl Bells {
         (self.pan_l[v], self.pan_r[v]) = (pl, pr);
     }
 
-    pub fn render(&mut self, p: &BellParams, bus: &mut Bus, start: usize, len: usize) {
+    pub fn render(&mut self, p: &StrikeParams, bus: &mut Bus, start: usize, len: usize) {
         // −60 dB below the strike (~−85 dBFS after the level) is inaudible: silence the lane.
         for a in self.amp.iter_mut() {
             if *a < 1e-3 {

@@ -1,13 +1,31 @@
-//! The voices: pad, bells, bass, pulse, noise bed and reverb. Each owns fixed-size
-//! state built before audio starts and mixes into a [`Bus`] for a run of samples.
+//! The voices: pad or string section for the chords; bells, plucked strings or mallets for
+//! the melody; bass, pulse, noise bed, reverb, and the soft keys a musician plays. Each
+//! owns fixed-size state built before audio starts and mixes into a [`Bus`] for a run of
+//! samples; [`choice`] holds the instrument a preset picks for each role.
 
 pub mod bass;
 pub mod bells;
+pub mod choice;
+pub mod mallet;
 pub mod noise;
 pub mod pad;
+pub mod pluck;
 pub mod pulse;
 pub mod reverb;
 pub mod soft_keys;
+pub mod strings;
+
+/// Control-rate settings of a struck or plucked melody voice (bells, plucks, mallets).
+#[derive(Clone, Copy)]
+pub struct StrikeParams {
+    pub level: f32,
+    /// 0..1: how bright the strike is.
+    pub brightness: f32,
+    /// Seconds for a middle-register note to fall by 60 dB (bells: the decay's time
+    /// constant).
+    pub decay_s: f32,
+    pub send: f32,
+}
 
 /// Largest run of samples rendered at once (fundsp's block size).
 pub const MAX_BLOCK: usize = 64;

@@ -1,0 +1,120 @@
+//! The instrument a preset picks for each role (`[voices]` in its TOML): the chords on the
+//! pad or a bowed string section, the melody on bells, plucked strings or mallets. Each
+//! role's voice is built whole before audio starts; the choice is a match per block.
+
+use super::bells::Bells;
+use super::mallet::{Mallet, MalletKind};
+use super::pad::{Pad, PadParams};
+use super::pluck::Pluck;
+use super::strings::Strings;
+use super::{Bus, StrikeParams};
+use serde::Deserialize;
+
+/// Who plays the chords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChordInstrument {
+    /// Detuned saws through a breathing filter.
+    #[default]
+    Pad,
+    /// A bowed string section ([`Strings`]).
+    Strings,
+}
+
+/// Who plays the melody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MelodyInstrument {
+    /// FM bells.
+    #[default]
+    Bells,
+    /// Plucked strings (harp, guitar, koto-like; Karplus–Strong).
+    Pluck,
+    Marimba,
+    Kalimba,
+}
+
+/// A preset's instruments, `[voices]` in its file; every key optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instruments {
+    #[serde(default)]
+    pub chords: ChordInstrument,
+    #[serde(default)]
+    pub melody: MelodyInstrument,
+}
+
+/// The chord voice a preset plays.
+// Built once with its graph and never moved while it plays: no box (and no pointer to
+// chase on the audio thread) for the larger variants.
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum ChordVoice {
+    Pad(Pad),
+    Strings(Strings),
+}
+
+impl ChordVoice {
+    pub fn new(instrument: ChordInstrument, sr: f32) -> Self {
+        match instrument {
+            ChordInstrument::Pad => ChordVoice::Pad(Pad::new(sr)),
+            ChordInstrument::Strings => ChordVoice::Strings(Strings::new(sr)),
+        }
+    }
+
+    /// A chord tone for `samples`.
+    pub fn note_on(&mut self, freq: f32, velocity: f32, samples: u64) {
+        match self {
+            ChordVoice::Pad(v) => v.note_on(freq, velocity, samples),
+            ChordVoice::Strings(v) => v.note_on(freq, velocity, samples),
+        }
+    }
+
+    pub fn render(&mut self, p: &PadParams, bus: &mut Bus, start: usize, len: usize) {
+        match self {
+            ChordVoice::Pad(v) => v.render(p, bus, start, len),
+            ChordVoice::Strings(v) => v.render(p, bus, start, len),
+        }
+    }
+}
+
+/// The melody voice a preset plays (unboxed, as [`ChordVoice`]).
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum MelodyVoice {
+    Bells(Bells),
+    Pluck(Pluck),
+    Mallet(Mallet),
+}
+
+impl MelodyVoice {
+    pub fn new(instrument: MelodyInstrument, sr: f32, seed: u64) -> Self {
+        match instrument {
+            MelodyInstrument::Bells => MelodyVoice::Bells(Bells::new(sr)),
+            MelodyInstrument::Pluck => MelodyVoice::Pluck(Pluck::new(sr, seed)),
+            MelodyInstrument::Marimba => {
+                MelodyVoice::Mallet(Mallet::new(MalletKind::Marimba, sr, seed))
+            }
+            MelodyInstrument::Kalimba => {
+                MelodyVoice::Mallet(Mallet::new(MalletKind::Kalimba, sr, seed))
+            }
+        }
+    }
+
+    /// Strike a note.
+    pub fn note_on(&mut self, freq: f32, velocity: f32, pan: f32, p: &StrikeParams) {
+        match self {
+            MelodyVoice::Bells(v) => v.note_on(freq, velocity, pan, p),
+            MelodyVoice::Pluck(v) => v.note_on(freq, velocity, pan, p),
+            MelodyVoice::Mallet(v) => v.note_on(freq, velocity, pan, p),
+        }
+    }
+
+    pub fn render(&mut self, p: &StrikeParams, bus: &mut Bus, start: usize, len: usize) {
+        match self {
+            MelodyVoice::Bells(v) => v.render(p, bus, start, len),
+            MelodyVoice::Pluck(v) => v.render(p, bus, start, len),
+            MelodyVoice::Mallet(v) => v.render(p, bus, start, len),
+        }
+    }
+}

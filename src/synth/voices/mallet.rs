@@ -1,0 +1,214 @@
+//! Mallets (marimba, kalimba): modal synthesis. A struck bar rings at a few inharmonic
+//! modes — a tuned marimba bar at 1, 4 and 10 times its fundamental, a kalimba tine at 1,
+//! 5.4 and 13.3 — each a decaying sine whose upper modes die sooner, started by a short
+//! felt-softened click. Modes are lanes of per-field arrays so the loop vectorises.
+
+use super::{Bus, MAX_BLOCK, StrikeParams, pan_gains};
+use crate::synth::dsp::{advance_phase, sin_turns};
+
+/// Notes ringing at once.
+const NOTES: usize = 6;
+/// Modes per note.
+const MODES: usize = 3;
+const LANES: usize = NOTES * MODES;
+
+/// Which struck instrument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MalletKind {
+    Marimba,
+    Kalimba,
+}
+
+impl MalletKind {
+    /// Mode frequencies as multiples of the fundamental.
+    pub fn ratios(self) -> [f32; MODES] {
+        match self {
+            // A marimba bar's undercut tunes its first overtones to two octaves and about
+            // two octaves and a major third above (Rossing, The Science of Percussion).
+            MalletKind::Marimba => [1.0, 4.0, 10.0],
+            // A clamped tine: the free-bar modes 1 : 6.27 : 17.55, lowered by the clamp.
+            MalletKind::Kalimba => [1.0, 5.4, 13.3],
+        }
+    }
+    fn amplitudes(self) -> [f32; MODES] {
+        match self {
+            MalletKind::Marimba => [1.0, 0.35, 0.12],
+            MalletKind::Kalimba => [1.0, 0.25, 0.1],
+        }
+    }
+    /// How much faster each mode dies than the fundamental.
+    fn damping(self) -> [f32; MODES] {
+        match self {
+            MalletKind::Marimba => [1.0, 3.5, 8.0],
+            MalletKind::Kalimba => [1.0, 4.0, 8.0],
+        }
+    }
+}
+
+/// The mallet bank.
+#[derive(Clone)]
+pub struct Mallet {
+    kind: MalletKind,
+    phase: [f32; LANES],
+    step: [f32; LANES],
+    amp: [f32; LANES],
+    decay: [f32; LANES],
+    pan_l: [f32; NOTES],
+    pan_r: [f32; NOTES],
+    /// The click: samples left and its level.
+    click_left: [u32; NOTES],
+    click_amp: [f32; NOTES],
+    noise: u32,
+    next: usize,
+    sr: f32,
+}
+
+impl Mallet {
+    pub fn new(kind: MalletKind, sr: f32, seed: u64) -> Self {
+        Mallet {
+            kind,
+            phase: [0.0; LANES],
+            step: [0.0; LANES],
+            amp: [0.0; LANES],
+            decay: [1.0; LANES],
+            pan_l: [0.0; NOTES],
+            pan_r: [0.0; NOTES],
+            click_left: [0; NOTES],
+            click_amp: [0.0; NOTES],
+            noise: (seed as u32) | 1,
+            next: 0,
+            sr,
+        }
+    }
+
+    /// Strike a bar at `freq`.
+    pub fn note_on(&mut self, freq: f32, velocity: f32, pan: f32, p: &StrikeParams) {
+        let n = self.next;
+        self.next = (self.next + 1) % NOTES;
+        let (ratios, amps, damping) = (
+            self.kind.ratios(),
+            self.kind.amplitudes(),
+            self.kind.damping(),
+        );
+        let t60 = (p.decay_s * (262.0 / freq).powf(0.6)).clamp(0.1, 8.0);
+        let bright = p.brightness.clamp(0.0, 1.0);
+        for m in 0..MODES {
+            let k = n * MODES + m;
+            let f = freq * ratios[m];
+            // Modes above Nyquist's safe range stay silent.
+            let audible = f < 0.45 * self.sr;
+            self.phase[k] = 0.0;
+            self.step[k] = (f / self.sr).min(0.45);
+            let share = if m == 0 { 1.0 } else { 0.3 + 0.7 * bright };
+            self.amp[k] = if audible {
+                velocity * amps[m] * share
+            } else {
+                0.0
+            };
+            self.decay[k] = (-6.9 / (t60 / damping[m] * self.sr)).exp();
+        }
+        (self.pan_l[n], self.pan_r[n]) = pan_gains(pan);
+        self.click_left[n] = (0.003 * self.sr) as u32;
+        self.click_amp[n] = velocity * 0.15 * bright;
+    }
+
+    /// Mix `len` samples from `start` into `bus`.
+    pub fn render(&mut self, p: &StrikeParams, bus: &mut Bus, start: usize, len: usize) {
+        for a in self.amp.iter_mut() {
+            if *a < 1e-5 {
+                *a = 0.0;
+            }
+        }
+        let clicking = self.click_left.iter().any(|&c| c > 0);
+        if !clicking && self.amp.iter().all(|&a| a == 0.0) {
+            return;
+        }
+        let level = p.level * 0.22;
+        let mut l = [0.0f32; MAX_BLOCK];
+        let mut r = [0.0f32; MAX_BLOCK];
+        for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
+            let mut lane = [0.0f32; LANES];
+            let modes = self.phase.iter_mut().zip(&mut self.amp);
+            for (((y, (phase, amp)), step), decay) in
+                lane.iter_mut().zip(modes).zip(&self.step).zip(&self.decay)
+            {
+                *y = sin_turns(*phase) * *amp;
+                *phase = advance_phase(*phase, *step);
+                *amp *= decay;
+            }
+            let (mut sl, mut sr) = (0.0, 0.0);
+            for n in 0..NOTES {
+                let mut y = lane[n * MODES] + lane[n * MODES + 1] + lane[n * MODES + 2];
+                if self.click_left[n] > 0 {
+                    self.click_left[n] -= 1;
+                    self.noise ^= self.noise << 13;
+                    self.noise ^= self.noise >> 17;
+                    self.noise ^= self.noise << 5;
+                    y += ((self.noise >> 8) as f32 / 8_388_608.0 - 1.0) * self.click_amp[n];
+                }
+                sl += y * self.pan_l[n];
+                sr += y * self.pan_r[n];
+            }
+            *yl = sl * level;
+            *yr = sr * level;
+        }
+        bus.mix(start, &l[..len], &r[..len], p.send);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SR: f32 = 48_000.0;
+
+    /// Amplitude at `hz` (Goertzel over a Hann window, per sample).
+    fn at(x: &[f32], hz: f32) -> f32 {
+        let w = std::f32::consts::TAU * hz / SR;
+        let (mut s1, mut s2) = (0.0f32, 0.0f32);
+        let n = x.len() as f32;
+        for (i, v) in x.iter().enumerate() {
+            let hann = 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n).cos();
+            let s0 = v * hann + 2.0 * w.cos() * s1 - s2;
+            (s2, s1) = (s1, s0);
+        }
+        (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2).sqrt() / x.len() as f32
+    }
+
+    fn strike(kind: MalletKind, freq: f32, seconds: f32) -> Vec<f32> {
+        let p = StrikeParams {
+            level: 1.0,
+            brightness: 0.8,
+            decay_s: 1.5,
+            send: 0.0,
+        };
+        let mut m = Mallet::new(kind, SR, 3);
+        m.note_on(freq, 1.0, 0.0, &p);
+        let mut out = Vec::new();
+        for _ in 0..(seconds * SR) as usize / MAX_BLOCK {
+            let mut bus = Bus::default();
+            m.render(&p, &mut bus, 0, MAX_BLOCK);
+            out.extend_from_slice(&bus.l);
+        }
+        out
+    }
+
+    #[test]
+    fn the_bars_ring_at_their_modes_and_the_upper_ones_die_first() {
+        for kind in [MalletKind::Marimba, MalletKind::Kalimba] {
+            let f = 220.0;
+            let x = strike(kind, f, 1.0);
+            let [_, r2, r3] = kind.ratios();
+            let early = &x[240..2_640];
+            // Each mode stands well above the spectrum between them.
+            for r in [1.0, r2, r3] {
+                let between = at(early, f * (r + 0.5));
+                assert!(at(early, f * r) > 10.0 * between, "{kind:?} mode {r}");
+            }
+            // Later, the fundamental holds more of what is left than at the strike.
+            let late = &x[33_600..38_400];
+            let share = |y: &[f32]| at(y, f * r2) / at(y, f);
+            assert!(share(late) < 0.5 * share(early), "{kind:?}");
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Plucked strings (harp, guitar, koto-like): Karplus–Strong. Each string is a delay line
+//! one period long, filled with a burst of filtered noise at the pluck and fed back through
+//! a two-point average (the string's losses, higher partials dying first) and a first-order
+//! allpass that supplies the fractional part of the period, so every note is in tune (not
+//! just those whose period is a whole number of samples).
+//!
+//! Lines are allocated when the voice is built, long enough for the lowest note; a pluck
+//! writes one period of noise, so nothing allocates on the audio thread.
+
+use super::{Bus, MAX_BLOCK, StrikeParams, pan_gains};
+
+const STRINGS: usize = 6;
+/// Longest period held: 40 Hz at 48 kHz (a low E on a bass is 41 Hz).
+const MAX_PERIOD: usize = 1200;
+
+/// One string.
+#[derive(Clone)]
+struct Line {
+    buf: Vec<f32>,
+    len: usize,
+    pos: usize,
+    /// The previous sample through the averager.
+    last: f32,
+    /// The allpass: coefficient, and its previous input and output.
+    coef: f32,
+    ap_in: f32,
+    ap_out: f32,
+    /// Loop gain per pass (sets the ring time).
+    gain: f32,
+    pan: (f32, f32),
+    level: f32,
+}
+
+impl Line {
+    fn new() -> Self {
+        Line {
+            buf: vec![0.0; MAX_PERIOD + 2],
+            len: 2,
+            pos: 0,
+            last: 0.0,
+            coef: 0.0,
+            ap_in: 0.0,
+            ap_out: 0.0,
+            gain: 0.0,
+            pan: (0.7, 0.7),
+            level: 0.0,
+        }
+    }
+
+    #[inline]
+    fn tick(&mut self) -> f32 {
+        let y = self.buf[self.pos];
+        // Two-point average: half a sample of delay, a gentle lowpass.
+        let avg = 0.5 * (y + self.last) * self.gain;
+        self.last = y;
+        // Allpass for the fractional delay.
+        let out = self.coef * (avg - self.ap_out) + self.ap_in;
+        self.ap_in = avg;
+        self.ap_out = out;
+        self.buf[self.pos] = out;
+        self.pos += 1;
+        if self.pos >= self.len {
+            self.pos = 0;
+        }
+        y
+    }
+}
+
+/// The plucked-string bank.
+#[derive(Clone)]
+pub struct Pluck {
+    lines: Vec<Line>,
+    next: usize,
+    noise: u32,
+    sr: f32,
+}
+
+impl Pluck {
+    pub fn new(sr: f32, seed: u64) -> Self {
+        Pluck {
+            lines: (0..STRINGS).map(|_| Line::new()).collect(),
+            next: 0,
+            noise: (seed as u32) | 1,
+            sr,
+        }
+    }
+
+    fn white(&mut self) -> f32 {
+        self.noise ^= self.noise << 13;
+        self.noise ^= self.noise >> 17;
+        self.noise ^= self.noise << 5;
+        (self.noise >> 8) as f32 / 8_388_608.0 - 1.0
+    }
+
+    /// Pluck a string at `freq`.
+    pub fn note_on(&mut self, freq: f32, velocity: f32, pan: f32, p: &StrikeParams) {
+        let v = self.next;
+        self.next = (self.next + 1) % STRINGS;
+        // The loop's delay is the line, half a sample in the averager and the allpass's
+        // fraction (kept within 0.1..1.1 samples, where its delay is nearly flat).
+        let period = (self.sr / freq.max(self.sr / MAX_PERIOD as f32)).max(4.0);
+        let whole = (period - 0.5 - 0.1).floor().max(2.0);
+        let frac = period - 0.5 - whole;
+        let len = whole as usize;
+        // Ring time falls with pitch as on real strings, ~decay_s at 262 Hz.
+        let t60 = (p.decay_s * (262.0 / freq).powf(0.5)).clamp(0.3, 12.0);
+        let gain = 10f32.powf(-3.0 / (t60 * freq));
+        // The pluck: one period of noise through a one-pole lowpass (brighter plucks let
+        // more of the top through), its mean taken out so the string settles on zero.
+        let a = 0.15 + 0.8 * p.brightness.clamp(0.0, 1.0);
+        let mut y = 0.0;
+        let mut burst = [0.0f32; MAX_PERIOD];
+        for s in burst.iter_mut().take(len) {
+            y += a * (self.white() - y);
+            *s = y;
+        }
+        let mean = burst[..len].iter().sum::<f32>() / len as f32;
+        let line = &mut self.lines[v];
+        for (d, s) in line.buf.iter_mut().zip(&burst[..len]) {
+            *d = (s - mean) * 2.0;
+        }
+        line.len = len;
+        line.pos = 0;
+        line.last = 0.0;
+        line.coef = (1.0 - frac) / (1.0 + frac);
+        line.ap_in = 0.0;
+        line.ap_out = 0.0;
+        line.gain = gain;
+        line.pan = pan_gains(pan);
+        line.level = velocity;
+    }
+
+    /// Mix `len` samples from `start` into `bus`.
+    pub fn render(&mut self, p: &StrikeParams, bus: &mut Bus, start: usize, len: usize) {
+        let level = p.level * 0.3;
+        let mut l = [0.0f32; MAX_BLOCK];
+        let mut r = [0.0f32; MAX_BLOCK];
+        let mut any = false;
+        for line in self.lines.iter_mut().filter(|s| s.level > 0.0) {
+            any = true;
+            let (gl, gr) = (
+                line.pan.0 * line.level * level,
+                line.pan.1 * line.level * level,
+            );
+            let mut peak = 0.0f32;
+            for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
+                let y = line.tick();
+                peak = peak.max(y.abs());
+                *yl += y * gl;
+                *yr += y * gr;
+            }
+            // Rung out (−80 dB): the string rests.
+            if peak < 1e-4 {
+                line.level = 0.0;
+            }
+        }
+        if any {
+            bus.mix(start, &l[..len], &r[..len], p.send);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SR: f32 = 48_000.0;
+
+    fn pluck(freq: f32, seconds: f32) -> Vec<f32> {
+        let p = StrikeParams {
+            level: 1.0,
+            brightness: 0.6,
+            decay_s: 3.0,
+            send: 0.0,
+        };
+        let mut k = Pluck::new(SR, 7);
+        k.note_on(freq, 1.0, 0.0, &p);
+        let mut out = Vec::new();
+        for _ in 0..(seconds * SR) as usize / MAX_BLOCK {
+            let mut bus = Bus::default();
+            k.render(&p, &mut bus, 0, MAX_BLOCK);
+            out.extend_from_slice(&bus.l);
+        }
+        out
+    }
+
+    /// The period by autocorrelation around the expected one, refined by a parabola.
+    fn pitch(x: &[f32], near: f32) -> f32 {
+        let lag0 = (SR / near) as usize;
+        let ac = |lag: usize| -> f64 {
+            x.iter()
+                .zip(&x[lag..])
+                .map(|(a, b)| (*a as f64) * (*b as f64))
+                .sum()
+        };
+        let lags = lag0 - lag0 / 20..=lag0 + lag0 / 20;
+        let best = lags
+            .clone()
+            .max_by(|&a, &b| ac(a).total_cmp(&ac(b)))
+            .unwrap();
+        let (y0, y1, y2) = (ac(best - 1), ac(best), ac(best + 1));
+        let shift = 0.5 * (y0 - y2) / (y0 - 2.0 * y1 + y2);
+        SR / (best as f64 + shift) as f32
+    }
+
+    #[test]
+    fn every_string_is_in_tune_within_five_cents() {
+        for freq in [82.41, 110.0, 196.0, 261.63, 440.0, 659.26, 987.77] {
+            let x = pluck(freq, 0.6);
+            let got = pitch(&x[4_800..], freq);
+            let cents = 1200.0 * (got / freq).log2();
+            assert!(
+                cents.abs() < 5.0,
+                "{freq} Hz plays {got:.2} Hz ({cents:+.2} cents)"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pluck_decays_high_notes_sooner_and_rests() {
+        let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+        let low = pluck(110.0, 3.0);
+        let high = pluck(880.0, 3.0);
+        let fall = |x: &[f32]| rms(&x[96_000..120_000]) / rms(&x[2_400..26_400]);
+        assert!(
+            fall(&high) < fall(&low),
+            "{} vs {}",
+            fall(&high),
+            fall(&low)
+        );
+        assert!(low.iter().all(|v| v.is_finite()) && rms(&low[..4_800]) > 0.01);
+        let mut k = Pluck::new(SR, 1);
+        let p = StrikeParams {
+            level: 1.0,
+            brightness: 0.5,
+            decay_s: 0.4,
+            send: 0.0,
+        };
+        k.note_on(1000.0, 1.0, 0.0, &p);
+        for _ in 0..(4.0 * SR) as usize / MAX_BLOCK {
+            k.render(&p, &mut Bus::default(), 0, MAX_BLOCK);
+        }
+        assert!(k.lines.iter().all(|l| l.level == 0.0), "rung out");
+    }
+}
