@@ -5,6 +5,7 @@
 
 use super::beat::BeatLock;
 use super::dsp::{OnePole, db_to_gain};
+use super::focus_am::FocusAm;
 use super::links::Links;
 use super::live_keys::{KeyChange, KeysReader};
 use super::note::{NoteEvent, VoiceKind};
@@ -62,6 +63,8 @@ pub struct PresetUnit {
     beat: Option<BeatLock>,
     /// The slow swell (its rate set by the breath lead, when it leads).
     swell: Swell,
+    /// Amplitude modulation for focus, in presets that have it.
+    am: Option<FocusAm>,
     prerolling: bool,
 }
 
@@ -92,6 +95,7 @@ impl Clone for PresetUnit {
             dropped_events: self.dropped_events,
             beat: self.beat.clone(),
             swell: self.swell.clone(),
+            am: self.am.clone(),
             prerolling: self.prerolling,
         }
     }
@@ -146,6 +150,7 @@ impl PresetUnit {
             dropped_events: 0,
             beat: preset.follow_bpm.map(|_| BeatLock::new(links.beat.clone())),
             swell: Swell::new(links.swell.clone(), sample_rate),
+            am: preset.am.map(|a| FocusAm::new(a, sample_rate)),
             prerolling: false,
         }
     }
@@ -288,9 +293,21 @@ impl PresetUnit {
             mix * 2.0,
         );
         let dry = 1.0 - 0.5 * mix;
-        for (l, r) in left[..size].iter_mut().zip(right[..size].iter_mut()) {
-            *l *= self.gain * dry;
-            *r *= self.gain * dry;
+        let level = self.gain * dry;
+        match &mut self.am {
+            Some(am) => {
+                for (l, r) in left[..size].iter_mut().zip(right[..size].iter_mut()) {
+                    let g = level * am.gain();
+                    *l *= g;
+                    *r *= g;
+                }
+            }
+            None => {
+                for (l, r) in left[..size].iter_mut().zip(right[..size].iter_mut()) {
+                    *l *= level;
+                    *r *= level;
+                }
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod beat;
 pub mod dsp;
 pub mod engine;
+pub mod focus_am;
 pub mod graph;
 pub mod library;
 pub mod limiter;

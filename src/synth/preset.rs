@@ -21,6 +21,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rain", include_str!("../../presets/rain.toml")),
     ("breathe", include_str!("../../presets/breathe.toml")),
     ("orchestral", include_str!("../../presets/orchestral.toml")),
+    ("deep-focus", include_str!("../../presets/deep-focus.toml")),
 ];
 
 /// What went wrong with a preset.
@@ -107,6 +108,7 @@ struct PresetFile {
     #[serde(default)]
     params: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<ParamSpec>>>,
     diagnostic: Option<DiagnosticFile>,
+    amplitude_modulation: Option<super::focus_am::AmFile>,
 }
 
 /// `[diagnostic] tone_hz = 441.7`: replace the music by a steady sine, so that any drop,
@@ -206,6 +208,8 @@ pub struct Preset {
     /// Starting control values.
     pub controls: ControlValues,
     pub params: ParamTable,
+    /// Amplitude modulation for focus (`[amplitude_modulation]`), off when `None`.
+    pub am: Option<super::focus_am::AmSetting>,
     /// A diagnostic preset: a steady sine at this frequency instead of music.
     pub tone_hz: Option<f32>,
     /// Workout presets: the beat follows cadence within this tempo range (bpm, low, high).
@@ -398,6 +402,10 @@ impl Preset {
             rain: raw.noise.rain,
             controls,
             params,
+            am: match &raw.amplitude_modulation {
+                Some(a) => Some(a.check().map_err(|(span, why)| invalid(span, why))?),
+                None => None,
+            },
             tone_hz: match raw.diagnostic {
                 Some(d) => {
                     let hz = *d.tone_hz.get_ref();
