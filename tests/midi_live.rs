@@ -10,7 +10,7 @@ mod services;
 
 use midir::os::unix::VirtualOutput;
 use services::Session;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 fn until(timeout: Duration, mut ok: impl FnMut() -> bool) -> bool {
@@ -40,21 +40,45 @@ fn tone(samples: &[i16], hz: f64) -> f64 {
     (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2).sqrt() / mono.len() as f64
 }
 
-struct Jack(Child);
+/// A JACK server of the test's own; its output is kept in the session's directory.
+struct Jack {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Jack {
+    /// What jackd printed and how full the shared memory it lives in is, for a failure.
+    fn report(&self) -> String {
+        let df = std::process::Command::new("df")
+            .args(["-h", "/dev/shm"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        format!("jackd printed:\n{log}\n{df}")
+    }
+}
 
 impl Drop for Jack {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
 fn start_jack(s: &Session, server: &str) -> Jack {
+    let log = s.dir.join("jackd.log");
+    let out = std::fs::File::create(&log).unwrap();
     let child = s
         .command("jackd")
         .env("JACK_NO_AUDIO_RESERVATION", "1")
+        // A port table of 16, not jackd's 2048: the server's shared memory is then 39 MB,
+        // not 107 MB, which a container's 64 MB /dev/shm (Docker's default) cannot hold:
+        // jackd dies of SIGBUS there.
         .args([
             "--no-realtime",
+            "--port-max",
+            "16",
             "-n",
             server,
             "-d",
@@ -64,11 +88,11 @@ fn start_jack(s: &Session, server: &str) -> Jack {
             "-p",
             "512",
         ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start jackd ({e}): scripts/test.sh installs jackd2"));
-    Jack(child)
+    Jack { child, log }
 }
 
 #[test]
@@ -97,8 +121,9 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     assert!(
         until(Duration::from_secs(20), || midi(&s)
             == "waiting for a MIDI input port"),
-        "{}",
-        midi(&s)
+        "{}\n{}",
+        midi(&s),
+        jack.report()
     );
 
     // A keyboard appears.
@@ -163,8 +188,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
 
     // The server dies: said, and the music plays on.
     drop(port);
-    let _ = jack.0.kill();
-    let _ = jack.0.wait();
+    let _ = jack.child.kill();
+    let _ = jack.child.wait();
     assert!(
         until(Duration::from_secs(5), || midi(&s)
             .starts_with("no MIDI system")),
