@@ -73,6 +73,10 @@ enum Command {
         /// A MIDI file whose melody (up to 64 notes) the piece states and develops.
         #[arg(long, value_name = "FILE")]
         motif: Option<PathBuf>,
+        /// The listener's mix: levels of the preset's layers, 0 (off) to 2 (1 is its own
+        /// balance), e.g. `rain=0.8,beat=0`; the loudness stays.
+        #[arg(long, value_name = "LAYER=LEVEL,…")]
+        mix: Option<String>,
         #[command(flatten)]
         adaptive: AdaptiveArgs,
     },
@@ -110,7 +114,8 @@ struct AdaptiveArgs {
     /// Use the rule-based teacher instead of the model.
     #[arg(long)]
     teacher: bool,
-    /// Date of the render, YYYY-MM-DD (for the sun; default 2026-06-21).
+    /// Date of the render, YYYY-MM-DD (for the sun, which the control model and the birds
+    /// follow; default 2026-06-21).
     #[arg(long, default_value = "2026-06-21", value_parser = parse_day_of_year)]
     date: u32,
     /// Local time minus UTC, hours.
@@ -324,6 +329,7 @@ fn main() -> ExitCode {
             preset_dir,
             composer,
             motif,
+            mix,
             adaptive,
         } => (|| {
             let lib = preset_dir
@@ -363,6 +369,22 @@ fn main() -> ExitCode {
             opts.seed = seed;
             opts.out = Some(out.clone());
             opts.start_of_day = start;
+            if let Some(list) = &mix {
+                let layers = opts.preset.layers();
+                for (name, level) in
+                    attuned::synth::layers::parse_list(list).map_err(|e| e.to_string())?
+                {
+                    attuned::synth::layers::check(&name, level, &opts.preset.name, &layers)
+                        .map_err(|e| e.to_string())?;
+                    opts.mix.insert(name, level);
+                }
+            }
+            opts.sky = attuned::features::sun::Sky {
+                latitude: adaptive.lat,
+                longitude: adaptive.lon,
+                day_of_year: adaptive.date,
+                utc_offset_h: adaptive.utc_offset,
+            };
             opts.controls = controls;
             opts.midi = midi;
             opts.trace = trace.clone();

@@ -131,6 +131,10 @@ pub struct RenderOptions {
     pub out: Option<PathBuf>,
     /// Time of day at the start, in seconds after midnight.
     pub start_of_day: f64,
+    /// The listener's levels of the preset's layers (`--mix rain=0.8,beat=0`; others at 1).
+    pub mix: crate::synth::layers::MixLevels,
+    /// Where and on which day: the sun the birds and insects follow.
+    pub sky: crate::features::sun::Sky,
     pub controls: Option<ControlTrack>,
     /// Switch to another preset at a time (seconds).
     pub switch: Option<(f64, Preset)>,
@@ -168,6 +172,13 @@ impl RenderOptions {
             seed: 0,
             out: None,
             start_of_day: 12.0 * 3600.0,
+            mix: Default::default(),
+            sky: crate::features::sun::Sky {
+                latitude: crate::features::ListenerProfile::default().latitude,
+                longitude: crate::features::ListenerProfile::default().longitude,
+                day_of_year: 172,
+                utc_offset_h: 0.0,
+            },
             controls: None,
             switch: None,
             midi: None,
@@ -228,6 +239,7 @@ pub fn render_with_form(
     let controls = SharedControls::new(opts.controls.as_ref().map_or(base, |c| c.at(0.0, &base)));
     let mut engine = Engine::new(&opts.preset, controls.clone(), opts.seed, SAMPLE_RATE);
     engine.set_motif(opts.motif.clone());
+    engine.mix().set_all(&opts.mix);
     let total = (opts.duration.as_secs_f64() * SAMPLE_RATE as f64).round() as u64;
     let block = (SAMPLE_RATE as f64 / CONTROL_RATE_HZ) as usize;
     let (mut left, mut right) = (vec![0.0; block], vec![0.0; block]);
@@ -250,6 +262,8 @@ pub fn render_with_form(
         if let Some(track) = &opts.controls {
             controls.set_all(&track.at(t, &base));
         }
+        let (elevation, rising) = opts.sky.sun((opts.start_of_day + t) / 3600.0);
+        engine.sun().set_with_direction(elevation as f32, rising);
         if let Some((pipeline, readings)) = &mut pipeline {
             while let Some((r, rest)) = readings.split_first()
                 && r.at <= t
@@ -303,6 +317,8 @@ pub fn render_with_form(
                     .and_then(|s: &Step| s.breathing)
                     .map(|b| (b.per_minute, b.confidence)),
                 swell_rate: engine.swell().per_min(),
+                sun_elevation: engine.sun().get().0,
+                bird_phrases: engine.nature_report().bird_phrases(),
             });
         }
         engine.drain_events(&mut events);

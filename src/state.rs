@@ -40,6 +40,9 @@ pub struct State {
     /// The last sleep or relax session's summary (`attunectl session`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_session: Option<crate::features::session_summary::SessionSummary>,
+    /// The listener's mix of each preset (layer levels other than 1).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub mix: std::collections::BTreeMap<String, crate::synth::layers::MixLevels>,
 }
 
 impl Default for State {
@@ -51,6 +54,7 @@ impl Default for State {
             sensors: Vec::new(),
             timer: None,
             last_session: None,
+            mix: Default::default(),
         }
     }
 }
@@ -109,6 +113,17 @@ impl State {
             .filter(|v| v.is_finite())
             .map(|v| v.clamp(0.0, 1.0));
         self.preset = self.preset.filter(|p| crate::synth::preset::valid_name(p));
+        // A hand-edited level that is not a number, or out of range, is the balance or
+        // the nearest level.
+        for mix in self.mix.values_mut() {
+            for level in mix.values_mut() {
+                *level = if level.is_finite() {
+                    level.clamp(0.0, 2.0)
+                } else {
+                    1.0
+                };
+            }
+        }
         self
     }
 
@@ -209,6 +224,11 @@ mod tests {
                 end_rmssd_ms: Some(52.0),
                 minutes_to_slow_breathing: Some(27.5),
             }),
+            mix: [(
+                "rain".to_owned(),
+                [("rain".to_owned(), 0.25), ("beat".to_owned(), 0.0)].into(),
+            )]
+            .into(),
         };
         s.save(&path).unwrap();
         assert_eq!(State::load(&path), (s, Loaded::Restored));

@@ -183,18 +183,23 @@ fn the_trace_has_breathing_and_swell_columns() {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
-        header[header.len() - 3..],
-        ["breathing_rate", "breathing_confidence", "swell_rate"]
+        header[header.len() - 5..],
+        [
+            "breathing_rate",
+            "breathing_confidence",
+            "swell_rate",
+            "sun_elevation",
+            "bird_phrases"
+        ]
     );
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (breathing, swell_rate) = (col("breathing_rate"), col("swell_rate"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let first = &rows[10];
-    assert_eq!(
-        (first[first.len() - 3], first[first.len() - 1]),
-        ("", "6.000")
-    );
+    assert_eq!((first[breathing], first[swell_rate]), ("", "6.000"));
     let last = rows.last().unwrap();
-    let rate: f32 = last[last.len() - 3].parse().unwrap();
-    let swell: f32 = last[last.len() - 1].parse().unwrap();
+    let rate: f32 = last[breathing].parse().unwrap();
+    let swell: f32 = last[swell_rate].parse().unwrap();
     assert!((rate - 10.0).abs() <= 1.0, "{last:?}");
     assert!((swell - 0.75 * rate).abs() <= 0.4, "{last:?}");
     for f in [wav, trace, csv] {

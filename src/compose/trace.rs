@@ -21,16 +21,20 @@ pub struct FormRow {
     pub breathing: Option<(f32, f32)>,
     /// The swell's rate set now, cycles a minute.
     pub swell_rate: f32,
+    /// The sun's elevation (degrees) and the birdsong phrases begun so far.
+    pub sun_elevation: f32,
+    pub bird_phrases: u64,
 }
 
 /// Write rows as CSV (`time,section,key,chord,voices,<controls>,breathing_rate,
-/// breathing_confidence,swell_rate`; the breathing cells are empty when it is unknown).
+/// breathing_confidence,swell_rate,sun_elevation,bird_phrases`; the breathing cells are
+/// empty when it is unknown; `bird_phrases` counts from the start).
 pub fn write_csv(path: &Path, rows: &[FormRow]) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let names: Vec<String> = Control::ALL.iter().map(|c| c.to_string()).collect();
     writeln!(
         out,
-        "time,section,key,chord,voices,{},breathing_rate,breathing_confidence,swell_rate",
+        "time,section,key,chord,voices,{},breathing_rate,breathing_confidence,swell_rate,sun_elevation,bird_phrases",
         names.join(",")
     )?;
     for r in rows {
@@ -45,7 +49,7 @@ pub fn write_csv(path: &Path, rows: &[FormRow]) -> std::io::Result<()> {
             });
         writeln!(
             out,
-            "{:.0},{} {},{},{},{},{},{rate},{confidence},{:.3}",
+            "{:.0},{} {},{},{},{},{},{rate},{confidence},{:.3},{:.2},{}",
             r.time_s,
             r.section,
             r.section_number,
@@ -53,7 +57,9 @@ pub fn write_csv(path: &Path, rows: &[FormRow]) -> std::io::Result<()> {
             r.chord,
             r.voices.join(" "),
             controls.join(","),
-            r.swell_rate
+            r.swell_rate,
+            r.sun_elevation,
+            r.bird_phrases
         )?;
     }
     out.flush()

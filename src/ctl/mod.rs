@@ -1,5 +1,6 @@
 //! `attunectl`: the command-line client of the daemon, over the session bus.
 
+mod mix;
 mod status;
 
 use crate::dbus::{AttunedProxy, SensorRow, names};
@@ -34,6 +35,12 @@ pub enum Command {
     Volume {
         #[arg(value_parser = parse_volume)]
         value: Option<f64>,
+    },
+    /// The preset's layers and their levels; one layer's level; or set it: `mix rain 0.5`
+    /// (0 off, 1 the preset's balance, up to 2). The overall loudness stays.
+    Mix {
+        layer: Option<String>,
+        level: Option<f64>,
     },
     /// Sleep timer: `timer 45m --fade 10m`, or `timer cancel`.
     Timer {
@@ -170,6 +177,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("{:.2}", proxy.volume().await.map_err(explain_error)?);
             Ok(())
         }
+        Command::Mix { layer, level } => mix::mix(&proxy, layer, level).await,
         Command::Timer { duration, .. } if duration == "cancel" => {
             proxy.cancel_sleep_timer().await.map_err(explain_error)
         }

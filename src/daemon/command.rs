@@ -34,6 +34,8 @@ pub enum Command {
     /// directory or the schedule.
     ReloadPresets(Done),
     SetVolume(f64, Done),
+    /// One layer of the playing preset's mix.
+    SetLayerLevel(String, f64, Done),
     SetTimer {
         seconds: f64,
         fade: f64,

@@ -96,6 +96,8 @@ pub struct Core {
     anchored: bool,
     /// Sleep and relax sessions and the last one's summary.
     sessions: SessionLog,
+    /// The listener's mix of each preset.
+    mixes: super::mix::Mixes,
 }
 
 impl Core {
@@ -148,7 +150,9 @@ impl Core {
                 .collect(),
             anchored: false,
             sessions: SessionLog::new(state.last_session.clone()),
+            mixes: super::mix::Mixes::restored(&state.mix),
         };
+        core.mixes.apply(&core.preset, core.engine.mix());
         if state.playing {
             core.play();
             // A timer that was running resumes with the time it has left.
@@ -170,6 +174,7 @@ impl Core {
                 action: t.action,
             }),
             last_session: self.sessions.last.clone(),
+            mix: self.mixes.saved(),
         }
     }
 
@@ -218,6 +223,7 @@ impl Core {
             .set_follow(crate::render::follow_spec(&preset));
         self.end_session("preset change");
         self.preset = preset;
+        self.mixes.apply(&self.preset, self.engine.mix());
         if self.playback == Playback::Playing {
             self.sessions.begin(&self.preset, self.session_time());
         }
@@ -232,6 +238,12 @@ impl Core {
         self.volume = crate::limits::volume(volume).map_err(CommandError::InvalidArgs)?;
         self.engine.set_volume(self.volume as f32);
         Ok(())
+    }
+
+    /// Set one layer of the playing preset (0..=2; 1 is the preset's balance).
+    pub fn set_layer_level(&mut self, layer: &str, level: f64) -> Result<(), CommandError> {
+        self.mixes
+            .set(&self.preset, self.engine.mix(), layer, level)
     }
 
     pub fn set_timer(
@@ -398,6 +410,16 @@ impl Core {
         let t = self.session_time();
         let now = (self.clock)();
         let step = self.pipeline.step_at(t, now);
+        let sky = crate::features::sun::Sky {
+            latitude: self.config.listener.latitude,
+            longitude: self.config.listener.longitude,
+            day_of_year: now.day_of_year,
+            utc_offset_h: now.utc_offset_h,
+        };
+        let (elevation, rising) = sky.sun(now.local_hours);
+        self.engine
+            .sun()
+            .set_with_direction(elevation as f32, rising);
         self.engine.controls().set_all(&Pipeline::values(&step));
         let (swell_rate, swell_depth) = step.lead.swell();
         self.engine.swell().set(swell_rate, swell_depth);
@@ -496,6 +518,7 @@ impl Core {
                 .collect(),
             timer_ends: self.timer.map(|t| t.ends),
             workout: self.workout(),
+            layers: self.mixes.levels(&self.preset),
             steering: self
                 .last_step
                 .as_ref()

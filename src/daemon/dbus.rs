@@ -104,6 +104,20 @@ impl AttunedInterface {
         expect_args(&h, "d")?;
         self.core.set_volume(volume).await.map_err(to_fdo)
     }
+    /// Set one layer of the playing preset's mix: 0 (off) to 2, 1 being the preset's own
+    /// balance. The overall loudness stays; the level is kept for this preset.
+    async fn set_layer_level(
+        &self,
+        #[zbus(header)] h: Header<'_>,
+        layer: &str,
+        level: f64,
+    ) -> fdo::Result<()> {
+        expect_args(&h, "sd")?;
+        self.core
+            .set_layer_level(layer, level)
+            .await
+            .map_err(to_fdo)
+    }
     /// Pause or stop (`action`: "pause" | "stop") after `seconds`, fading over the last
     /// `fade_seconds`.
     async fn set_sleep_timer(
@@ -313,6 +327,11 @@ impl AttunedInterface {
     #[zbus(property)]
     fn steering(&self) -> String {
         self.core.view().steering.clone()
+    }
+    /// The playing preset's layers and the level of each (0..2, 1 its own balance).
+    #[zbus(property)]
+    fn layers(&self) -> HashMap<String, f64> {
+        self.core.view().layers.iter().cloned().collect()
     }
     #[zbus(property)]
     fn controls(&self) -> HashMap<String, f64> {

@@ -63,6 +63,11 @@ impl CoreHandle {
     pub async fn set_volume(&self, volume: f64) -> Result<(), CommandError> {
         self.ask(|r| Command::SetVolume(volume, r)).await?
     }
+    pub async fn set_layer_level(&self, layer: &str, level: f64) -> Result<(), CommandError> {
+        let layer = layer.to_owned();
+        self.ask(|r| Command::SetLayerLevel(layer, level, r))
+            .await?
+    }
     pub async fn set_timer(
         &self,
         seconds: f64,

@@ -28,6 +28,7 @@ pub mod command;
 pub mod core;
 pub mod dbus;
 pub mod handle;
+pub mod mix;
 pub mod mpris;
 pub mod notify;
 pub mod owner;

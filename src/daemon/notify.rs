@@ -65,6 +65,7 @@ struct Announced {
     workout: Vec<(String, i64)>,
     steering: String,
     now: String,
+    layers: Vec<(String, i64)>,
 }
 
 impl Announced {
@@ -105,6 +106,11 @@ impl Announced {
             workout,
             steering: v.steering.clone(),
             now: v.now.as_ref().map(|n| n.line()).unwrap_or_default(),
+            layers: v
+                .layers
+                .iter()
+                .map(|(l, x)| (l.clone(), (x * 1000.0).round() as i64))
+                .collect(),
         }
     }
 
@@ -177,6 +183,9 @@ impl Announced {
         }
         if self.now != before.now {
             i.now_changed(e).await?;
+        }
+        if self.layers != before.layers {
+            i.layers_changed(e).await?;
         }
         Ok(())
     }

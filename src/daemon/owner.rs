@@ -109,6 +109,10 @@ impl Owner {
                 let result = c.set_volume(v);
                 self.answer(r, result);
             }
+            Command::SetLayerLevel(layer, level, r) => {
+                let result = c.set_layer_level(&layer, level);
+                self.answer(r, result);
+            }
             Command::SetTimer {
                 seconds,
                 fade,

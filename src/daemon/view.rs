@@ -53,6 +53,8 @@ pub struct View {
     pub workout: Option<WorkoutReport>,
     /// Why the workout tempo is nudged, in words (empty outside workout presets).
     pub steering: String,
+    /// The playing preset's layers and the listener's level of each, in mix order.
+    pub layers: Vec<(String, f64)>,
     pub now: Option<NowPlaying>,
 }
 

@@ -28,6 +28,9 @@ pub trait Attuned {
     fn clear_motif(&self) -> zbus::Result<()>;
     fn set_heart_rate_ceiling(&self, bpm: f64) -> zbus::Result<()>;
     fn set_heart_rate_zone(&self, low: f64, high: f64) -> zbus::Result<()>;
+    fn set_layer_level(&self, layer: &str, level: f64) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn layers(&self) -> zbus::Result<HashMap<String, f64>>;
     #[zbus(property)]
     fn workout(&self) -> zbus::Result<HashMap<String, f64>>;
     #[zbus(property)]

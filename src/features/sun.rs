@@ -27,9 +27,46 @@ pub fn elevation_deg(latitude: f64, longitude: f64, day_of_year: u32, utc_hours:
     90.0 - cos_zenith.clamp(-1.0, 1.0).acos().to_degrees()
 }
 
+/// Where and when the sun is reckoned: a place, a day, and the local clock's offset.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sky {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub day_of_year: u32,
+    /// Local time minus UTC, hours.
+    pub utc_offset_h: f64,
+}
+
+impl Sky {
+    /// The sun at `local_hours`: elevation in degrees, and whether it is rising.
+    pub fn sun(&self, local_hours: f64) -> (f64, bool) {
+        let at = |h: f64| {
+            let utc = (h - self.utc_offset_h).rem_euclid(24.0);
+            elevation_deg(self.latitude, self.longitude, self.day_of_year, utc)
+        };
+        let now = at(local_hours);
+        (now, at(local_hours + 0.05) > now)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sun_rises_in_the_morning_and_sets_in_the_evening() {
+        let sky = Sky {
+            latitude: 48.0,
+            longitude: 10.0,
+            day_of_year: 172,
+            utc_offset_h: 2.0,
+        };
+        let (dawn, rising) = sky.sun(5.5);
+        assert!(rising && dawn.abs() < 6.0, "{dawn}");
+        let (dusk, rising) = sky.sun(21.5);
+        assert!(!rising && dusk.abs() < 6.0, "{dusk}");
+        assert!(sky.sun(1.0).0 < -10.0);
+    }
 
     #[test]
     fn noon_elevations_match_published_values() {

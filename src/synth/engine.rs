@@ -124,6 +124,9 @@ impl Engine {
             beat: SharedBeat::new(frames.clone()),
             swell: SharedSwell::default(),
             keys: Default::default(),
+            mix: Default::default(),
+            sun: Default::default(),
+            nature: Default::default(),
         };
         let clock = Arc::new(PlayClock::new(sample_rate as f64));
         let (mut feed, bars) = new_feed(preset, seed, &controls, HORIZON_S);
@@ -181,6 +184,21 @@ impl Engine {
     /// The beat command link (cadence following in workout presets).
     pub fn beat(&self) -> &SharedBeat {
         &self.links.beat
+    }
+
+    /// The listener's layer levels, read by every preset graph.
+    pub fn mix(&self) -> &super::layers::SharedMix {
+        &self.links.mix
+    }
+
+    /// The sun the nature layers follow.
+    pub fn sun(&self) -> &super::nature::SharedSun {
+        &self.links.sun
+    }
+
+    /// What the nature layers report (birdsong phrases so far).
+    pub fn nature_report(&self) -> &super::nature::NatureReport {
+        &self.links.nature
     }
 
     /// The swell link (the breath lead sets its rate).

@@ -6,8 +6,11 @@
 use super::beat::BeatLock;
 use super::dsp::{OnePole, db_to_gain};
 use super::focus_am::FocusAm;
+use super::layer_mix::LayerMixer;
+use super::layers::Layer;
 use super::links::Links;
 use super::live_keys::{KeyChange, KeysReader};
+use super::nature::{Nature, NatureParams, SharedSun};
 use super::note::{NoteEvent, VoiceKind};
 use super::params::{PARAM_COUNT, Param, ParamValues};
 use super::player::{Gates, Player, PlayerStatus};
@@ -50,6 +53,13 @@ pub struct PresetUnit {
     pulse: Pulse,
     noise: NoiseBed,
     reverb: Reverb,
+    /// Wind, rain, waves … (those the preset has), and the sun the birds follow.
+    nature: Nature,
+    sun: SharedSun,
+    /// The controls as smoothed this block.
+    smoothed: ControlValues,
+    /// Every layer on its own bus, folded in at the listener's levels.
+    mixer: LayerMixer,
     /// What a musician plays live, and the voice it sounds through.
     keys: KeysReader,
     soft_keys: SoftKeys,
@@ -85,6 +95,10 @@ impl Clone for PresetUnit {
             pulse: self.pulse.clone(),
             noise: self.noise.clone(),
             reverb: self.reverb.clone(),
+            nature: self.nature.clone(),
+            sun: self.sun.clone(),
+            smoothed: self.smoothed,
+            mixer: self.mixer.clone(),
             keys: self.keys.clone(),
             soft_keys: self.soft_keys.clone(),
             bus: self.bus.clone(),
@@ -138,8 +152,17 @@ impl PresetUnit {
             bells: MelodyVoice::new(preset.voices.melody, sample_rate, seed ^ 0x91C4),
             bass: Bass::new(sample_rate),
             pulse: Pulse::new(preset.pulse, seed ^ 0xBEA7, sample_rate),
-            noise: NoiseBed::new(preset.noise_color, preset.rain, seed ^ 0x5EED, sample_rate),
+            noise: NoiseBed::new(preset.noise_color, seed ^ 0x5EED, sample_rate),
             reverb: Reverb::new(sample_rate),
+            nature: Nature::new(
+                preset.nature,
+                seed ^ 0x0A7E,
+                sample_rate,
+                links.nature.clone(),
+            ),
+            sun: links.sun.clone(),
+            smoothed: initial,
+            mixer: LayerMixer::new(&preset.layers(), links.mix.clone(), sample_rate),
             keys: links.keys.reader(),
             soft_keys: SoftKeys::new(sample_rate),
             bus: Bus::default(),
@@ -172,6 +195,7 @@ impl PresetUnit {
             smoothed.0[i] = s.tick(target.0[i]);
         }
         self.preset.params.eval_into(&smoothed, &mut self.params);
+        self.smoothed = smoothed;
         self.reverb.set_decay(self.params.get(Param::ReverbDecay));
     }
 
@@ -189,6 +213,7 @@ impl PresetUnit {
         }
         self.update_params();
         self.bus.clear();
+        self.mixer.clear();
         let p = self.params;
         let bar = self.player.bar();
         let [pad_g, bells_g, bass_g, pulse_g, noise_g] = bar.gains;
@@ -265,16 +290,34 @@ impl PresetUnit {
                 self.player.samples_to_next(samples_per_beat) as usize,
                 size - i,
             );
-            self.pad.render(&pad, &mut self.bus, i, run);
-            self.bells.render(&bell, &mut self.bus, i, run);
+            let buses = &mut self.mixer.buses;
+            self.pad
+                .render(&pad, &mut buses[Layer::Pad as usize], i, run);
+            self.bells
+                .render(&bell, &mut buses[Layer::Melody as usize], i, run);
+            let bass = p.get(Param::BassLevel) * g[2];
             self.bass
-                .render(p.get(Param::BassLevel) * g[2], &mut self.bus, i, run);
+                .render(bass, &mut buses[Layer::Bass as usize], i, run);
+            let pulse = p.get(Param::PulseLevel) * g[3];
             self.pulse
-                .render(p.get(Param::PulseLevel) * g[3], &mut self.bus, i, run);
-            self.noise.render(&noise, &mut self.bus, i, run);
+                .render(pulse, &mut buses[Layer::Beat as usize], i, run);
+            self.noise
+                .render(&noise, &mut buses[Layer::Noise as usize], i, run);
             self.player.advance(run as u64, samples_per_beat);
             i += run;
         }
+        let (sun_elevation, sun_rising) = self.sun.get();
+        let nature = NatureParams {
+            texture: self.smoothed.get(Control::Texture),
+            motion: self.smoothed.get(Control::Motion),
+            space: self.smoothed.get(Control::Space),
+            sun_elevation,
+            sun_rising,
+        };
+        self.nature.render(&nature, &mut self.mixer.buses, 0, size);
+        self.mixer
+            .set_reverb(p.get(Param::ReverbDecay), p.get(Param::ReverbMix) * 2.0);
+        let lift = self.mixer.fold(&mut self.bus, size);
         let soft_keys = &mut self.soft_keys;
         self.keys.poll(|change| match change {
             KeyChange::Struck { note, velocity } => soft_keys.strike(note, velocity),
@@ -283,17 +326,24 @@ impl PresetUnit {
         soft_keys.render(g[5].min(1.0), &mut self.bus, 0, size);
         self.sample += size as u64;
         let mix = p.get(Param::ReverbMix);
-        left[..size].copy_from_slice(&self.bus.l[..size]);
-        right[..size].copy_from_slice(&self.bus.r[..size]);
+        let (mut wet_l, mut wet_r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
         self.reverb.process(
             &self.bus.send_l,
             &self.bus.send_r,
-            &mut left[..size],
-            &mut right[..size],
+            &mut wet_l[..size],
+            &mut wet_r[..size],
             mix * 2.0,
         );
+        self.mixer.meter_reverb(
+            (&self.bus.send_l[..size], &self.bus.send_r[..size]),
+            (&wet_l[..size], &wet_r[..size]),
+        );
+        for k in 0..size {
+            left[k] = self.bus.l[k] + wet_l[k];
+            right[k] = self.bus.r[k] + wet_r[k];
+        }
         let dry = 1.0 - 0.5 * mix;
-        let level = self.gain * dry;
+        let level = self.gain * dry * lift;
         match &mut self.am {
             Some(am) => {
                 for (l, r) in left[..size].iter_mut().zip(right[..size].iter_mut()) {

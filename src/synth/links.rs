@@ -1,8 +1,11 @@
 //! The control side's live links into every preset graph it builds: the workout beat, the
-//! swell and the keys a musician holds. Each is lock-free; clones share them.
+//! swell, the keys a musician holds, the
+//! listener's mix and the sun. Each is lock-free; clones share them.
 
 use super::beat::SharedBeat;
+use super::layers::SharedMix;
 use super::live_keys::SharedKeys;
+use super::nature::{NatureReport, SharedSun};
 use super::swell::SharedSwell;
 
 /// What a preset graph reads from the control side besides the controls.
@@ -11,4 +14,10 @@ pub struct Links {
     pub beat: SharedBeat,
     pub swell: SharedSwell,
     pub keys: SharedKeys,
+    /// The listener's layer levels.
+    pub mix: SharedMix,
+    /// The sun, for the birds and insects.
+    pub sun: SharedSun,
+    /// What the nature layers report (birdsong phrases).
+    pub nature: NatureReport,
 }

@@ -3,6 +3,7 @@
 //! `file:line:column`. User presets in `$XDG_DATA_HOME/attuned/presets/` override the
 //! built-in ones by name.
 
+use super::layers::Layer;
 use super::params::{Param, ParamSpec, ParamTable};
 use super::scale::{Scale, ScaleKind, Tuning};
 use crate::compose::character::{Character, HarmonyFile};
@@ -22,6 +23,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("breathe", include_str!("../../presets/breathe.toml")),
     ("orchestral", include_str!("../../presets/orchestral.toml")),
     ("deep-focus", include_str!("../../presets/deep-focus.toml")),
+    ("piano", include_str!("../../presets/piano.toml")),
+    ("ocean", include_str!("../../presets/ocean.toml")),
+    ("forest", include_str!("../../presets/forest.toml")),
 ];
 
 /// What went wrong with a preset.
@@ -100,6 +104,9 @@ struct PresetFile {
     melody: MelodyFile,
     #[serde(default)]
     noise: NoiseFile,
+    /// Generated nature layers and their levels.
+    #[serde(default)]
+    nature: super::nature::NatureFile,
     /// The instruments of the chords and the melody.
     #[serde(default)]
     voices: super::voices::choice::Instruments,
@@ -202,7 +209,8 @@ pub struct Preset {
     pub melody_octave: i32,
     pub phrase_bars: u32,
     pub noise_color: NoiseColor,
-    pub rain: bool,
+    /// The nature layers and their levels.
+    pub nature: super::nature::NatureMix,
     /// Who plays the chords and the melody (`[voices]`).
     pub voices: super::voices::choice::Instruments,
     /// Starting control values.
@@ -241,6 +249,23 @@ pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
 }
 
 impl Preset {
+    /// The layers this preset plays, in mix order: the chords and the melody always, the
+    /// bass, beat and noise bed when it has them, and its nature layers.
+    pub fn layers(&self) -> Vec<Layer> {
+        let sounds = |p: Param| self.params.spec(p).bounds().1 > 0.0;
+        Layer::ALL
+            .iter()
+            .copied()
+            .filter(|&l| match l {
+                Layer::Pad | Layer::Melody => true,
+                Layer::Bass => sounds(Param::BassLevel),
+                Layer::Beat => self.pulse != PulseKind::None && sounds(Param::PulseLevel),
+                Layer::Noise => sounds(Param::NoiseLevel),
+                other => self.nature.level(other) > 0.0,
+            })
+            .collect()
+    }
+
     /// Parse and validate a preset; `file` names it in error messages.
     pub fn parse(file: &str, src: &str) -> Result<Preset, PresetError> {
         let invalid = |span: std::ops::Range<usize>, message: String| {
@@ -399,7 +424,15 @@ impl Preset {
             phrase_bars: *raw.melody.phrase_bars.get_ref(),
             voices: raw.voices,
             noise_color: raw.noise.color,
-            rain: raw.noise.rain,
+            nature: {
+                let nature = raw.nature.validate(&invalid)?;
+                // `[noise] rain = true`, from before the nature layers: rain on leaves.
+                if raw.noise.rain && nature.level(Layer::Rain) == 0.0 {
+                    nature.with(Layer::Rain, 1.0)
+                } else {
+                    nature
+                }
+            },
             controls,
             params,
             am: match &raw.amplitude_modulation {

@@ -32,7 +32,8 @@ impl AttunedTray {
         AttunedTray { view, actions }
     }
 
-    fn send(&self, a: Action) {
+    /// Queue a click for the daemon.
+    pub(super) fn send(&self, a: Action) {
         let _ = self.actions.send(a);
     }
 
@@ -239,6 +240,7 @@ impl ksni::Tray for AttunedTray {
             }
             .into(),
         );
+        menu.push(super::mix_menu::mix_menu(v));
         let mut timer: Vec<MenuItem<Self>> = TIMER_MINUTES
             .iter()
             .map(|m| item(format!("{m} min"), on, Some(Action::Timer(*m))))

@@ -10,8 +10,10 @@
 //! (`assume_sni_available`) and registers when one appears.
 
 mod item;
+mod mix_menu;
 
 pub use item::AttunedTray;
+pub use mix_menu::MIX_STEPS;
 
 use crate::dbus::{AttunedProxy, BreathLeadReport, SensorRow, WorkoutReport, names};
 use futures::StreamExt;
@@ -61,6 +63,8 @@ pub struct View {
     pub breathing_rate: f64,
     /// The breath lead ("breath lead matching: swell 9.0/min, …"), in presets that lead.
     pub breath_lead: Option<String>,
+    /// The playing preset's layers and their levels, in mix order.
+    pub layers: Vec<(String, f64)>,
 }
 
 /// A menu click, for the task that talks to the daemon.
@@ -73,6 +77,8 @@ pub enum Action {
     Volume(f64),
     Timer(u32),
     CancelTimer,
+    /// One layer of the playing preset's mix.
+    LayerLevel(String, f64),
     Quit,
 }
 
@@ -134,6 +140,14 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
         bluetooth: get(&all, "Bluetooth").unwrap_or_default(),
         sensors: get(&all, "Sensors").unwrap_or_default(),
         explain,
+        layers: {
+            let mut layers: Vec<(String, f64)> = get::<HashMap<String, f64>>(&all, "Layers")
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            layers.sort_by_key(|(name, _)| crate::synth::layers::Layer::from_id(name));
+            layers
+        },
         workout: get::<HashMap<String, f64>>(&all, "Workout")
             .as_ref()
             .and_then(WorkoutReport::from_map)
@@ -160,6 +174,7 @@ async fn perform(conn: &zbus::Connection, action: &Action) -> zbus::Result<()> {
                 .await
         }
         Action::CancelTimer => d.cancel_sleep_timer().await,
+        Action::LayerLevel(layer, level) => d.set_layer_level(layer, *level).await,
         Action::Start => d.play().await,
         Action::Quit => Ok(()),
     }

@@ -1,10 +1,11 @@
 //! The instrument a preset picks for each role (`[voices]` in its TOML): the chords on the
-//! pad or a bowed string section, the melody on bells, plucked strings or mallets. Each
+//! pad or a bowed string section, the melody on bells, plucked strings, mallets or a felt piano. Each
 //! role's voice is built whole before audio starts; the choice is a match per block.
 
 use super::bells::Bells;
 use super::mallet::{Mallet, MalletKind};
 use super::pad::{Pad, PadParams};
+use super::piano::Piano;
 use super::pluck::Pluck;
 use super::strings::Strings;
 use super::{Bus, StrikeParams};
@@ -32,6 +33,8 @@ pub enum MelodyInstrument {
     Pluck,
     Marimba,
     Kalimba,
+    /// A felt piano ([`Piano`]).
+    Piano,
 }
 
 /// A preset's instruments, `[voices]` in its file; every key optional.
@@ -85,6 +88,7 @@ pub enum MelodyVoice {
     Bells(Bells),
     Pluck(Pluck),
     Mallet(Mallet),
+    Piano(Piano),
 }
 
 impl MelodyVoice {
@@ -98,6 +102,7 @@ impl MelodyVoice {
             MelodyInstrument::Kalimba => {
                 MelodyVoice::Mallet(Mallet::new(MalletKind::Kalimba, sr, seed))
             }
+            MelodyInstrument::Piano => MelodyVoice::Piano(Piano::new(sr, seed)),
         }
     }
 
@@ -107,6 +112,7 @@ impl MelodyVoice {
             MelodyVoice::Bells(v) => v.note_on(freq, velocity, pan, p),
             MelodyVoice::Pluck(v) => v.note_on(freq, velocity, pan, p),
             MelodyVoice::Mallet(v) => v.note_on(freq, velocity, pan, p),
+            MelodyVoice::Piano(v) => v.note_on(freq, velocity, pan, p),
         }
     }
 
@@ -115,6 +121,7 @@ impl MelodyVoice {
             MelodyVoice::Bells(v) => v.render(p, bus, start, len),
             MelodyVoice::Pluck(v) => v.render(p, bus, start, len),
             MelodyVoice::Mallet(v) => v.render(p, bus, start, len),
+            MelodyVoice::Piano(v) => v.render(p, bus, start, len),
         }
     }
 }

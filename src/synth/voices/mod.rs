@@ -1,5 +1,5 @@
-//! The voices: pad or string section for the chords; bells, plucked strings or mallets for
-//! the melody; bass, pulse, noise bed, reverb, and the soft keys a musician plays. Each
+//! The voices: pad or string section for the chords; bells, plucked strings, mallets or piano
+//! for the melody; bass, pulse, noise bed, reverb, and the soft keys a musician plays. Each
 //! owns fixed-size state built before audio starts and mixes into a [`Bus`] for a run of
 //! samples; [`choice`] holds the instrument a preset picks for each role.
 
@@ -9,6 +9,7 @@ pub mod choice;
 pub mod mallet;
 pub mod noise;
 pub mod pad;
+pub mod piano;
 pub mod pluck;
 pub mod pulse;
 pub mod reverb;

@@ -36,6 +36,14 @@ impl Reverb {
         }
     }
 
+    /// Silence the room (no allocation): for a measurement that starts afresh.
+    pub fn clear(&mut self) {
+        for line in &mut self.lines {
+            line.fill(0.0);
+        }
+        self.damp = [0.0; LINES];
+    }
+
     /// Set the RT60 decay time (control rate).
     pub fn set_decay(&mut self, rt60: f32) {
         for (g, line) in self.gains.iter_mut().zip(&self.lines) {

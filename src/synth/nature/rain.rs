@@ -1,0 +1,135 @@
+//! Rain on a surface: a steady hiss shaped by the surface, and drops, each a decaying
+//! mode struck at a random time (Poisson), pitch, loudness (heavy-tailed: most drops are
+//! small) and place. Leaves: dense, light, high ticks; a roof: fewer, lower, ringing
+//! drops over a low hiss; a window: sparse glassy taps and a bright hiss. Texture sets how
+//! hard it rains; motion, how much the rate wanders.
+
+use super::{NatureParams, Ring};
+use crate::synth::dsp::{NoiseRng, OnePole, Svf};
+use crate::synth::voices::{Bus, MAX_BLOCK, pan_gains};
+use serde::Deserialize;
+
+/// What the rain falls on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Surface {
+    #[default]
+    Leaves,
+    Roof,
+    Window,
+}
+
+struct SurfaceSound {
+    /// Drops a second at full texture.
+    rate: f32,
+    /// Drop pitch range (Hz) and ring time (s).
+    pitch: (f32, f32),
+    t60: (f32, f32),
+    drop_gain: f32,
+    /// Hiss band centre, Q and gain.
+    hiss: (f32, f32, f32),
+}
+
+impl Surface {
+    fn sound(self) -> SurfaceSound {
+        match self {
+            Surface::Leaves => SurfaceSound {
+                rate: 260.0,
+                pitch: (1800.0, 6500.0),
+                t60: (0.008, 0.025),
+                drop_gain: 0.35,
+                hiss: (5200.0, 0.5, 0.22),
+            },
+            Surface::Roof => SurfaceSound {
+                rate: 120.0,
+                pitch: (450.0, 2200.0),
+                t60: (0.03, 0.09),
+                drop_gain: 0.5,
+                hiss: (1800.0, 0.6, 0.16),
+            },
+            Surface::Window => SurfaceSound {
+                rate: 45.0,
+                pitch: (2600.0, 7000.0),
+                t60: (0.015, 0.05),
+                drop_gain: 0.6,
+                hiss: (6500.0, 0.8, 0.12),
+            },
+        }
+    }
+}
+
+const DROPS: usize = 8;
+
+#[derive(Clone)]
+pub struct Rain {
+    surface: Surface,
+    rng: NoiseRng,
+    hiss_l: Svf,
+    hiss_r: Svf,
+    drops: [Ring; DROPS],
+    pans: [(f32, f32); DROPS],
+    next: usize,
+    wander: OnePole,
+    sr: f32,
+}
+
+impl Rain {
+    pub fn new(surface: Surface, seed: u64, sr: f32) -> Self {
+        let s = surface.sound();
+        let (mut hiss_l, mut hiss_r) = (Svf::default(), Svf::default());
+        hiss_l.set(s.hiss.0, s.hiss.1, sr);
+        hiss_r.set(s.hiss.0 * 1.04, s.hiss.1, sr);
+        let mut wander = OnePole::default();
+        wander.set_cutoff(0.05, sr / MAX_BLOCK as f32);
+        Rain {
+            surface,
+            rng: NoiseRng::new(seed),
+            hiss_l,
+            hiss_r,
+            drops: [Ring::default(); DROPS],
+            pans: [(0.7, 0.7); DROPS],
+            next: 0,
+            wander,
+            sr,
+        }
+    }
+
+    pub fn render(
+        &mut self,
+        level: f32,
+        p: &NatureParams,
+        bus: &mut Bus,
+        start: usize,
+        len: usize,
+    ) {
+        let s = self.surface.sound();
+        let block_rate = self.sr / MAX_BLOCK as f32;
+        let drift = self.wander.tick(self.rng.bipolar()) * (block_rate / 0.05).sqrt();
+        let intensity =
+            ((0.35 + 0.65 * p.texture) * (1.0 + 0.4 * p.motion * drift)).clamp(0.1, 1.3);
+        let chance = s.rate * intensity / self.sr;
+        let hiss = level * s.hiss.2 * intensity;
+        let drop_level = level * s.drop_gain;
+        let send = p.send();
+        for i in start..start + len {
+            if self.rng.unit() < chance {
+                let u = self.rng.unit();
+                let hz = s.pitch.0 * (s.pitch.1 / s.pitch.0).powf(self.rng.unit());
+                let t60 = s.t60.0 + (s.t60.1 - s.t60.0) * self.rng.unit();
+                self.drops[self.next].strike(hz, u * u * u, t60, self.sr);
+                self.pans[self.next] = pan_gains(0.9 * self.rng.bipolar());
+                self.next = (self.next + 1) % DROPS;
+            }
+            let (mut l, mut r) = (
+                self.hiss_l.tick(self.rng.bipolar()).1 * hiss,
+                self.hiss_r.tick(self.rng.bipolar()).1 * hiss,
+            );
+            for (d, (pl, pr)) in self.drops.iter_mut().zip(self.pans) {
+                let x = d.tick() * drop_level;
+                l += x * pl;
+                r += x * pr;
+            }
+            bus.add(i, l, r, send);
+        }
+    }
+}
