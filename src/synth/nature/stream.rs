@@ -4,26 +4,31 @@
 //! Texture sets how much water runs; motion, how fast the babble changes.
 
 use super::NatureParams;
-use crate::synth::dsp::{NoiseRng, OnePole, Svf, sin_turns};
+use crate::synth::dsp::{NoiseRng, OnePole, Svf};
 use crate::synth::voices::{Bus, MAX_BLOCK, pan_gains};
 
 const BUBBLES: usize = 12;
 
+/// The bubbles as lanes: each a decaying phasor whose rotation (its pitch) rises block by
+/// block, so a sample costs two multiplies and two adds a bubble and the lanes vectorise.
 #[derive(Clone, Copy, Default)]
-struct Bubble {
-    phase: f32,
-    /// Cycles a sample, and its growth a sample (the rising pitch).
-    dt: f32,
-    rise: f32,
-    amp: f32,
-    decay: f32,
-    pan: (f32, f32),
+struct Bubbles {
+    re: [f32; BUBBLES],
+    im: [f32; BUBBLES],
+    c: [f32; BUBBLES],
+    s: [f32; BUBBLES],
+    /// Radians a sample, its growth a block, and the decay a sample.
+    w: [f32; BUBBLES],
+    rise: [f32; BUBBLES],
+    decay: [f32; BUBBLES],
+    pan_l: [f32; BUBBLES],
+    pan_r: [f32; BUBBLES],
 }
 
 #[derive(Clone)]
 pub struct Stream {
     rng: NoiseRng,
-    bubbles: [Bubble; BUBBLES],
+    bubbles: Bubbles,
     next: usize,
     gurgle_l: Svf,
     gurgle_r: Svf,
@@ -38,7 +43,7 @@ impl Stream {
         gurgle_r.set(470.0, 1.2, sr);
         Stream {
             rng: NoiseRng::new(seed),
-            bubbles: [Bubble::default(); BUBBLES],
+            bubbles: Bubbles::default(),
             next: 0,
             gurgle_l,
             gurgle_r,
@@ -54,15 +59,15 @@ impl Stream {
         // Smaller bubbles ring shorter (radius ∝ 1/f; damping grows with f).
         let t60 = (0.012 + 0.05 * (1.0 - u)) * (0.7 + 0.6 * self.rng.unit());
         let amp = 0.2 + 0.8 * self.rng.unit();
-        self.bubbles[self.next] = Bubble {
-            phase: 0.0,
-            dt: hz / self.sr,
-            // The pitch rises by about a quarter over the bubble's life.
-            rise: (0.35f32 / (t60 * self.sr)).exp(),
-            amp: amp * amp,
-            decay: (-6.9078 / (t60 * self.sr)).exp(),
-            pan: pan_gains(0.85 * self.rng.bipolar()),
-        };
+        let k = self.next;
+        let b = &mut self.bubbles;
+        b.w[k] = std::f32::consts::TAU * hz / self.sr;
+        // The pitch rises by about a quarter over the bubble's life.
+        b.rise[k] = (0.35f32 * MAX_BLOCK as f32 / (t60 * self.sr)).exp();
+        b.decay[k] = (-6.9078 / (t60 * self.sr)).exp();
+        (b.re[k], b.im[k]) = (amp * amp, 0.0);
+        (b.c[k], b.s[k]) = (b.decay[k] * b.w[k].cos(), b.decay[k] * b.w[k].sin());
+        (b.pan_l[k], b.pan_r[k]) = pan_gains(0.85 * self.rng.bipolar());
         self.next = (self.next + 1) % BUBBLES;
     }
 
@@ -79,7 +84,16 @@ impl Stream {
         let wander = self.flow.tick(self.rng.bipolar()) * (block_rate / 0.2).sqrt();
         let flow = ((0.4 + 0.6 * p.texture) * (1.0 + 0.35 * wander)).clamp(0.15, 1.4);
         let chance = 320.0 * flow / self.sr;
-        let (babble, gurgle) = (level * 0.16, level * 0.09 * flow);
+        let (babble_gain, gurgle) = (level * 0.16, level * 0.09 * flow);
+        // The bubbles' pitch rises once a block (the sine and cosine of each, not of each
+        // sample).
+        let b = &mut self.bubbles;
+        for k in 0..BUBBLES {
+            if b.re[k].abs() + b.im[k].abs() > 1e-6 {
+                b.w[k] = (b.w[k] * b.rise[k]).min(1.2);
+                (b.c[k], b.s[k]) = (b.decay[k] * b.w[k].cos(), b.decay[k] * b.w[k].sin());
+            }
+        }
         let send = p.send();
         for i in start..start + len {
             if self.rng.unit() < chance {
@@ -87,15 +101,19 @@ impl Stream {
             }
             let mut l = self.gurgle_l.tick(self.rng.bipolar()).1 * gurgle;
             let mut r = self.gurgle_r.tick(self.rng.bipolar()).1 * gurgle;
-            for b in &mut self.bubbles {
-                let x = sin_turns(b.phase) * b.amp * babble;
-                b.phase += b.dt;
-                b.phase -= if b.phase >= 1.0 { 1.0 } else { 0.0 };
-                b.dt = (b.dt * b.rise).min(0.2);
-                b.amp *= b.decay;
-                l += x * b.pan.0;
-                r += x * b.pan.1;
+            let b = &mut self.bubbles;
+            for k in 0..BUBBLES {
+                let (re, im) = (b.re[k], b.im[k]);
+                b.re[k] = re * b.c[k] - im * b.s[k];
+                b.im[k] = re * b.s[k] + im * b.c[k];
             }
+            let (mut bl, mut br) = (0.0, 0.0);
+            for k in 0..BUBBLES {
+                bl += b.im[k] * b.pan_l[k];
+                br += b.im[k] * b.pan_r[k];
+            }
+            l += bl * babble_gain;
+            r += br * babble_gain;
             bus.add(i, l, r, send);
         }
     }

@@ -3,11 +3,12 @@
 //! (felt: the upper partials weak, weaker for soft notes), each in two parts: a prompt
 //! sound and, a few tenths of a hertz apart, an aftersound that dies five times slower —
 //! the piano's double decay (Weinreich 1977). A short lowpassed thump of the hammer starts
-//! the note. Partials are lanes of per-field arrays so the loop vectorises; silent notes
-//! are skipped.
+//! the note. Each lane is a decaying phasor (two multiplies and two adds a sample, no
+//! sine to evaluate), the lanes of a note are arrays so the loop vectorises, and silent
+//! notes are skipped.
 
 use super::{Bus, MAX_BLOCK, StrikeParams, pan_gains};
-use crate::synth::dsp::{NoiseRng, OnePole, advance_phase, sin_turns};
+use crate::synth::dsp::{NoiseRng, OnePole};
 
 /// Notes ringing at once.
 const NOTES: usize = 6;
@@ -21,10 +22,13 @@ pub const AFTERSOUND: f32 = 5.0;
 
 #[derive(Clone, Copy)]
 struct Note {
-    phase: [f32; LANES],
-    step: [f32; LANES],
-    amp: [f32; LANES],
-    decay: [f32; LANES],
+    /// Each lane's phasor (re, im) and its rotation-with-decay per sample (c, s).
+    re: [f32; LANES],
+    im: [f32; LANES],
+    c: [f32; LANES],
+    s: [f32; LANES],
+    /// Samples until the note has decayed below hearing.
+    left: u32,
     pan: (f32, f32),
     hammer: f32,
     hammer_decay: f32,
@@ -33,10 +37,11 @@ struct Note {
 impl Default for Note {
     fn default() -> Self {
         Note {
-            phase: [0.0; LANES],
-            step: [0.0; LANES],
-            amp: [0.0; LANES],
-            decay: [1.0; LANES],
+            re: [0.0; LANES],
+            im: [0.0; LANES],
+            c: [1.0; LANES],
+            s: [0.0; LANES],
+            left: 0,
             pan: (0.7, 0.7),
             hammer: 0.0,
             hammer_decay: 0.0,
@@ -90,15 +95,19 @@ impl Piano {
                 0.0
             };
             let prompt = t60 / (1.0 + 0.6 * n as f32) / AFTERSOUND.sqrt();
+            if n == 0 {
+                // The aftersound of the fundamental lasts longest: −80 dB by then.
+                note.left = (prompt * AFTERSOUND * 80.0 / 60.0 * self.sr) as u32;
+            }
             for (k, (share, t, detune)) in [(0.75, prompt, 0.0), (0.25, prompt * AFTERSOUND, 0.35)]
                 .into_iter()
                 .enumerate()
             {
                 let lane = 2 * n + k;
-                note.phase[lane] = 0.0;
-                note.step[lane] = ((f + detune) / self.sr).min(0.45);
-                note.amp[lane] = a * share;
-                note.decay[lane] = (-6.9078 / (t * self.sr)).exp();
+                let w = std::f32::consts::TAU * ((f + detune) / self.sr).min(0.45);
+                let r = (-6.9078 / (t * self.sr)).exp();
+                (note.c[lane], note.s[lane]) = (r * w.cos(), r * w.sin());
+                (note.re[lane], note.im[lane]) = (a * share, 0.0);
             }
         }
         // Lower notes to the left, as a player hears the instrument, and the line's place.
@@ -115,28 +124,26 @@ impl Piano {
         let mut any = false;
         let level = p.level * 0.3;
         for note in &mut self.notes {
-            if note.amp.iter().all(|&a| a < 1e-5) && note.hammer < 1e-5 {
+            if note.left == 0 {
                 continue;
             }
             any = true;
+            note.left = note.left.saturating_sub(len as u32);
             for k in 0..len {
-                let mut lanes = [0.0f32; LANES];
-                for (((y, phase), amp), (step, decay)) in lanes
-                    .iter_mut()
-                    .zip(&mut note.phase)
-                    .zip(&mut note.amp)
-                    .zip(note.step.iter().zip(&note.decay))
-                {
-                    *y = sin_turns(*phase) * *amp;
-                    *phase = advance_phase(*phase, *step);
-                    *amp *= decay;
-                }
                 let mut y = 0.0;
-                for v in lanes {
+                for lane in 0..LANES {
+                    let (re, im) = (note.re[lane], note.im[lane]);
+                    let (c, s) = (note.c[lane], note.s[lane]);
+                    note.re[lane] = re * c - im * s;
+                    note.im[lane] = re * s + im * c;
+                }
+                for v in note.im {
                     y += v;
                 }
-                y += self.felt.tick(self.rng.bipolar() * note.hammer);
-                note.hammer *= note.hammer_decay;
+                if note.hammer > 1e-5 {
+                    y += self.felt.tick(self.rng.bipolar() * note.hammer);
+                    note.hammer *= note.hammer_decay;
+                }
                 l[k] += y * note.pan.0 * level;
                 r[k] += y * note.pan.1 * level;
             }
