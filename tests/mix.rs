@@ -2,13 +2,17 @@
 //! measured on renders);
 //! `SetLayerLevel` and `Layers` through a real session bus, `attunectl mix`, bad names and
 //! levels refused with the preset's layers, the mix kept per preset across a restart, and
-//! `render --mix` checked the same way.
+//! `render --mix` checked the same way; a level moved after a long while at the preset's own
+//! mix (the probe reverb resting) is compensated as if it had been moved at the start.
 
 mod common;
 mod services;
 
+use attuned::controls::SharedControls;
 use attuned::render::{RenderOptions, render};
-use common::preset;
+use attuned::synth::engine::{Engine, SAMPLE_RATE};
+use attuned::synth::layers::Layer;
+use common::{loudness, preset};
 use services::Session;
 use std::time::Duration;
 
@@ -73,6 +77,65 @@ fn a_layer_at_zero_takes_its_band_with_it() {
         eprintln!("{name} without {layer}: the {lo}-{hi} Hz share down {drop_db:.1} dB");
         assert!(drop_db > 6.0, "{name}: {layer} at 0 took {drop_db:.1} dB");
     }
+}
+
+/// `seconds` of `name` through the engine, `layer` muted from second `mute_at`; the last
+/// `keep` seconds.
+fn engine_render(
+    name: &str,
+    layer: Layer,
+    mute_at: usize,
+    seconds: usize,
+    keep: usize,
+) -> (Vec<f32>, Vec<f32>) {
+    let p = preset(name);
+    let mut engine = Engine::new(&p, SharedControls::new(p.controls), 6, SAMPLE_RATE);
+    let second = SAMPLE_RATE as usize;
+    let (mut l, mut r) = (vec![0.0; second], vec![0.0; second]);
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    for s in 0..seconds {
+        if s == mute_at {
+            engine.mix().set(layer, 0.0);
+        }
+        engine.plan_ahead();
+        engine.render(&mut l, &mut r);
+        if s >= seconds - keep {
+            left.extend_from_slice(&l);
+            right.extend_from_slice(&r);
+        }
+    }
+    (left, right)
+}
+
+#[test]
+fn a_level_moved_late_is_compensated_as_if_moved_at_the_start() {
+    // Four minutes at the preset's own mix (every layer probed, then the probe resting),
+    // then a layer muted; its loudness over the next minute and a half, 15 s after the
+    // change: within 1 LU of the target, as a mute from the start is, and of the same
+    // music with the layer muted from the start (the probe never rested; the layers'
+    // reverb gains then come from other windows of the music). The layers whose absence
+    // the compensation lifts most.
+    let mut report = Vec::new();
+    for (name, layer) in [
+        ("rain", Layer::Rain),
+        ("forest", Layer::Birds),
+        ("orchestral", Layer::Pad),
+    ] {
+        let late = engine_render(name, layer, 240, 345, 90);
+        let early = engine_render(name, layer, 0, 345, 90);
+        let (late, early) = (loudness(&late.0, &late.1), loudness(&early.0, &early.1));
+        report.push(format!(
+            "{name} without {layer}: muted late {:.2} LUFS, from the start {:.2}",
+            late.integrated, early.integrated
+        ));
+        assert!(
+            (late.integrated + 23.0).abs() <= 1.0
+                && (late.integrated - early.integrated).abs() <= 1.0,
+            "{}",
+            report.join("\n")
+        );
+    }
+    eprintln!("{}", report.join("\n"));
 }
 
 fn ok(out: std::process::Output) -> String {

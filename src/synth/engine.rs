@@ -46,6 +46,7 @@ impl Renderer {
     /// no locks, no I/O.
     pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
         debug_assert_eq!(left.len(), right.len());
+        let _flush = crate::cpu::FlushDenormals::new();
         let mut done = 0;
         while done < left.len() {
             let n = std::cmp::min(left.len() - done, MAX_BLOCK);

@@ -334,7 +334,7 @@ impl PresetUnit {
             &mut wet_r[..size],
             mix * 2.0,
         );
-        self.mixer.meter_reverb(
+        self.mixer.end_block(
             (&self.bus.send_l[..size], &self.bus.send_r[..size]),
             (&wet_l[..size], &wet_r[..size]),
         );
@@ -379,6 +379,7 @@ impl PresetUnit {
     /// it enters a crossfade with its pads sounding and its reverb filled, not from silence.
     /// Notes played here are not reported; reported notes count from the end of the pre-roll.
     pub fn preroll(&mut self, samples: u64) {
+        let _flush = crate::cpu::FlushDenormals::new();
         let sink = self.sink.take();
         self.prerolling = true;
         let (mut l, mut r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);

@@ -4,7 +4,7 @@
 //! Texture sets how much water runs; motion, how fast the babble changes.
 
 use super::NatureParams;
-use crate::synth::dsp::{NoiseRng, OnePole, Svf};
+use crate::synth::dsp::{NoiseRng, OnePole, Svf, sin_turns};
 use crate::synth::voices::{Bus, MAX_BLOCK, pan_gains};
 
 const BUBBLES: usize = 12;
@@ -66,7 +66,7 @@ impl Stream {
         b.rise[k] = (0.35f32 * MAX_BLOCK as f32 / (t60 * self.sr)).exp();
         b.decay[k] = (-6.9078 / (t60 * self.sr)).exp();
         (b.re[k], b.im[k]) = (amp * amp, 0.0);
-        (b.c[k], b.s[k]) = (b.decay[k] * b.w[k].cos(), b.decay[k] * b.w[k].sin());
+        (b.c[k], b.s[k]) = rotation(b.w[k], b.decay[k]);
         (b.pan_l[k], b.pan_r[k]) = pan_gains(0.85 * self.rng.bipolar());
         self.next = (self.next + 1) % BUBBLES;
     }
@@ -86,13 +86,18 @@ impl Stream {
         let chance = 320.0 * flow / self.sr;
         let (babble_gain, gurgle) = (level * 0.16, level * 0.09 * flow);
         // The bubbles' pitch rises once a block (the sine and cosine of each, not of each
-        // sample).
+        // sample; polynomial ones, so the lanes vectorise; a silent bubble's rotation is
+        // left alone).
         let b = &mut self.bubbles;
         for k in 0..BUBBLES {
-            if b.re[k].abs() + b.im[k].abs() > 1e-6 {
-                b.w[k] = (b.w[k] * b.rise[k]).min(1.2);
-                (b.c[k], b.s[k]) = (b.decay[k] * b.w[k].cos(), b.decay[k] * b.w[k].sin());
-            }
+            let sounding = b.re[k].abs() + b.im[k].abs() > 1e-6;
+            let w = if sounding {
+                (b.w[k] * b.rise[k]).min(1.2)
+            } else {
+                b.w[k]
+            };
+            b.w[k] = w;
+            (b.c[k], b.s[k]) = rotation(w, b.decay[k]);
         }
         let send = p.send();
         for i in start..start + len {
@@ -107,14 +112,22 @@ impl Stream {
                 b.re[k] = re * b.c[k] - im * b.s[k];
                 b.im[k] = re * b.s[k] + im * b.c[k];
             }
-            let (mut bl, mut br) = (0.0, 0.0);
+            // Summed in four fixed lanes (a running sum would not vectorise).
+            let (mut bl, mut br) = ([0.0f32; 4], [0.0f32; 4]);
             for k in 0..BUBBLES {
-                bl += b.im[k] * b.pan_l[k];
-                br += b.im[k] * b.pan_r[k];
+                bl[k % 4] += b.im[k] * b.pan_l[k];
+                br[k % 4] += b.im[k] * b.pan_r[k];
             }
-            l += bl * babble_gain;
-            r += br * babble_gain;
+            l += ((bl[0] + bl[2]) + (bl[1] + bl[3])) * babble_gain;
+            r += ((br[0] + br[2]) + (br[1] + br[3])) * babble_gain;
             bus.add(i, l, r, send);
         }
     }
+}
+
+/// A phasor's rotation a sample at `w` radians, shrinking by `decay`: (c, s).
+#[inline]
+fn rotation(w: f32, decay: f32) -> (f32, f32) {
+    let turns = w * (0.5 * std::f32::consts::FRAC_1_PI);
+    (decay * sin_turns(turns + 0.25), decay * sin_turns(turns))
 }

@@ -16,6 +16,8 @@ pub struct Reverb {
     pos: [usize; LINES],
     damp: [f32; LINES],
     gains: [f32; LINES],
+    /// The decay the gains are set for (recomputed only when it moves).
+    rt60: f32,
     sr: f32,
 }
 
@@ -32,6 +34,7 @@ impl Reverb {
             pos: [0; LINES],
             damp: [0.0; LINES],
             gains: [0.0; LINES],
+            rt60: f32::NAN,
             sr,
         }
     }
@@ -46,6 +49,12 @@ impl Reverb {
 
     /// Set the RT60 decay time (control rate).
     pub fn set_decay(&mut self, rt60: f32) {
+        // Called every block with a smoothed value that mostly stands still or creeps: a
+        // change under 0.1 % is inaudible and not worth eight `powf`s.
+        if (rt60 - self.rt60).abs() <= 1e-3 * self.rt60 {
+            return;
+        }
+        self.rt60 = rt60;
         for (g, line) in self.gains.iter_mut().zip(&self.lines) {
             let delay_s = line.len() as f32 / self.sr;
             *g = 10f32.powf(-3.0 * delay_s / rt60.max(0.1));
