@@ -124,7 +124,10 @@ pub fn sum8(x: &[f32; 8]) -> f32 {
 #[derive(Debug, Clone, Default)]
 pub struct Svf {
     g: f32,
-    k: f32,
+    /// The per-sample coefficients, 1/(1 + g(g + k)) and g times that, worked out when
+    /// the filter is set (a division a sample would sit in every filter's feedback path).
+    a1: f32,
+    a2: f32,
     ic1: f32,
     ic2: f32,
 }
@@ -133,8 +136,11 @@ impl Svf {
     /// Set cutoff (Hz) and Q at control rate.
     pub fn set(&mut self, cutoff: f32, q: f32, sample_rate: f32) {
         let f = cutoff.clamp(10.0, sample_rate * 0.45);
-        self.g = (PI * f / sample_rate).tan();
-        self.k = 1.0 / q.max(0.05);
+        let g = (PI * f / sample_rate).tan();
+        let k = 1.0 / q.max(0.05);
+        self.g = g;
+        self.a1 = 1.0 / (1.0 + g * (g + k));
+        self.a2 = g * self.a1;
     }
     /// The filter's state has decayed below audibility (−120 dBFS).
     pub fn quiet(&self) -> bool {
@@ -143,11 +149,9 @@ impl Svf {
     /// Process one sample; returns (lowpass, bandpass).
     #[inline]
     pub fn tick(&mut self, x: f32) -> (f32, f32) {
-        let g = self.g;
-        let a1 = 1.0 / (1.0 + g * (g + self.k));
         let v3 = x - self.ic2;
-        let v1 = a1 * self.ic1 + g * a1 * v3;
-        let v2 = self.ic2 + g * v1;
+        let v1 = self.a1 * self.ic1 + self.a2 * v3;
+        let v2 = self.ic2 + self.g * v1;
         self.ic1 = 2.0 * v1 - self.ic1;
         self.ic2 = 2.0 * v2 - self.ic2;
         (v2, v1)
