@@ -1,4 +1,5 @@
-//! Preset files: every shipped one parses; broken ones are refused with file:line:column.
+//! Preset files: every shipped one parses and has its spectrogram thumbnail in the README;
+//! broken ones are refused with file:line:column.
 
 use attuned::synth::preset::{Preset, PresetError, PresetLibrary};
 
@@ -27,6 +28,20 @@ fn every_shipped_preset_parses() {
         PresetLibrary::with_user_dir("/nonexistent").names().len(),
         n
     );
+}
+
+/// `scripts/thumbnails.sh` made a picture of every built-in preset, and the README shows it.
+#[test]
+fn every_preset_has_its_thumbnail_in_the_readme() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    for name in PresetLibrary::with_user_dir("/nonexistent").names() {
+        let rel = format!("docs/presets/{name}.png");
+        let png = image::open(format!("{root}/{rel}"))
+            .unwrap_or_else(|e| panic!("{rel}: {e} (run scripts/thumbnails.sh {name})"));
+        assert_eq!((png.width(), png.height()), (240, 80), "{rel}");
+        assert!(readme.contains(&format!("({rel})")), "the README does not show {rel}");
+    }
 }
 
 /// The older `[harmony] progression` + `bars_per_chord` still reads: the progression as a
