@@ -74,6 +74,9 @@ pub struct Config {
     pub workout: crate::workout::WorkoutSettings,
     /// Which MIDI input port to play along from.
     pub midi: crate::midi::PortChoice,
+    /// The depth of the focus modulation in the presets that have it (`[focus]
+    /// modulation_depth`); `None`: each preset's own.
+    pub modulation_depth: Option<f64>,
 }
 
 impl Default for Config {
@@ -94,6 +97,7 @@ impl Default for Config {
                 ..Default::default()
             },
             midi: crate::midi::PortChoice::Auto,
+            modulation_depth: None,
         }
     }
 }
@@ -115,6 +119,14 @@ struct RawConfig {
     workout: RawWorkout,
     #[serde(default)]
     midi: RawMidi,
+    #[serde(default)]
+    focus: RawFocus,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFocus {
+    modulation_depth: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -207,6 +219,11 @@ impl Config {
         if let Some(v) = &raw.volume {
             c.volume =
                 crate::limits::volume(*v.get_ref() as f64).map_err(|e| invalid(v.span(), e))?;
+        }
+        if let Some(v) = &raw.focus.modulation_depth {
+            c.modulation_depth = Some(
+                crate::limits::modulation_depth(*v.get_ref()).map_err(|e| invalid(v.span(), e))?,
+            );
         }
         c.model = raw.model;
         if let Some(h) = raw.audio.host {
@@ -407,6 +424,14 @@ mod tests {
         assert!(e.to_string().contains("invalid preset name"), "{e}");
         let e = Config::parse("c.toml", "[workout]\nhr_zone = [160, 140]\n").unwrap_err();
         assert!(e.to_string().starts_with("c.toml:2:11: hr_zone"), "{e}");
+        let e = Config::parse("c.toml", "[focus]\nmodulation_depth = 1.5\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("c.toml:2:20: modulation depth 1.5 is outside 0..1"),
+            "{e}"
+        );
+        let c = Config::parse("c.toml", "[focus]\nmodulation_depth = 0.25\n").unwrap();
+        assert_eq!(c.modulation_depth, Some(0.25));
         let e = Config::parse("c.toml", "[workout]\ntarget_cadence = 400\n").unwrap_err();
         assert!(
             e.to_string().starts_with("c.toml:2:18: target_cadence"),

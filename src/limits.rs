@@ -29,6 +29,15 @@ pub fn volume(v: f64) -> Result<f64, String> {
     }
 }
 
+/// The focus modulation's depth (the envelope's modulation index).
+pub fn modulation_depth(d: f64) -> Result<f64, String> {
+    if d.is_finite() && (0.0..=1.0).contains(&d) {
+        Ok(d + 0.0)
+    } else {
+        Err(format!("modulation depth {d} is outside 0..1"))
+    }
+}
+
 /// `value` within `range`, or 0 for none.
 fn optional(
     value: f64,

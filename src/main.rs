@@ -77,6 +77,9 @@ enum Command {
         /// balance), e.g. `rain=0.8,beat=0`; the loudness stays.
         #[arg(long, value_name = "LAYER=LEVEL,…")]
         mix: Option<String>,
+        /// The depth (0..1) of the focus modulation, in presets that have it (`deep-focus`).
+        #[arg(long, value_name = "DEPTH")]
+        modulation_depth: Option<f64>,
         #[command(flatten)]
         adaptive: AdaptiveArgs,
     },
@@ -330,6 +333,7 @@ fn main() -> ExitCode {
             composer,
             motif,
             mix,
+            modulation_depth,
             adaptive,
         } => (|| {
             let lib = preset_dir
@@ -378,6 +382,16 @@ fn main() -> ExitCode {
                         .map_err(|e| e.to_string())?;
                     opts.mix.insert(name, level);
                 }
+            }
+            if let Some(d) = modulation_depth {
+                attuned::limits::modulation_depth(d)?;
+                if opts.preset.am.is_none() {
+                    return Err(format!(
+                        "{} has no focus modulation (presets with it have [amplitude_modulation])",
+                        opts.preset.name
+                    ));
+                }
+                opts.modulation_depth = Some(d as f32);
             }
             opts.sky = attuned::features::sun::Sky {
                 latitude: adaptive.lat,

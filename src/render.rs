@@ -133,6 +133,8 @@ pub struct RenderOptions {
     pub start_of_day: f64,
     /// The listener's levels of the preset's layers (`--mix rain=0.8,beat=0`; others at 1).
     pub mix: crate::synth::layers::MixLevels,
+    /// The focus modulation's depth (`--modulation-depth`; none: the preset's own).
+    pub modulation_depth: Option<f32>,
     /// Where and on which day: the sun the birds and insects follow.
     pub sky: crate::features::sun::Sky,
     pub controls: Option<ControlTrack>,
@@ -173,6 +175,7 @@ impl RenderOptions {
             out: None,
             start_of_day: 12.0 * 3600.0,
             mix: Default::default(),
+            modulation_depth: None,
             sky: crate::features::sun::Sky {
                 latitude: crate::features::ListenerProfile::default().latitude,
                 longitude: crate::features::ListenerProfile::default().longitude,
@@ -240,6 +243,7 @@ pub fn render_with_form(
     let mut engine = Engine::new(&opts.preset, controls.clone(), opts.seed, SAMPLE_RATE);
     engine.set_motif(opts.motif.clone());
     engine.mix().set_all(&opts.mix);
+    engine.am_depth().set(opts.modulation_depth);
     let total = (opts.duration.as_secs_f64() * SAMPLE_RATE as f64).round() as u64;
     let block = (SAMPLE_RATE as f64 / CONTROL_RATE_HZ) as usize;
     let (mut left, mut right) = (vec![0.0; block], vec![0.0; block]);

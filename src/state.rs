@@ -43,6 +43,9 @@ pub struct State {
     /// The listener's mix of each preset (layer levels other than 1).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub mix: std::collections::BTreeMap<String, crate::synth::layers::MixLevels>,
+    /// The listener's depth of the focus modulation (none: each preset's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modulation_depth: Option<f64>,
 }
 
 impl Default for State {
@@ -55,6 +58,7 @@ impl Default for State {
             timer: None,
             last_session: None,
             mix: Default::default(),
+            modulation_depth: None,
         }
     }
 }
@@ -113,6 +117,11 @@ impl State {
             .filter(|v| v.is_finite())
             .map(|v| v.clamp(0.0, 1.0));
         self.preset = self.preset.filter(|p| crate::synth::preset::valid_name(p));
+        // A hand-edited depth that is not a number is forgotten; out of range, clamped.
+        self.modulation_depth = self
+            .modulation_depth
+            .filter(|d| d.is_finite())
+            .map(|d| d.clamp(0.0, 1.0));
         // A hand-edited level that is not a number, or out of range, is the balance or
         // the nearest level.
         for mix in self.mix.values_mut() {
@@ -229,6 +238,7 @@ mod tests {
                 [("rain".to_owned(), 0.25), ("beat".to_owned(), 0.0)].into(),
             )]
             .into(),
+            modulation_depth: Some(0.35),
         };
         s.save(&path).unwrap();
         assert_eq!(State::load(&path), (s, Loaded::Restored));
@@ -279,9 +289,16 @@ mod tests {
         );
         assert!(d.join("state.json.corrupt").exists());
         // Parsable but out of range: sanitised, not trusted.
-        std::fs::write(&path, r#"{"preset":"../../etc/passwd","volume":7.0}"#).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"preset":"../../etc/passwd","volume":7.0,"modulation_depth":3.0}"#,
+        )
+        .unwrap();
         let (s, _) = State::load(&path);
-        assert_eq!((s.preset, s.volume), (None, Some(1.0)));
+        assert_eq!(
+            (s.preset, s.volume, s.modulation_depth),
+            (None, Some(1.0), Some(1.0))
+        );
         std::fs::remove_dir_all(d).unwrap();
     }
 }

@@ -118,6 +118,9 @@ fn malformed_calls_are_refused_and_nothing_is_lost() {
     );
     refused(s.call("SetMotif", &["a(ud)", "1", "60", "0"]), "expected");
     ok(s.call("ClearMotif", &[]));
+    // The focus modulation's depth: a number in 0..1, nothing else.
+    refused(ours(&s, "SetModulationDepth", &["-0.1"]), "outside 0..1");
+    refused(s.call("SetModulationDepth", &["s", "deep"]), "expected");
     let not_midi = s.dir.join("not.mid");
     std::fs::write(&not_midi, b"hello").unwrap();
     let out = s

@@ -40,7 +40,10 @@ fn every_preset_has_its_thumbnail_in_the_readme() {
         let png = image::open(format!("{root}/{rel}"))
             .unwrap_or_else(|e| panic!("{rel}: {e} (run scripts/thumbnails.sh {name})"));
         assert_eq!((png.width(), png.height()), (240, 80), "{rel}");
-        assert!(readme.contains(&format!("({rel})")), "the README does not show {rel}");
+        assert!(
+            readme.contains(&format!("({rel})")),
+            "the README does not show {rel}"
+        );
     }
 }
 

@@ -42,6 +42,12 @@ pub enum Command {
         layer: Option<String>,
         level: Option<f64>,
     },
+    /// The focus modulation's depth in the presets that have it (`deep-focus`): show it,
+    /// set it (0..1), or `preset` for each preset's own.
+    Modulation {
+        /// A depth 0..1, or `preset`.
+        depth: Option<String>,
+    },
     /// Sleep timer: `timer 45m --fade 10m`, or `timer cancel`.
     Timer {
         /// Duration (90s, 45m, 1h30m) or `cancel`.
@@ -178,6 +184,25 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Mix { layer, level } => mix::mix(&proxy, layer, level).await,
+        Command::Modulation { depth: None } => {
+            println!(
+                "{:.2}",
+                proxy.modulation_depth().await.map_err(explain_error)?
+            );
+            Ok(())
+        }
+        Command::Modulation { depth: Some(d) } if d == "preset" => {
+            proxy.clear_modulation_depth().await.map_err(explain_error)
+        }
+        Command::Modulation { depth: Some(d) } => {
+            let depth: f64 = d
+                .parse()
+                .map_err(|_| format!("`{d}` is not a depth (0..1) or `preset`"))?;
+            proxy
+                .set_modulation_depth(depth)
+                .await
+                .map_err(explain_error)
+        }
         Command::Timer { duration, .. } if duration == "cancel" => {
             proxy.cancel_sleep_timer().await.map_err(explain_error)
         }

@@ -36,6 +36,8 @@ pub enum Command {
     SetVolume(f64, Done),
     /// One layer of the playing preset's mix.
     SetLayerLevel(String, f64, Done),
+    /// The focus modulation's depth (`None`: each preset's own).
+    SetModulationDepth(Option<f64>, Done),
     SetTimer {
         seconds: f64,
         fade: f64,

@@ -2,6 +2,7 @@
 //! [`owner`](super::owner)); nothing here waits on the disk or the bus: presets arrive
 //! built, and the state to save is handed out by [`Core::state`].
 
+use super::modulation::Modulation;
 use super::session_log::SessionLog;
 use super::view::{Playback, View};
 use crate::audio::{AudioCommand, AudioOutput, AudioStatus};
@@ -98,6 +99,8 @@ pub struct Core {
     sessions: SessionLog,
     /// The listener's mix of each preset.
     mixes: super::mix::Mixes,
+    /// The listener's depth of the focus modulation.
+    modulation: Modulation,
 }
 
 impl Core {
@@ -151,8 +154,12 @@ impl Core {
             anchored: false,
             sessions: SessionLog::new(state.last_session.clone()),
             mixes: super::mix::Mixes::restored(&state.mix),
+            modulation: Modulation::default(),
         };
+        core.modulation =
+            Modulation::restored(state.modulation_depth, core.config.modulation_depth);
         core.mixes.apply(&core.preset, core.engine.mix());
+        core.modulation.apply(core.engine.am_depth());
         if state.playing {
             core.play();
             // A timer that was running resumes with the time it has left.
@@ -175,6 +182,7 @@ impl Core {
             }),
             last_session: self.sessions.last.clone(),
             mix: self.mixes.saved(),
+            modulation_depth: self.modulation.saved(),
         }
     }
 
@@ -244,6 +252,11 @@ impl Core {
     pub fn set_layer_level(&mut self, layer: &str, level: f64) -> Result<(), CommandError> {
         self.mixes
             .set(&self.preset, self.engine.mix(), layer, level)
+    }
+
+    /// The focus modulation's depth, 0..=1 (`None`: each preset's own).
+    pub fn set_modulation_depth(&mut self, depth: Option<f64>) -> Result<(), CommandError> {
+        self.modulation.set(depth, self.engine.am_depth())
     }
 
     pub fn set_timer(
@@ -519,6 +532,7 @@ impl Core {
             timer_ends: self.timer.map(|t| t.ends),
             workout: self.workout(),
             layers: self.mixes.levels(&self.preset),
+            modulation_depth: self.modulation.effective(&self.preset),
             steering: self
                 .last_step
                 .as_ref()

@@ -118,6 +118,23 @@ impl AttunedInterface {
             .await
             .map_err(to_fdo)
     }
+    /// The depth of the focus modulation (0..1) in the presets that have it (`deep-focus`);
+    /// kept across restarts. Presets without it do not modulate.
+    async fn set_modulation_depth(
+        &self,
+        #[zbus(header)] h: Header<'_>,
+        depth: f64,
+    ) -> fdo::Result<()> {
+        expect_args(&h, "d")?;
+        self.core
+            .set_modulation_depth(Some(depth))
+            .await
+            .map_err(to_fdo)
+    }
+    /// Each preset modulates at its own depth again.
+    async fn clear_modulation_depth(&self) -> fdo::Result<()> {
+        self.core.set_modulation_depth(None).await.map_err(to_fdo)
+    }
     /// Pause or stop (`action`: "pause" | "stop") after `seconds`, fading over the last
     /// `fade_seconds`.
     async fn set_sleep_timer(
@@ -332,6 +349,11 @@ impl AttunedInterface {
     #[zbus(property)]
     fn layers(&self) -> HashMap<String, f64> {
         self.core.view().layers.iter().cloned().collect()
+    }
+    /// The depth the playing preset's focus modulation runs at (0: it has none).
+    #[zbus(property)]
+    fn modulation_depth(&self) -> f64 {
+        self.core.view().modulation_depth
     }
     #[zbus(property)]
     fn controls(&self) -> HashMap<String, f64> {

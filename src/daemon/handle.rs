@@ -68,6 +68,9 @@ impl CoreHandle {
         self.ask(|r| Command::SetLayerLevel(layer, level, r))
             .await?
     }
+    pub async fn set_modulation_depth(&self, depth: Option<f64>) -> Result<(), CommandError> {
+        self.ask(|r| Command::SetModulationDepth(depth, r)).await?
+    }
     pub async fn set_timer(
         &self,
         seconds: f64,

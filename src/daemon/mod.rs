@@ -29,6 +29,7 @@ pub mod core;
 pub mod dbus;
 pub mod handle;
 pub mod mix;
+mod modulation;
 pub mod mpris;
 pub mod notify;
 pub mod owner;

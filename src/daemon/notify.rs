@@ -66,6 +66,7 @@ struct Announced {
     steering: String,
     now: String,
     layers: Vec<(String, i64)>,
+    modulation_depth: i64,
 }
 
 impl Announced {
@@ -111,6 +112,7 @@ impl Announced {
                 .iter()
                 .map(|(l, x)| (l.clone(), (x * 1000.0).round() as i64))
                 .collect(),
+            modulation_depth: (v.modulation_depth * 1000.0).round() as i64,
         }
     }
 
@@ -186,6 +188,9 @@ impl Announced {
         }
         if self.layers != before.layers {
             i.layers_changed(e).await?;
+        }
+        if self.modulation_depth != before.modulation_depth {
+            i.modulation_depth_changed(e).await?;
         }
         Ok(())
     }

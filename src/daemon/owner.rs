@@ -113,6 +113,10 @@ impl Owner {
                 let result = c.set_layer_level(&layer, level);
                 self.answer(r, result);
             }
+            Command::SetModulationDepth(depth, r) => {
+                let result = c.set_modulation_depth(depth);
+                self.answer(r, result);
+            }
             Command::SetTimer {
                 seconds,
                 fade,

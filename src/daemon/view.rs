@@ -55,6 +55,8 @@ pub struct View {
     pub steering: String,
     /// The playing preset's layers and the listener's level of each, in mix order.
     pub layers: Vec<(String, f64)>,
+    /// The depth the playing preset's focus modulation runs at (0: it has none).
+    pub modulation_depth: f64,
     pub now: Option<NowPlaying>,
 }
 

@@ -29,6 +29,10 @@ pub trait Attuned {
     fn set_heart_rate_ceiling(&self, bpm: f64) -> zbus::Result<()>;
     fn set_heart_rate_zone(&self, low: f64, high: f64) -> zbus::Result<()>;
     fn set_layer_level(&self, layer: &str, level: f64) -> zbus::Result<()>;
+    fn set_modulation_depth(&self, depth: f64) -> zbus::Result<()>;
+    fn clear_modulation_depth(&self) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn modulation_depth(&self) -> zbus::Result<f64>;
     #[zbus(property)]
     fn layers(&self) -> zbus::Result<HashMap<String, f64>>;
     #[zbus(property)]

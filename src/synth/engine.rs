@@ -128,6 +128,7 @@ impl Engine {
             mix: Default::default(),
             sun: Default::default(),
             nature: Default::default(),
+            am_depth: Default::default(),
         };
         let clock = Arc::new(PlayClock::new(sample_rate as f64));
         let (mut feed, bars) = new_feed(preset, seed, &controls, HORIZON_S);
@@ -190,6 +191,11 @@ impl Engine {
     /// The listener's layer levels, read by every preset graph.
     pub fn mix(&self) -> &super::layers::SharedMix {
         &self.links.mix
+    }
+
+    /// The listener's depth of the focus modulation (presets that have it).
+    pub fn am_depth(&self) -> &super::focus_am::SharedAmDepth {
+        &self.links.am_depth
     }
 
     /// The sun the nature layers follow.

@@ -5,7 +5,7 @@
 
 use super::beat::BeatLock;
 use super::dsp::{OnePole, db_to_gain};
-use super::focus_am::FocusAm;
+use super::focus_am::{FocusAm, SharedAmDepth};
 use super::layer_mix::LayerMixer;
 use super::layers::Layer;
 use super::links::Links;
@@ -73,8 +73,9 @@ pub struct PresetUnit {
     beat: Option<BeatLock>,
     /// The slow swell (its rate set by the breath lead, when it leads).
     swell: Swell,
-    /// Amplitude modulation for focus, in presets that have it.
+    /// Amplitude modulation for focus, in presets that have it, and the listener's depth.
     am: Option<FocusAm>,
+    am_depth: SharedAmDepth,
     prerolling: bool,
 }
 
@@ -110,6 +111,7 @@ impl Clone for PresetUnit {
             beat: self.beat.clone(),
             swell: self.swell.clone(),
             am: self.am.clone(),
+            am_depth: self.am_depth.clone(),
             prerolling: self.prerolling,
         }
     }
@@ -174,6 +176,7 @@ impl PresetUnit {
             beat: preset.follow_bpm.map(|_| BeatLock::new(links.beat.clone())),
             swell: Swell::new(links.swell.clone(), sample_rate),
             am: preset.am.map(|a| FocusAm::new(a, sample_rate)),
+            am_depth: links.am_depth.clone(),
             prerolling: false,
         }
     }
@@ -346,6 +349,7 @@ impl PresetUnit {
         let level = self.gain * dry * lift;
         match &mut self.am {
             Some(am) => {
+                am.follow(self.am_depth.get());
                 for (l, r) in left[..size].iter_mut().zip(right[..size].iter_mut()) {
                     let g = level * am.gain();
                     *l *= g;

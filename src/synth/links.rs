@@ -3,6 +3,7 @@
 //! listener's mix and the sun. Each is lock-free; clones share them.
 
 use super::beat::SharedBeat;
+use super::focus_am::SharedAmDepth;
 use super::layers::SharedMix;
 use super::live_keys::SharedKeys;
 use super::nature::{NatureReport, SharedSun};
@@ -20,4 +21,6 @@ pub struct Links {
     pub sun: SharedSun,
     /// What the nature layers report (birdsong phrases).
     pub nature: NatureReport,
+    /// The listener's depth of the focus modulation.
+    pub am_depth: SharedAmDepth,
 }

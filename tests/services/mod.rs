@@ -151,6 +151,13 @@ impl Session {
         std::fs::write(&path, state.to_string()).unwrap();
     }
 
+    /// Write the daemon's config file (before it starts).
+    pub fn write_config(&self, text: &str) {
+        let path = self.dir.join("home/.config/attuned/config.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+    }
+
     /// A private system bus with the BlueZ-shaped service on it.
     pub fn start_bluez(&mut self) -> std::sync::Arc<bluez::Bluez> {
         self.start_system_bus();
