@@ -105,6 +105,29 @@ pub fn sin_turns(phase: f32) -> f32 {
     y * (1.0 + y2 * (-1.0 / 6.0 + y2 * (1.0 / 120.0 + y2 * (-1.0 / 5040.0))))
 }
 
+/// `e^x` for control-rate work (envelopes, filter coefficients, exponential curves), within
+/// 1e-6 relative of `exp` for |x| ≤ 8 (growing with |x| as f32 rounds `x·log2 e`: 1e-5
+/// at ±80; near 0 below −80), without libm's call: 2 to the integer part by the
+/// exponent bits, to the fraction by a polynomial (rounded by the 1.5·2²³ trick, no
+/// `floorf` on baseline x86-64). Underflows to 0 below `x ≈ −87`.
+#[inline]
+pub fn exp_fast(x: f32) -> f32 {
+    const ROUND: f32 = 12_582_912.0;
+    let t = (x * std::f32::consts::LOG2_E).clamp(-127.0, 127.0);
+    let whole = (t + ROUND) - ROUND;
+    let y = (t - whole) * std::f32::consts::LN_2; // |y| ≤ ln 2 / 2
+    let poly = 1.0
+        + y * (1.0
+            + y * (0.5
+                + y * (1.0 / 6.0 + y * (1.0 / 24.0 + y * (1.0 / 120.0 + y * (1.0 / 720.0))))));
+    let scale = if whole <= -127.0 {
+        0.0
+    } else {
+        f32::from_bits(((whole as i32 + 127) as u32) << 23)
+    };
+    poly * scale
+}
+
 /// Advance a phase in `0..1` by `dt` (`0 <= dt < 1`) and wrap it, without `fract`'s libm call.
 #[inline]
 pub fn advance_phase(phase: f32, dt: f32) -> f32 {
@@ -142,6 +165,10 @@ impl Svf {
         self.a1 = 1.0 / (1.0 + g * (g + k));
         self.a2 = g * self.a1;
     }
+    /// The per-sample coefficients (g, a1, a2) as set.
+    pub fn coefficients(&self) -> (f32, f32, f32) {
+        (self.g, self.a1, self.a2)
+    }
     /// The filter's state has decayed below audibility (−120 dBFS).
     pub fn quiet(&self) -> bool {
         self.ic1.abs() < 1e-6 && self.ic2.abs() < 1e-6
@@ -168,11 +195,11 @@ pub struct OnePole {
 impl OnePole {
     /// Set the time constant in samples.
     pub fn set_time(&mut self, samples: f32) {
-        self.a = 1.0 - (-1.0 / samples.max(1.0)).exp();
+        self.a = 1.0 - exp_fast(-1.0 / samples.max(1.0));
     }
     /// Set the cutoff in Hz.
     pub fn set_cutoff(&mut self, hz: f32, sample_rate: f32) {
-        self.a = 1.0 - (-TAU * hz / sample_rate).exp();
+        self.a = 1.0 - exp_fast(-TAU * hz / sample_rate);
     }
     #[inline]
     pub fn tick(&mut self, x: f32) -> f32 {
@@ -207,6 +234,23 @@ pub fn db_to_gain(db: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_exponential_follows_exp() {
+        let mut x = -90.0f32;
+        while x < 88.0 {
+            let (fast, exact) = (exp_fast(x), (x as f64).exp());
+            if x >= -80.0 {
+                let err = ((fast as f64 - exact) / exact).abs();
+                let bound = 1e-6 * (1.0 + x.abs() as f64 / 8.0);
+                assert!(err < bound, "exp({x}) = {exact}, fast {fast}");
+            } else {
+                assert!(fast < 1e-34, "exp({x}) = {fast}");
+            }
+            x += 0.0137;
+        }
+        assert_eq!(exp_fast(0.0), 1.0);
+    }
 
     #[test]
     fn four_lane_saw_and_phase_match_the_scalar_ones() {

@@ -2,6 +2,7 @@
 
 pub mod beat;
 pub mod dsp;
+pub mod dsp_x4;
 pub mod engine;
 pub mod focus_am;
 pub mod graph;
@@ -18,6 +19,7 @@ pub mod params;
 pub mod play_clock;
 pub mod player;
 pub mod preset;
+pub mod rings;
 pub mod scale;
 pub mod swell;
 pub mod voices;

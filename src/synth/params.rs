@@ -104,7 +104,7 @@ impl ParamSpec {
                 let [lo, hi] = m.range;
                 match m.curve {
                     Curve::Lin => lo + (hi - lo) * x,
-                    Curve::Exp => lo * (hi / lo).powf(x),
+                    Curve::Exp => lo * crate::synth::dsp::exp_fast(x * (hi / lo).ln()),
                 }
             }
         }

@@ -5,8 +5,14 @@
 //! shortens the period; texture makes the sea rougher.
 
 use super::NatureParams;
-use crate::synth::dsp::{NoiseRng, OnePole, Svf};
+use crate::synth::dsp::{NoiseRng, exp_fast};
+use crate::synth::dsp_x4::{NoiseRng4, OnePole4, Svf4};
 use crate::synth::voices::{Bus, MAX_BLOCK, pan_gains};
+use wide::f32x4;
+
+/// Lanes of the four-lane filters: the rumble left and right, the foam left and right.
+const RUMBLE: f32x4 = f32x4::new([1.0, 1.0, 0.0, 0.0]);
+const FOAM: f32x4 = f32x4::new([0.0, 0.0, 1.0, 1.0]);
 
 const WAVES: usize = 4;
 
@@ -33,11 +39,11 @@ impl Wave {
             (swell * self.size, 0.25 * swell * swell * self.size)
         } else {
             let after = (self.t - self.rise) / self.fall;
-            let swell = (-3.0 * after).exp();
+            let swell = exp_fast(-3.0 * after);
             // The foam bursts in over a fraction of a second, then drains.
             let burst = ((self.t - self.rise) / (0.03 * self.fall)).min(1.0);
             let foam = 0.25 + 0.75 * burst;
-            (swell * self.size, foam * (-2.2 * after).exp() * self.size)
+            (swell * self.size, foam * exp_fast(-2.2 * after) * self.size)
         }
     }
 }
@@ -47,39 +53,29 @@ pub struct Ocean {
     rng: NoiseRng,
     waves: [Wave; WAVES],
     until_next: f32,
-    /// Per-channel envelope values at the end of the last block (ramped from).
+    /// Per-lane envelope values at the end of the last block (ramped from).
     last: [f32; 4],
-    brown_l: OnePole,
-    brown_r: OnePole,
-    rumble_l: Svf,
-    rumble_r: Svf,
-    foam_l: Svf,
-    foam_r: Svf,
-    fizz: OnePole,
+    noise: NoiseRng4,
+    /// Lanes: brown noise left and right, the foam's fizz (a slow flutter), unused.
+    slow: OnePole4,
+    /// Lanes as [`RUMBLE`] and [`FOAM`].
+    filters: Svf4,
     sr: f32,
 }
 
 impl Ocean {
     pub fn new(seed: u64, sr: f32) -> Self {
-        let mut brown = OnePole::default();
-        brown.set_cutoff(60.0, sr);
-        let mut fizz = OnePole::default();
-        fizz.set_cutoff(120.0, sr);
-        let (mut foam_l, mut foam_r) = (Svf::default(), Svf::default());
-        foam_l.set(3200.0, 0.45, sr);
-        foam_r.set(3500.0, 0.45, sr);
+        let mut filters = Svf4::default();
+        filters.set(2, 3200.0, 0.45, sr);
+        filters.set(3, 3500.0, 0.45, sr);
         Ocean {
             rng: NoiseRng::new(seed),
             waves: [Wave::default(); WAVES],
             until_next: 0.5 * sr,
             last: [0.0; 4],
-            brown_l: brown.clone(),
-            brown_r: brown,
-            rumble_l: Svf::default(),
-            rumble_r: Svf::default(),
-            foam_l,
-            foam_r,
-            fizz,
+            noise: NoiseRng4::new(seed ^ 0x0CEA),
+            slow: OnePole4::new([60.0, 60.0, 120.0, 60.0], sr),
+            filters,
             sr,
         }
     }
@@ -130,25 +126,24 @@ impl Ocean {
             now[3] += foam * w.pan.1;
         }
         let swell = 0.5 * (now[0] + now[1]);
-        self.rumble_l.set(110.0 + 1100.0 * swell, 0.6, self.sr);
-        self.rumble_r.set(115.0 + 1100.0 * swell, 0.6, self.sr);
+        self.filters.set(0, 110.0 + 1100.0 * swell, 0.6, self.sr);
+        self.filters.set(1, 115.0 + 1100.0 * swell, 0.6, self.sr);
         let step = 1.0 / len.min(MAX_BLOCK) as f32;
-        let delta: [f32; 4] = std::array::from_fn(|k| (now[k] - self.last[k]) * step);
-        let mut env = self.last;
-        let (rumble, foam) = (level * 0.42, level * 0.1);
+        let delta = (f32x4::new(now) - f32x4::new(self.last)) * step;
+        let mut env = f32x4::new(self.last);
+        let gains = RUMBLE * (level * 0.42 * 8.0) + FOAM * (level * 0.1);
         let send = p.send();
         for i in start..start + len {
-            for (e, d) in env.iter_mut().zip(delta) {
-                *e += d;
-            }
-            let bl = self.brown_l.tick(self.rng.bipolar()) * 8.0;
-            let br = self.brown_r.tick(self.rng.bipolar()) * 8.0;
-            let fizz = 0.6 + 3.0 * self.fizz.tick(self.rng.bipolar()).abs();
-            let l = self.rumble_l.tick(bl).0 * env[0] * rumble
-                + self.foam_l.tick(self.rng.bipolar()).1 * env[2] * foam * fizz;
-            let r = self.rumble_r.tick(br).0 * env[1] * rumble
-                + self.foam_r.tick(self.rng.bipolar()).1 * env[3] * foam * fizz;
-            bus.add(i, l, r, send);
+            env += delta;
+            let white = self.noise.bipolar();
+            let slow = self.slow.tick(white);
+            // The rumble filters brown noise; the foam, white noise fizzing.
+            let fizz = 0.6 + 3.0 * slow.to_array()[2].abs();
+            let input = slow * RUMBLE + white * FOAM;
+            let (lp, bp) = self.filters.tick(input);
+            let shaped = lp * RUMBLE + bp * FOAM * fizz;
+            let [rl, rr, fl, fr] = (shaped * env * gains).to_array();
+            bus.add(i, rl + fl, rr + fr, send);
         }
         self.last = now;
     }

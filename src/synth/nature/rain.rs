@@ -4,10 +4,13 @@
 //! drops over a low hiss; a window: sparse glassy taps and a bright hiss. Texture sets how
 //! hard it rains; motion, how much the rate wanders.
 
-use super::{NatureParams, Ring};
-use crate::synth::dsp::{NoiseRng, OnePole, Svf};
+use super::NatureParams;
+use crate::synth::dsp::{NoiseRng, OnePole};
+use crate::synth::dsp_x4::{NoiseRng4, Svf4};
+use crate::synth::rings::{PoissonClock, RingBank};
 use crate::synth::voices::{Bus, MAX_BLOCK, pan_gains};
 use serde::Deserialize;
+use wide::f32x4;
 
 /// What the rain falls on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -58,17 +61,15 @@ impl Surface {
     }
 }
 
-const DROPS: usize = 8;
-
 #[derive(Clone)]
 pub struct Rain {
     surface: Surface,
     rng: NoiseRng,
-    hiss_l: Svf,
-    hiss_r: Svf,
-    drops: [Ring; DROPS],
-    pans: [(f32, f32); DROPS],
-    next: usize,
+    /// The hiss, left and right, in the first two lanes.
+    noise: NoiseRng4,
+    hiss: Svf4,
+    drops: RingBank<2>,
+    clock: PoissonClock,
     wander: OnePole,
     sr: f32,
 }
@@ -76,19 +77,19 @@ pub struct Rain {
 impl Rain {
     pub fn new(surface: Surface, seed: u64, sr: f32) -> Self {
         let s = surface.sound();
-        let (mut hiss_l, mut hiss_r) = (Svf::default(), Svf::default());
-        hiss_l.set(s.hiss.0, s.hiss.1, sr);
-        hiss_r.set(s.hiss.0 * 1.04, s.hiss.1, sr);
+        let mut hiss = Svf4::default();
+        hiss.set(0, s.hiss.0, s.hiss.1, sr);
+        hiss.set(1, s.hiss.0 * 1.04, s.hiss.1, sr);
+        let mut rng = NoiseRng::new(seed);
         let mut wander = OnePole::default();
         wander.set_cutoff(0.05, sr / MAX_BLOCK as f32);
         Rain {
             surface,
-            rng: NoiseRng::new(seed),
-            hiss_l,
-            hiss_r,
-            drops: [Ring::default(); DROPS],
-            pans: [(0.7, 0.7); DROPS],
-            next: 0,
+            clock: PoissonClock::new(&mut rng),
+            rng,
+            noise: NoiseRng4::new(seed ^ 0x4A17),
+            hiss,
+            drops: RingBank::default(),
             wander,
             sr,
         }
@@ -111,25 +112,28 @@ impl Rain {
         let hiss = level * s.hiss.2 * intensity;
         let drop_level = level * s.drop_gain;
         let send = p.send();
-        for i in start..start + len {
-            if self.rng.unit() < chance {
-                let u = self.rng.unit();
-                let hz = s.pitch.0 * (s.pitch.1 / s.pitch.0).powf(self.rng.unit());
-                let t60 = s.t60.0 + (s.t60.1 - s.t60.0) * self.rng.unit();
-                self.drops[self.next].strike(hz, u * u * u, t60, self.sr);
-                self.pans[self.next] = pan_gains(0.9 * self.rng.bipolar());
-                self.next = (self.next + 1) % DROPS;
-            }
-            let (mut l, mut r) = (
-                self.hiss_l.tick(self.rng.bipolar()).1 * hiss,
-                self.hiss_r.tick(self.rng.bipolar()).1 * hiss,
-            );
-            for (d, (pl, pr)) in self.drops.iter_mut().zip(self.pans) {
-                let x = d.tick() * drop_level;
-                l += x * pl;
-                r += x * pr;
-            }
-            bus.add(i, l, r, send);
+        // The drops ring in runs between strikes, their phasors held in registers.
+        let (mut drops_l, mut drops_r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
+        // `from`: the first sample not yet rendered; `spent`: the first not yet counted.
+        let (mut from, mut spent) = (0, 0);
+        while let Some(at) = self.clock.next_event(chance, len - spent, &mut self.rng) {
+            let i = spent + at;
+            spent = i + 1;
+            self.drops
+                .render(&mut drops_l[from..i], &mut drops_r[from..i], drop_level);
+            from = i;
+            let u = self.rng.unit();
+            let hz = s.pitch.0 * (s.pitch.1 / s.pitch.0).powf(self.rng.unit());
+            let t60 = s.t60.0 + (s.t60.1 - s.t60.0) * self.rng.unit();
+            let pan = pan_gains(0.9 * self.rng.bipolar());
+            self.drops.strike(hz, u * u * u, t60, pan, self.sr);
+        }
+        self.drops
+            .render(&mut drops_l[from..len], &mut drops_r[from..len], drop_level);
+        let hiss = f32x4::new([hiss, hiss, 0.0, 0.0]);
+        for (i, (dl, dr)) in (start..start + len).zip(drops_l.iter().zip(&drops_r)) {
+            let [hl, hr, _, _] = (self.hiss.tick(self.noise.bipolar()).1 * hiss).to_array();
+            bus.add(i, hl + dl, hr + dr, send);
         }
     }
 }

@@ -4,49 +4,51 @@
 //! Texture sets how much water runs; motion, how fast the babble changes.
 
 use super::NatureParams;
-use crate::synth::dsp::{NoiseRng, OnePole, Svf, sin_turns};
+use crate::synth::dsp::{NoiseRng, OnePole, sin_turns};
+use crate::synth::dsp_x4::{NoiseRng4, Svf4};
+use crate::synth::rings::{PoissonClock, RingBank};
 use crate::synth::voices::{Bus, MAX_BLOCK, pan_gains};
+use wide::f32x4;
 
 const BUBBLES: usize = 12;
 
-/// The bubbles as lanes: each a decaying phasor whose rotation (its pitch) rises block by
-/// block, so a sample costs two multiplies and two adds a bubble and the lanes vectorise.
+/// The bubbles' pitches: radians a sample, its growth a block, and the decay a sample
+/// (their phasors are a [`RingBank`], whose rotations are set from these once a block).
 #[derive(Clone, Copy, Default)]
-struct Bubbles {
-    re: [f32; BUBBLES],
-    im: [f32; BUBBLES],
-    c: [f32; BUBBLES],
-    s: [f32; BUBBLES],
-    /// Radians a sample, its growth a block, and the decay a sample.
+struct Pitches {
     w: [f32; BUBBLES],
     rise: [f32; BUBBLES],
     decay: [f32; BUBBLES],
-    pan_l: [f32; BUBBLES],
-    pan_r: [f32; BUBBLES],
 }
 
 #[derive(Clone)]
 pub struct Stream {
     rng: NoiseRng,
-    bubbles: Bubbles,
+    bubbles: RingBank<{ BUBBLES / 4 }>,
+    pitches: Pitches,
     next: usize,
-    gurgle_l: Svf,
-    gurgle_r: Svf,
+    clock: PoissonClock,
+    /// The gurgle, left and right, in the first two lanes.
+    noise: NoiseRng4,
+    gurgle: Svf4,
     flow: OnePole,
     sr: f32,
 }
 
 impl Stream {
     pub fn new(seed: u64, sr: f32) -> Self {
-        let (mut gurgle_l, mut gurgle_r) = (Svf::default(), Svf::default());
-        gurgle_l.set(420.0, 1.2, sr);
-        gurgle_r.set(470.0, 1.2, sr);
+        let mut gurgle = Svf4::default();
+        gurgle.set(0, 420.0, 1.2, sr);
+        gurgle.set(1, 470.0, 1.2, sr);
+        let mut rng = NoiseRng::new(seed);
         Stream {
-            rng: NoiseRng::new(seed),
-            bubbles: Bubbles::default(),
+            bubbles: RingBank::default(),
+            pitches: Pitches::default(),
             next: 0,
-            gurgle_l,
-            gurgle_r,
+            clock: PoissonClock::new(&mut rng),
+            rng,
+            noise: NoiseRng4::new(seed ^ 0x5EA3),
+            gurgle,
             flow: OnePole::default(),
             sr,
         }
@@ -60,14 +62,17 @@ impl Stream {
         let t60 = (0.012 + 0.05 * (1.0 - u)) * (0.7 + 0.6 * self.rng.unit());
         let amp = 0.2 + 0.8 * self.rng.unit();
         let k = self.next;
-        let b = &mut self.bubbles;
-        b.w[k] = std::f32::consts::TAU * hz / self.sr;
+        let p = &mut self.pitches;
+        p.w[k] = std::f32::consts::TAU * hz / self.sr;
         // The pitch rises by about a quarter over the bubble's life.
-        b.rise[k] = (0.35f32 * MAX_BLOCK as f32 / (t60 * self.sr)).exp();
-        b.decay[k] = (-6.9078 / (t60 * self.sr)).exp();
-        (b.re[k], b.im[k]) = (amp * amp, 0.0);
-        (b.c[k], b.s[k]) = rotation(b.w[k], b.decay[k]);
-        (b.pan_l[k], b.pan_r[k]) = pan_gains(0.85 * self.rng.bipolar());
+        p.rise[k] = (0.35f32 * MAX_BLOCK as f32 / (t60 * self.sr)).exp();
+        p.decay[k] = (-6.9078 / (t60 * self.sr)).exp();
+        let pan = pan_gains(0.85 * self.rng.bipolar());
+        self.bubbles
+            .strike_lane(k, hz, amp * amp, t60, pan, self.sr);
+        self.bubbles.start_from_zero(k);
+        let (c, s) = rotation(p.w[k], p.decay[k]);
+        self.bubbles.set_rotation(k, c, s);
         self.next = (self.next + 1) % BUBBLES;
     }
 
@@ -88,39 +93,36 @@ impl Stream {
         // The bubbles' pitch rises once a block (the sine and cosine of each, not of each
         // sample; polynomial ones, so the lanes vectorise; a silent bubble's rotation is
         // left alone).
-        let b = &mut self.bubbles;
+        let pitches = &mut self.pitches;
         for k in 0..BUBBLES {
-            let sounding = b.re[k].abs() + b.im[k].abs() > 1e-6;
-            let w = if sounding {
-                (b.w[k] * b.rise[k]).min(1.2)
-            } else {
-                b.w[k]
-            };
-            b.w[k] = w;
-            (b.c[k], b.s[k]) = rotation(w, b.decay[k]);
+            if !self.bubbles.silent(k) {
+                pitches.w[k] = (pitches.w[k] * pitches.rise[k]).min(1.2);
+                let (c, s) = rotation(pitches.w[k], pitches.decay[k]);
+                self.bubbles.set_rotation(k, c, s);
+            }
         }
         let send = p.send();
-        for i in start..start + len {
-            if self.rng.unit() < chance {
-                self.bubble();
-            }
-            let mut l = self.gurgle_l.tick(self.rng.bipolar()).1 * gurgle;
-            let mut r = self.gurgle_r.tick(self.rng.bipolar()).1 * gurgle;
-            let b = &mut self.bubbles;
-            for k in 0..BUBBLES {
-                let (re, im) = (b.re[k], b.im[k]);
-                b.re[k] = re * b.c[k] - im * b.s[k];
-                b.im[k] = re * b.s[k] + im * b.c[k];
-            }
-            // Summed in four fixed lanes (a running sum would not vectorise).
-            let (mut bl, mut br) = ([0.0f32; 4], [0.0f32; 4]);
-            for k in 0..BUBBLES {
-                bl[k % 4] += b.im[k] * b.pan_l[k];
-                br[k % 4] += b.im[k] * b.pan_r[k];
-            }
-            l += ((bl[0] + bl[2]) + (bl[1] + bl[3])) * babble_gain;
-            r += ((br[0] + br[2]) + (br[1] + br[3])) * babble_gain;
-            bus.add(i, l, r, send);
+        // The bubbles ring in runs between new ones, their phasors held in registers.
+        let (mut babble_l, mut babble_r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
+        // `from`: the first sample not yet rendered; `spent`: the first not yet counted.
+        let (mut from, mut spent) = (0, 0);
+        while let Some(at) = self.clock.next_event(chance, len - spent, &mut self.rng) {
+            let i = spent + at;
+            spent = i + 1;
+            self.bubbles
+                .render(&mut babble_l[from..i], &mut babble_r[from..i], babble_gain);
+            from = i;
+            self.bubble();
+        }
+        self.bubbles.render(
+            &mut babble_l[from..len],
+            &mut babble_r[from..len],
+            babble_gain,
+        );
+        let gurgle = f32x4::new([gurgle, gurgle, 0.0, 0.0]);
+        for (i, (bl, br)) in (start..start + len).zip(babble_l.iter().zip(&babble_r)) {
+            let [l, r, _, _] = (self.gurgle.tick(self.noise.bipolar()).1 * gurgle).to_array();
+            bus.add(i, l + bl, r + br, send);
         }
     }
 }

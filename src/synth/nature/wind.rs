@@ -4,18 +4,18 @@
 //! Motion makes the gusts faster and deeper; texture, louder and brighter.
 
 use super::NatureParams;
-use crate::synth::dsp::{NoiseRng, OnePole, Svf};
+use crate::synth::dsp::{NoiseRng, OnePole};
+use crate::synth::dsp_x4::{NoiseRng4, OnePole4, Svf4};
 use crate::synth::voices::{Bus, MAX_BLOCK};
+use wide::f32x4;
 
 #[derive(Clone)]
 pub struct Wind {
-    rng: NoiseRng,
+    /// Lanes: the left band, the right band, the whistle (and one unused).
+    rng: NoiseRng4,
+    tint: OnePole4,
+    bands: Svf4,
     gust_rng: NoiseRng,
-    tint_l: OnePole,
-    tint_r: OnePole,
-    band_l: Svf,
-    band_r: Svf,
-    whistle: Svf,
     gust_a: OnePole,
     gust_b: OnePole,
     /// Slow drift of the gust's place in the field.
@@ -25,16 +25,11 @@ pub struct Wind {
 
 impl Wind {
     pub fn new(seed: u64, sr: f32) -> Self {
-        let mut tint = OnePole::default();
-        tint.set_cutoff(900.0, sr);
         Wind {
-            rng: NoiseRng::new(seed),
+            rng: NoiseRng4::new(seed),
+            tint: OnePole4::new([900.0; 4], sr),
+            bands: Svf4::default(),
             gust_rng: NoiseRng::new(seed ^ 0x6057),
-            tint_l: tint.clone(),
-            tint_r: tint,
-            band_l: Svf::default(),
-            band_r: Svf::default(),
-            whistle: Svf::default(),
             gust_a: OnePole::default(),
             gust_b: OnePole::default(),
             sway: OnePole::default(),
@@ -68,20 +63,20 @@ impl Wind {
     ) {
         let (g, pan) = self.gust(p);
         let centre = (250.0 + 700.0 * g) * (0.8 + 0.5 * p.texture);
-        self.band_l.set(centre, 0.7 + 0.8 * g, self.sr);
-        self.band_r.set(centre * 1.06, 0.7 + 0.8 * g, self.sr);
-        self.whistle.set(700.0 + 900.0 * g, 9.0, self.sr);
+        let q = 0.7 + 0.8 * g;
+        self.bands.set(0, centre, q, self.sr);
+        self.bands.set(1, centre * 1.06, q, self.sr);
+        self.bands.set(2, 700.0 + 900.0 * g, 9.0, self.sr);
         let amp = level * 0.5 * (0.7 + 0.6 * p.texture) * (0.15 + g * g);
         let (gl, gr) = (1.0 - 0.5 * pan, 1.0 + 0.5 * pan);
-        let whistle = level * 0.12 * (g - 0.7).max(0.0);
+        // The whistle's noise is its own lane (√2: it was the difference of two).
+        let whistle = level * 0.12 * std::f32::consts::SQRT_2 * (g - 0.7).max(0.0);
+        let gains = f32x4::new([amp * gl, amp * gr, whistle, 0.0]);
         let send = p.send();
         for i in start..start + len {
-            let nl = self.tint_l.tick(self.rng.bipolar());
-            let nr = self.tint_r.tick(self.rng.bipolar());
-            let w = self.whistle.tick(nl - nr).1 * whistle;
-            let l = self.band_l.tick(nl).1 * amp * gl + w;
-            let r = self.band_r.tick(nr).1 * amp * gr + w;
-            bus.add(i, l, r, send);
+            let noise = self.tint.tick(self.rng.bipolar());
+            let [l, r, w, _] = (self.bands.tick(noise).1 * gains).to_array();
+            bus.add(i, l + w, r + w, send);
         }
     }
 }

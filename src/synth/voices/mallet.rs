@@ -1,10 +1,10 @@
 //! Mallets (marimba, kalimba): modal synthesis. A struck bar rings at a few inharmonic
 //! modes — a tuned marimba bar at 1, 4 and 10 times its fundamental, a kalimba tine at 1,
 //! 5.4 and 13.3 — each a decaying sine whose upper modes die sooner, started by a short
-//! felt-softened click. Modes are lanes of per-field arrays so the loop vectorises.
+//! felt-softened click. Modes are lanes of a [`RingBank`]: decaying phasors, no sine a sample.
 
 use super::{Bus, MAX_BLOCK, StrikeParams, pan_gains};
-use crate::synth::dsp::{advance_phase, sin_turns};
+use crate::synth::rings::RingBank;
 
 /// Notes ringing at once.
 const NOTES: usize = 6;
@@ -49,12 +49,8 @@ impl MalletKind {
 #[derive(Clone)]
 pub struct Mallet {
     kind: MalletKind,
-    phase: [f32; LANES],
-    step: [f32; LANES],
-    amp: [f32; LANES],
-    decay: [f32; LANES],
-    pan_l: [f32; NOTES],
-    pan_r: [f32; NOTES],
+    /// Every note's modes, lanes `n * MODES ..`: decaying phasors.
+    modes: RingBank<{ LANES.div_ceil(4) }>,
     /// The click: samples left and its level.
     click_left: [u32; NOTES],
     click_amp: [f32; NOTES],
@@ -67,12 +63,7 @@ impl Mallet {
     pub fn new(kind: MalletKind, sr: f32, seed: u64) -> Self {
         Mallet {
             kind,
-            phase: [0.0; LANES],
-            step: [0.0; LANES],
-            amp: [0.0; LANES],
-            decay: [1.0; LANES],
-            pan_l: [0.0; NOTES],
-            pan_r: [0.0; NOTES],
+            modes: RingBank::default(),
             click_left: [0; NOTES],
             click_amp: [0.0; NOTES],
             noise: (seed as u32) | 1,
@@ -92,65 +83,50 @@ impl Mallet {
         );
         let t60 = (p.decay_s * (262.0 / freq).powf(0.6)).clamp(0.1, 8.0);
         let bright = p.brightness.clamp(0.0, 1.0);
+        let pan = pan_gains(pan);
         for m in 0..MODES {
             let k = n * MODES + m;
             let f = freq * ratios[m];
-            // Modes above Nyquist's safe range stay silent.
-            let audible = f < 0.45 * self.sr;
-            self.phase[k] = 0.0;
-            self.step[k] = (f / self.sr).min(0.45);
             let share = if m == 0 { 1.0 } else { 0.3 + 0.7 * bright };
-            self.amp[k] = if audible {
+            // Modes above Nyquist's safe range stay silent.
+            let amp = if f < 0.45 * self.sr {
                 velocity * amps[m] * share
             } else {
                 0.0
             };
-            self.decay[k] = (-6.9 / (t60 / damping[m] * self.sr)).exp();
+            self.modes
+                .strike_lane(k, f, amp, t60 / damping[m], pan, self.sr);
+            self.modes.start_from_zero(k);
         }
-        (self.pan_l[n], self.pan_r[n]) = pan_gains(pan);
         self.click_left[n] = (0.003 * self.sr) as u32;
         self.click_amp[n] = velocity * 0.15 * bright;
     }
 
     /// Mix `len` samples from `start` into `bus`.
     pub fn render(&mut self, p: &StrikeParams, bus: &mut Bus, start: usize, len: usize) {
-        for a in self.amp.iter_mut() {
-            if *a < 1e-5 {
-                *a = 0.0;
-            }
-        }
         let clicking = self.click_left.iter().any(|&c| c > 0);
-        if !clicking && self.amp.iter().all(|&a| a == 0.0) {
+        if !clicking && self.modes.quiet() {
             return;
         }
         let level = p.level * 0.22;
         let mut l = [0.0f32; MAX_BLOCK];
         let mut r = [0.0f32; MAX_BLOCK];
-        for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
-            let mut lane = [0.0f32; LANES];
-            let modes = self.phase.iter_mut().zip(&mut self.amp);
-            for (((y, (phase, amp)), step), decay) in
-                lane.iter_mut().zip(modes).zip(&self.step).zip(&self.decay)
-            {
-                *y = sin_turns(*phase) * *amp;
-                *phase = advance_phase(*phase, *step);
-                *amp *= decay;
+        self.modes.render(&mut l[..len], &mut r[..len], level);
+        for n in 0..NOTES {
+            if self.click_left[n] == 0 {
+                continue;
             }
-            let (mut sl, mut sr) = (0.0, 0.0);
-            for n in 0..NOTES {
-                let mut y = lane[n * MODES] + lane[n * MODES + 1] + lane[n * MODES + 2];
-                if self.click_left[n] > 0 {
-                    self.click_left[n] -= 1;
-                    self.noise ^= self.noise << 13;
-                    self.noise ^= self.noise >> 17;
-                    self.noise ^= self.noise << 5;
-                    y += ((self.noise >> 8) as f32 / 8_388_608.0 - 1.0) * self.click_amp[n];
-                }
-                sl += y * self.pan_l[n];
-                sr += y * self.pan_r[n];
+            let (pl, pr) = self.modes.pan(n * MODES);
+            let samples = (self.click_left[n] as usize).min(len);
+            self.click_left[n] -= samples as u32;
+            for (yl, yr) in l[..samples].iter_mut().zip(&mut r[..samples]) {
+                self.noise ^= self.noise << 13;
+                self.noise ^= self.noise >> 17;
+                self.noise ^= self.noise << 5;
+                let y = ((self.noise >> 8) as f32 / 8_388_608.0 - 1.0) * self.click_amp[n] * level;
+                *yl += y * pl;
+                *yr += y * pr;
             }
-            *yl = sl * level;
-            *yr = sr * level;
         }
         bus.mix(start, &l[..len], &r[..len], p.send);
     }

@@ -2,11 +2,12 @@
 //! attack and release, through a lowpass whose cutoff breathes with a slow LFO, with
 //! the slow swell ([`crate::synth::swell`]) on its level, brightness and detune.
 //!
-//! Notes are lanes of per-field arrays, and the per-sample work (linear envelope,
-//! polyBLEP saws) is written without branches, so the loop over notes vectorises.
+//! The sounding notes are gathered into lanes of four for each block, and the per-sample
+//! work (linear envelope, polyBLEP saws) runs across the lanes without branches.
 
 use super::{Bus, MAX_BLOCK};
-use crate::synth::dsp::{Svf, advance_phase, blep_saw, sin_turns, sum8};
+use crate::synth::dsp::{Svf, advance_phase, advance_phase_x4, blep_saw_x4, exp_fast, sin_turns};
+use wide::f32x4;
 
 const NOTES: usize = 8;
 /// Attack and release of a chord tone, in seconds.
@@ -121,33 +122,95 @@ impl Pad {
         }
 
         // ... and widens the detune (the pad moves more at the top of the swell).
-        let detune = 2f32.powf(p.detune_cents * (1.0 - 0.4 * swell) / 1200.0);
+        let detune =
+            exp_fast(p.detune_cents * (1.0 - 0.4 * swell) * (std::f32::consts::LN_2 / 1200.0));
+        // Only sounding notes cost: they are gathered into lanes of four (made up with
+        // silent notes, which play nothing), run, and put back.
+        let mut order = [0usize; NOTES];
+        let is_sounding = |n: usize| self.env[n] > 0.0 || self.env_target[n] > 0.0;
+        let sounding = (0..NOTES).filter(|&n| is_sounding(n));
+        for (slot, n) in order.iter_mut().zip(
+            sounding
+                .clone()
+                .chain((0..NOTES).filter(|&n| !is_sounding(n))),
+        ) {
+            *slot = n;
+        }
+        let chunks = sounding.count().div_ceil(4);
+        let lanes = |field: &[f32; NOTES], c: usize| {
+            f32x4::new(std::array::from_fn(|k| field[order[4 * c + k]]))
+        };
         let dt_a = self.freq.map(|f| (f / self.sr * detune).min(0.45));
         let dt_b = self.freq.map(|f| (f / self.sr / detune).min(0.45));
-        let inv_a = dt_a.map(|d| 1.0 / d);
-        let inv_b = dt_b.map(|d| 1.0 / d);
+        let mut notes: [NoteLanes; 2] = std::array::from_fn(|c| NoteLanes {
+            env: lanes(&self.env, c),
+            target: lanes(&self.env_target, c),
+            step: lanes(&self.env_step, c),
+            gain: lanes(&self.gain, c),
+            phase_a: lanes(&self.phase_a, c),
+            phase_b: lanes(&self.phase_b, c),
+            dt_a: lanes(&dt_a, c),
+            dt_b: lanes(&dt_b, c),
+            inv_a: f32x4::ONE / lanes(&dt_a, c),
+            inv_b: f32x4::ONE / lanes(&dt_b, c),
+        });
         let mut l = [0.0f32; MAX_BLOCK];
         let mut r = [0.0f32; MAX_BLOCK];
         for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
-            let mut lane_l = [0.0f32; NOTES];
-            let mut lane_r = [0.0f32; NOTES];
-            for n in 0..NOTES {
-                let (e, target, step) = (self.env[n], self.env_target[n], self.env_step[n]);
-                let e = if e < target {
-                    (e + step).min(target)
-                } else {
-                    (e - step).max(target)
-                };
-                self.env[n] = e;
-                let g = e * self.gain[n];
-                lane_l[n] = blep_saw(self.phase_a[n], dt_a[n], inv_a[n]) * g;
-                lane_r[n] = blep_saw(self.phase_b[n], dt_b[n], inv_b[n]) * g;
-                self.phase_a[n] = advance_phase(self.phase_a[n], dt_a[n]);
-                self.phase_b[n] = advance_phase(self.phase_b[n], dt_b[n]);
+            let (mut acc_l, mut acc_r) = (f32x4::ZERO, f32x4::ZERO);
+            for lanes in &mut notes[..chunks] {
+                let (a, b) = lanes.tick();
+                acc_l += a;
+                acc_r += b;
             }
-            *yl = self.filt_l.tick(sum8(&lane_l)).0 * amp;
-            *yr = self.filt_r.tick(sum8(&lane_r)).0 * amp;
+            *yl = self.filt_l.tick(acc_l.reduce_add()).0 * amp;
+            *yr = self.filt_r.tick(acc_r.reduce_add()).0 * amp;
+        }
+        for (c, lanes) in notes[..chunks].iter().enumerate() {
+            let (env, phase_a, phase_b) = (
+                lanes.env.to_array(),
+                lanes.phase_a.to_array(),
+                lanes.phase_b.to_array(),
+            );
+            for k in 0..4 {
+                let n = order[4 * c + k];
+                self.env[n] = env[k];
+                self.phase_a[n] = phase_a[k];
+                self.phase_b[n] = phase_b[k];
+            }
         }
         bus.mix(start, &l[..len], &r[..len], p.send);
+    }
+}
+
+/// Four notes' state for a block: a lane a note.
+struct NoteLanes {
+    env: f32x4,
+    target: f32x4,
+    step: f32x4,
+    gain: f32x4,
+    phase_a: f32x4,
+    phase_b: f32x4,
+    dt_a: f32x4,
+    dt_b: f32x4,
+    inv_a: f32x4,
+    inv_b: f32x4,
+}
+
+impl NoteLanes {
+    /// One sample: the four notes' left and right saws, enveloped.
+    #[inline]
+    fn tick(&mut self) -> (f32x4, f32x4) {
+        let (e, t, s) = (self.env, self.target, self.step);
+        let e = e
+            .simd_lt(t)
+            .bitselect((e + s).fast_min(t), (e - s).fast_max(t));
+        self.env = e;
+        let g = e * self.gain;
+        let a = blep_saw_x4(self.phase_a, self.dt_a, self.inv_a) * g;
+        let b = blep_saw_x4(self.phase_b, self.dt_b, self.inv_b) * g;
+        self.phase_a = advance_phase_x4(self.phase_a, self.dt_a);
+        self.phase_b = advance_phase_x4(self.phase_b, self.dt_b);
+        (a, b)
     }
 }

@@ -2,8 +2,8 @@
 //! per-line damping. Much cheaper than a Freeverb (8 delay reads per sample, no
 //! allpass chains) while dense enough for pads.
 
-use crate::synth::dsp::sum8;
 use crate::synth::voices::MAX_BLOCK;
+use wide::f32x4;
 
 const LINES: usize = 8;
 // Mutually prime delay lengths in samples at 48 kHz (≈ 29–79 ms).
@@ -12,8 +12,12 @@ const LENGTHS_48K: [usize; LINES] = [1423, 1777, 2137, 2411, 2753, 3109, 3467, 3
 /// The FDN reverb.
 #[derive(Clone)]
 pub struct Reverb {
-    lines: Vec<Vec<f32>>,
-    pos: [usize; LINES],
+    /// The lines interleaved, one frame a sample: frame `t` holds what every line was fed
+    /// at `t`, and line `k` reads it back `delays[k]` frames later. A block's frames are
+    /// written in one copy (the lines' own buffers took a scattered store a line a sample).
+    frames: Vec<[f32; LINES]>,
+    write: usize,
+    delays: [usize; LINES],
     damp: [f32; LINES],
     gains: [f32; LINES],
     /// The decay the gains are set for (recomputed only when it moves).
@@ -25,13 +29,13 @@ impl Reverb {
     /// Allocates its delay lines here, before audio starts.
     pub fn new(sr: f32) -> Self {
         let scale = sr / 48_000.0;
-        let lines = LENGTHS_48K
-            .iter()
-            .map(|&n| vec![0.0; ((n as f32 * scale) as usize).max(MAX_BLOCK + 1)]) // longer than a block: see `process`
-            .collect();
+        // Longer than a block: see `process`.
+        let delays = LENGTHS_48K.map(|n| ((n as f32 * scale) as usize).max(MAX_BLOCK + 1));
+        let longest = delays.iter().copied().max().unwrap_or(MAX_BLOCK + 1);
         Reverb {
-            lines,
-            pos: [0; LINES],
+            frames: vec![[0.0; LINES]; longest + MAX_BLOCK],
+            write: 0,
+            delays,
             damp: [0.0; LINES],
             gains: [0.0; LINES],
             rt60: f32::NAN,
@@ -41,9 +45,7 @@ impl Reverb {
 
     /// Silence the room (no allocation): for a measurement that starts afresh.
     pub fn clear(&mut self) {
-        for line in &mut self.lines {
-            line.fill(0.0);
-        }
+        self.frames.fill([0.0; LINES]);
         self.damp = [0.0; LINES];
     }
 
@@ -55,18 +57,18 @@ impl Reverb {
             return;
         }
         self.rt60 = rt60;
-        for (g, line) in self.gains.iter_mut().zip(&self.lines) {
-            let delay_s = line.len() as f32 / self.sr;
+        for (g, &delay) in self.gains.iter_mut().zip(&self.delays) {
+            let delay_s = delay as f32 / self.sr;
             *g = 10f32.powf(-3.0 * delay_s / rt60.max(0.1));
         }
     }
 
-    /// Process sends into wet outputs added to `out_l`/`out_r`, scaled by `mix`.
-    /// Add the reverb of `in_l`/`in_r` (the first `out_l.len()` samples) into the outputs.
+    /// Add the reverb of `in_l`/`in_r` (the first `out_l.len()` samples) into the outputs,
+    /// scaled by `mix`.
     ///
     /// Every line is longer than a block, so no sample written in this block is read back
     /// within it: the block's taps are read up front, the mixing runs with the lines as
-    /// lanes (vectorised), and the new samples are written back in one pass per line.
+    /// lanes (vectorised), and the new frames are written back in one copy.
     pub fn process(
         &mut self,
         in_l: &[f32; MAX_BLOCK],
@@ -76,49 +78,59 @@ impl Reverb {
         mix: f32,
     ) {
         let n = out_l.len().min(MAX_BLOCK);
+        let size = self.frames.len();
         let mut frames = [[0.0f32; LINES]; MAX_BLOCK];
-        for (k, line) in self.lines.iter().enumerate() {
-            let (before_wrap, after_wrap) = wrapped_run(line, self.pos[k], n);
-            for (frame, &x) in frames[..n]
+        for k in 0..LINES {
+            let from = (self.write + size - self.delays[k]) % size;
+            let (before_wrap, after_wrap) = wrapped_run(&self.frames, from, n);
+            for (frame, tap) in frames[..n]
                 .iter_mut()
                 .zip(before_wrap.iter().chain(after_wrap))
             {
-                frame[k] = x;
+                frame[k] = tap[k];
             }
         }
+        // The eight lines are eight lanes, two vectors of four (lines 0–3 and 4–7): the
+        // damping, the gains and the Householder mix run across them at once; only the
+        // damping is carried from sample to sample. Even lines are heard and fed on the
+        // left, odd ones on the right.
+        let lanes = |a: [f32; LINES]| {
+            (
+                f32x4::new([a[0], a[1], a[2], a[3]]),
+                f32x4::new([a[4], a[5], a[6], a[7]]),
+            )
+        };
+        let (gain_lo, gain_hi) = lanes(self.gains);
+        let (mut damp_lo, mut damp_hi) = lanes(self.damp);
+        let coef = f32x4::splat(0.45);
+        let half_mix = 0.5 * mix;
         for (i, frame) in frames[..n].iter_mut().enumerate() {
-            let mut y = [0.0f32; LINES];
-            for k in 0..LINES {
-                self.damp[k] += 0.45 * (frame[k] - self.damp[k]);
-                y[k] = self.damp[k] * self.gains[k];
-            }
+            let (x_lo, x_hi) = lanes(*frame);
+            damp_lo += (x_lo - damp_lo) * coef;
+            damp_hi += (x_hi - damp_hi) * coef;
+            let (y_lo, y_hi) = (damp_lo * gain_lo, damp_hi * gain_hi);
+            let [a, b, c, d] = (y_lo + y_hi).to_array();
+            let (left, right) = (a + c, b + d);
             // Householder feedback: each line gets itself minus 2/N of the sum.
-            let sum = sum8(&y) * (2.0 / LINES as f32);
-            let (il, ir) = (in_l[i], in_r[i]);
-            for k in 0..LINES {
-                let input = if k % 2 == 0 { il } else { ir };
-                frame[k] = y[k] - sum + input;
-            }
-            out_l[i] += mix * (y[0] + y[2] + y[4] + y[6]) * 0.5;
-            out_r[i] += mix * (y[1] + y[3] + y[5] + y[7]) * 0.5;
+            let fed = f32x4::new([in_l[i], in_r[i], in_l[i], in_r[i]])
+                - f32x4::splat((left + right) * (2.0 / LINES as f32));
+            let (lo, hi) = ((y_lo + fed).to_array(), (y_hi + fed).to_array());
+            *frame = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
+            out_l[i] += half_mix * left;
+            out_r[i] += half_mix * right;
         }
-        for (k, line) in self.lines.iter_mut().enumerate() {
-            let pos = self.pos[k];
-            let first = n.min(line.len() - pos);
-            for (x, frame) in line[pos..pos + first].iter_mut().zip(&frames[..first]) {
-                *x = frame[k];
-            }
-            for (x, frame) in line[..n - first].iter_mut().zip(&frames[first..n]) {
-                *x = frame[k];
-            }
-            self.pos[k] = (pos + n) % line.len();
-        }
+        let (lo, hi) = (damp_lo.to_array(), damp_hi.to_array());
+        self.damp = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
+        let first = n.min(size - self.write);
+        self.frames[self.write..self.write + first].copy_from_slice(&frames[..first]);
+        self.frames[..n - first].copy_from_slice(&frames[first..n]);
+        self.write = (self.write + n) % size;
     }
 }
 
-/// The `n` samples of a circular `line` from `pos`, as the run before the wrap and the
+/// The `n` frames of a circular buffer from `pos`, as the run before the wrap and the
 /// run after it.
-fn wrapped_run(line: &[f32], pos: usize, n: usize) -> (&[f32], &[f32]) {
-    let first = n.min(line.len() - pos);
-    (&line[pos..pos + first], &line[..n - first])
+fn wrapped_run<T>(buffer: &[T], pos: usize, n: usize) -> (&[T], &[T]) {
+    let first = n.min(buffer.len() - pos);
+    (&buffer[pos..pos + first], &buffer[..n - first])
 }
