@@ -69,17 +69,22 @@ pub fn blep_saw(t: f32, dt: f32, inv_dt: f32) -> f32 {
     2.0 * t - 1.0 - correction
 }
 
-/// [`blep_saw`] on four lanes at once.
+/// [`blep_saw`] on four lanes at once. Most samples are far from every lane's wrap, where
+/// the saw is just `2t − 1`: the corrections are worked out only when a lane is near one.
 #[inline]
 pub fn blep_saw_x4(t: f32x4, dt: f32x4, inv_dt: f32x4) -> f32x4 {
     let one = f32x4::ONE;
+    let (early, late) = (t.simd_lt(dt), t.simd_gt(one - dt));
+    let naive = t + t - one;
+    if !(early | late).any() {
+        return naive;
+    }
     let rise = t * inv_dt;
     let fall = (t - one) * inv_dt;
     let after_wrap = rise + rise - rise * rise - one;
     let before_wrap = fall * fall + fall + fall + one;
-    let late = t.simd_gt(one - dt).bitselect(before_wrap, f32x4::ZERO);
-    let correction = t.simd_lt(dt).bitselect(after_wrap, late);
-    t + t - one - correction
+    let correction = early.bitselect(after_wrap, late.bitselect(before_wrap, f32x4::ZERO));
+    naive - correction
 }
 
 /// [`advance_phase`] on four lanes at once.
@@ -144,30 +149,60 @@ pub fn sum8(x: &[f32; 8]) -> f32 {
 }
 
 /// Topology-preserving state-variable filter (lowpass/bandpass outputs).
+///
+/// Its state update is written out as a 2×2 matrix on the two integrators plus the
+/// input's share, worked out when the filter is set: a filter's samples wait on each
+/// other, and this way the path from one sample's state to the next is a multiply and two
+/// adds (the direct form chains five operations and a division).
 #[derive(Debug, Clone, Default)]
 pub struct Svf {
-    g: f32,
-    /// The per-sample coefficients, 1/(1 + g(g + k)) and g times that, worked out when
-    /// the filter is set (a division a sample would sit in every filter's feedback path).
-    a1: f32,
-    a2: f32,
+    c: SvfCoefficients,
     ic1: f32,
     ic2: f32,
+}
+
+/// An [`Svf`]'s per-sample coefficients: the outputs `v1 = a1·ic1 + a2·(x − ic2)` (band)
+/// and `v2 = ic2 + g·v1` (low); the state `ic1' = 2·v1 − ic1 = m11·ic1 + m12·ic2 + b1·x`
+/// and `ic2' = ic2 + 2g·v1 = m21·ic1 + m22·ic2 + b2·x`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SvfCoefficients {
+    pub g: f32,
+    pub a1: f32,
+    pub a2: f32,
+    pub m11: f32,
+    pub m12: f32,
+    pub m21: f32,
+    pub m22: f32,
+    pub b1: f32,
+    pub b2: f32,
+}
+
+impl SvfCoefficients {
+    /// For a cutoff (Hz) and Q.
+    pub fn new(cutoff: f32, q: f32, sample_rate: f32) -> Self {
+        let f = cutoff.clamp(10.0, sample_rate * 0.45);
+        let g = (PI * f / sample_rate).tan();
+        let k = 1.0 / q.max(0.05);
+        let a1 = 1.0 / (1.0 + g * (g + k));
+        let a2 = g * a1;
+        SvfCoefficients {
+            g,
+            a1,
+            a2,
+            m11: 2.0 * a1 - 1.0,
+            m12: -2.0 * a2,
+            b1: 2.0 * a2,
+            m21: 2.0 * g * a1,
+            m22: 1.0 - 2.0 * g * a2,
+            b2: 2.0 * g * a2,
+        }
+    }
 }
 
 impl Svf {
     /// Set cutoff (Hz) and Q at control rate.
     pub fn set(&mut self, cutoff: f32, q: f32, sample_rate: f32) {
-        let f = cutoff.clamp(10.0, sample_rate * 0.45);
-        let g = (PI * f / sample_rate).tan();
-        let k = 1.0 / q.max(0.05);
-        self.g = g;
-        self.a1 = 1.0 / (1.0 + g * (g + k));
-        self.a2 = g * self.a1;
-    }
-    /// The per-sample coefficients (g, a1, a2) as set.
-    pub fn coefficients(&self) -> (f32, f32, f32) {
-        (self.g, self.a1, self.a2)
+        self.c = SvfCoefficients::new(cutoff, q, sample_rate);
     }
     /// The filter's state has decayed below audibility (−120 dBFS).
     pub fn quiet(&self) -> bool {
@@ -176,11 +211,12 @@ impl Svf {
     /// Process one sample; returns (lowpass, bandpass).
     #[inline]
     pub fn tick(&mut self, x: f32) -> (f32, f32) {
-        let v3 = x - self.ic2;
-        let v1 = self.a1 * self.ic1 + self.a2 * v3;
-        let v2 = self.ic2 + self.g * v1;
-        self.ic1 = 2.0 * v1 - self.ic1;
-        self.ic2 = 2.0 * v2 - self.ic2;
+        let c = &self.c;
+        let (ic1, ic2) = (self.ic1, self.ic2);
+        let v1 = c.a1 * ic1 + c.a2 * (x - ic2);
+        let v2 = ic2 + c.g * v1;
+        self.ic1 = (c.m11 * ic1 + c.m12 * ic2) + c.b1 * x;
+        self.ic2 = (c.m21 * ic1 + c.m22 * ic2) + c.b2 * x;
         (v2, v1)
     }
 }

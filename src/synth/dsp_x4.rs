@@ -3,7 +3,7 @@
 //! and a whistle): one step of four filters costs what one step of one did, and the four
 //! random streams are four independent chains rather than one the samples queue behind.
 
-use super::dsp::Svf;
+use super::dsp::SvfCoefficients;
 use std::f32::consts::TAU;
 use wide::{f32x4, i32x4};
 
@@ -37,11 +37,21 @@ impl NoiseRng4 {
 }
 
 /// Four state-variable filters, each lane its own cutoff and Q.
+///
+/// The same filter as [`Svf`] (its state update in the same matrix form: the path from one
+/// sample's state to the next, not the number of lanes, sets a filter's cost).
 #[derive(Debug, Clone)]
 pub struct Svf4 {
     g: f32x4,
     a1: f32x4,
     a2: f32x4,
+    /// As in [`SvfCoefficients`].
+    m11: f32x4,
+    m12: f32x4,
+    m21: f32x4,
+    m22: f32x4,
+    b1: f32x4,
+    b2: f32x4,
     ic1: f32x4,
     ic2: f32x4,
 }
@@ -52,6 +62,12 @@ impl Default for Svf4 {
             g: f32x4::ZERO,
             a1: f32x4::ZERO,
             a2: f32x4::ZERO,
+            m11: f32x4::ZERO,
+            m12: f32x4::ZERO,
+            m21: f32x4::ZERO,
+            m22: f32x4::ZERO,
+            b1: f32x4::ZERO,
+            b2: f32x4::ZERO,
             ic1: f32x4::ZERO,
             ic2: f32x4::ZERO,
         };
@@ -65,26 +81,30 @@ impl Default for Svf4 {
 impl Svf4 {
     /// Set lane `lane`'s cutoff (Hz) and Q, at control rate.
     pub fn set(&mut self, lane: usize, cutoff: f32, q: f32, sample_rate: f32) {
-        let mut one = Svf::default();
-        one.set(cutoff, q, sample_rate);
-        let (g, a1, a2) = one.coefficients();
-        let put = |v: &mut f32x4, x: f32| {
-            let mut a = v.to_array();
-            a[lane] = x;
-            *v = f32x4::new(a);
-        };
-        put(&mut self.g, g);
-        put(&mut self.a1, a1);
-        put(&mut self.a2, a2);
+        let c = SvfCoefficients::new(cutoff, q, sample_rate);
+        let values = [
+            (&mut self.g, c.g),
+            (&mut self.a1, c.a1),
+            (&mut self.a2, c.a2),
+            (&mut self.m11, c.m11),
+            (&mut self.m12, c.m12),
+            (&mut self.b1, c.b1),
+            (&mut self.m21, c.m21),
+            (&mut self.m22, c.m22),
+            (&mut self.b2, c.b2),
+        ];
+        for (v, x) in values {
+            v.as_mut_array()[lane] = x;
+        }
     }
     /// Process one sample a lane; returns (lowpass, bandpass).
     #[inline]
     pub fn tick(&mut self, x: f32x4) -> (f32x4, f32x4) {
-        let v3 = x - self.ic2;
-        let v1 = self.a1 * self.ic1 + self.a2 * v3;
-        let v2 = self.ic2 + self.g * v1;
-        self.ic1 = v1 + v1 - self.ic1;
-        self.ic2 = v2 + v2 - self.ic2;
+        let (ic1, ic2) = (self.ic1, self.ic2);
+        let v1 = self.a1 * ic1 + self.a2 * (x - ic2);
+        let v2 = ic2 + self.g * v1;
+        self.ic1 = (self.m11 * ic1 + self.m12 * ic2) + self.b1 * x;
+        self.ic2 = (self.m21 * ic1 + self.m22 * ic2) + self.b2 * x;
         (v2, v1)
     }
 }
@@ -114,7 +134,7 @@ impl OnePole4 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::dsp::OnePole;
+    use crate::synth::dsp::{OnePole, Svf};
 
     #[test]
     fn noise_lanes_are_uniform_zero_mean_and_unrelated() {

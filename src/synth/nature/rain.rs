@@ -112,28 +112,28 @@ impl Rain {
         let hiss = level * s.hiss.2 * intensity;
         let drop_level = level * s.drop_gain;
         let send = p.send();
-        // The drops ring in runs between strikes, their phasors held in registers.
-        let (mut drops_l, mut drops_r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
-        // `from`: the first sample not yet rendered; `spent`: the first not yet counted.
-        let (mut from, mut spent) = (0, 0);
+        // Where drops fall in this block, then one pass: the drops' phasors ring beside
+        // the hiss's filter, whose samples wait on each other (the ringing fills that wait).
+        let mut falls = [0usize; MAX_BLOCK];
+        let (mut count, mut spent) = (0, 0);
         while let Some(at) = self.clock.next_event(chance, len - spent, &mut self.rng) {
-            let i = spent + at;
-            spent = i + 1;
-            self.drops
-                .render(&mut drops_l[from..i], &mut drops_r[from..i], drop_level);
-            from = i;
-            let u = self.rng.unit();
-            let hz = s.pitch.0 * (s.pitch.1 / s.pitch.0).powf(self.rng.unit());
-            let t60 = s.t60.0 + (s.t60.1 - s.t60.0) * self.rng.unit();
-            let pan = pan_gains(0.9 * self.rng.bipolar());
-            self.drops.strike(hz, u * u * u, t60, pan, self.sr);
+            falls[count] = spent + at;
+            (count, spent) = (count + 1, spent + at + 1);
         }
-        self.drops
-            .render(&mut drops_l[from..len], &mut drops_r[from..len], drop_level);
+        let mut next = 0;
         let hiss = f32x4::new([hiss, hiss, 0.0, 0.0]);
-        for (i, (dl, dr)) in (start..start + len).zip(drops_l.iter().zip(&drops_r)) {
+        for (j, i) in (start..start + len).enumerate() {
+            if next < count && falls[next] == j {
+                let u = self.rng.unit();
+                let hz = s.pitch.0 * (s.pitch.1 / s.pitch.0).powf(self.rng.unit());
+                let t60 = s.t60.0 + (s.t60.1 - s.t60.0) * self.rng.unit();
+                let pan = pan_gains(0.9 * self.rng.bipolar());
+                self.drops.strike(hz, u * u * u, t60, pan, self.sr);
+                next += 1;
+            }
+            let (dl, dr) = self.drops.tick();
             let [hl, hr, _, _] = (self.hiss.tick(self.noise.bipolar()).1 * hiss).to_array();
-            bus.add(i, hl + dl, hr + dr, send);
+            bus.add(i, hl + dl * drop_level, hr + dr * drop_level, send);
         }
     }
 }

@@ -102,27 +102,25 @@ impl Stream {
             }
         }
         let send = p.send();
-        // The bubbles ring in runs between new ones, their phasors held in registers.
-        let (mut babble_l, mut babble_r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
-        // `from`: the first sample not yet rendered; `spent`: the first not yet counted.
-        let (mut from, mut spent) = (0, 0);
+        // Where new bubbles start in this block, then one pass: the bubbles' phasors ring
+        // beside the gurgle's filter, whose samples wait on each other (the ringing fills
+        // that wait).
+        let mut starts = [0usize; MAX_BLOCK];
+        let (mut count, mut spent) = (0, 0);
         while let Some(at) = self.clock.next_event(chance, len - spent, &mut self.rng) {
-            let i = spent + at;
-            spent = i + 1;
-            self.bubbles
-                .render(&mut babble_l[from..i], &mut babble_r[from..i], babble_gain);
-            from = i;
-            self.bubble();
+            starts[count] = spent + at;
+            (count, spent) = (count + 1, spent + at + 1);
         }
-        self.bubbles.render(
-            &mut babble_l[from..len],
-            &mut babble_r[from..len],
-            babble_gain,
-        );
+        let mut next = 0;
         let gurgle = f32x4::new([gurgle, gurgle, 0.0, 0.0]);
-        for (i, (bl, br)) in (start..start + len).zip(babble_l.iter().zip(&babble_r)) {
+        for (j, i) in (start..start + len).enumerate() {
+            if next < count && starts[next] == j {
+                self.bubble();
+                next += 1;
+            }
+            let (bl, br) = self.bubbles.tick();
             let [l, r, _, _] = (self.gurgle.tick(self.noise.bipolar()).1 * gurgle).to_array();
-            bus.add(i, l + bl, r + br, send);
+            bus.add(i, l + bl * babble_gain, r + br * babble_gain, send);
         }
     }
 }
