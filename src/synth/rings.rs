@@ -165,6 +165,19 @@ impl PoissonClock {
     }
 }
 
+impl PoissonClock {
+    /// The events in the next `samples.len()` samples: their offsets written to the front
+    /// of `samples`, in order; returns how many.
+    pub fn events(&mut self, chance: f32, samples: &mut [usize], rng: &mut NoiseRng) -> usize {
+        let (len, mut count, mut spent) = (samples.len(), 0, 0);
+        while let Some(at) = self.next_event(chance, len - spent, rng) {
+            samples[count] = spent + at;
+            (count, spent) = (count + 1, spent + at + 1);
+        }
+        count
+    }
+}
+
 /// A draw from the exponential distribution of mean 1.
 fn exponential(rng: &mut NoiseRng) -> f32 {
     -(1.0 - rng.unit()).ln()

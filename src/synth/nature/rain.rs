@@ -115,11 +115,7 @@ impl Rain {
         // Where drops fall in this block, then one pass: the drops' phasors ring beside
         // the hiss's filter, whose samples wait on each other (the ringing fills that wait).
         let mut falls = [0usize; MAX_BLOCK];
-        let (mut count, mut spent) = (0, 0);
-        while let Some(at) = self.clock.next_event(chance, len - spent, &mut self.rng) {
-            falls[count] = spent + at;
-            (count, spent) = (count + 1, spent + at + 1);
-        }
+        let count = self.clock.events(chance, &mut falls[..len], &mut self.rng);
         let mut next = 0;
         let hiss = f32x4::new([hiss, hiss, 0.0, 0.0]);
         for (j, i) in (start..start + len).enumerate() {

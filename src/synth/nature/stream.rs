@@ -106,11 +106,7 @@ impl Stream {
         // beside the gurgle's filter, whose samples wait on each other (the ringing fills
         // that wait).
         let mut starts = [0usize; MAX_BLOCK];
-        let (mut count, mut spent) = (0, 0);
-        while let Some(at) = self.clock.next_event(chance, len - spent, &mut self.rng) {
-            starts[count] = spent + at;
-            (count, spent) = (count + 1, spent + at + 1);
-        }
+        let count = self.clock.events(chance, &mut starts[..len], &mut self.rng);
         let mut next = 0;
         let gurgle = f32x4::new([gurgle, gurgle, 0.0, 0.0]);
         for (j, i) in (start..start + len).enumerate() {
