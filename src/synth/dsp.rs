@@ -263,6 +263,22 @@ impl Pinkish {
 }
 
 /// Convert decibels to a gain factor.
+/// Amplitude of `x` at `hz` (Goertzel over a Hann window, per sample): what the voices'
+/// tests measure their partials with.
+#[cfg(test)]
+pub(crate) fn amplitude_at(x: &[f32], hz: f32, sample_rate: f32) -> f32 {
+    // In f64: over seconds of samples an f32 recursion drifts off the frequency.
+    let w = std::f64::consts::TAU * hz as f64 / sample_rate as f64;
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    let n = x.len() as f64;
+    for (i, &v) in x.iter().enumerate() {
+        let hann = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n).cos();
+        let s0 = v as f64 * hann + 2.0 * w.cos() * s1 - s2;
+        (s2, s1) = (s1, s0);
+    }
+    ((s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2).sqrt() / n) as f32
+}
+
 pub fn db_to_gain(db: f32) -> f32 {
     10f32.powf(db / 20.0)
 }

@@ -18,6 +18,7 @@ use super::preset::Preset;
 use super::swell::Swell;
 use super::voices::bass::Bass;
 use super::voices::choice::{ChordVoice, MelodyVoice};
+use super::voices::grains::{Grains, GrainsParams};
 use super::voices::noise::{NoiseBed, NoiseParams};
 use super::voices::pad::PadParams;
 use super::voices::pulse::Pulse;
@@ -48,6 +49,8 @@ pub struct PresetUnit {
     /// Voice gains (pad, bells, bass, pulse, noise) and brightness, gliding to the bar's.
     mix: [OnePole; 6],
     pad: ChordVoice,
+    /// The haze smearing the chords, in presets that have it.
+    grains: Option<Grains>,
     bells: MelodyVoice,
     bass: Bass,
     pulse: Pulse,
@@ -91,6 +94,7 @@ impl Clone for PresetUnit {
             player: self.player.clone(),
             mix: self.mix.clone(),
             pad: self.pad.clone(),
+            grains: self.grains.clone(),
             bells: self.bells.clone(),
             bass: self.bass.clone(),
             pulse: self.pulse.clone(),
@@ -150,7 +154,11 @@ impl PresetUnit {
                 p.y = 1.0;
                 p
             }),
-            pad: ChordVoice::new(preset.voices.chords, sample_rate),
+            pad: ChordVoice::new(preset.voices.chords, sample_rate, seed ^ 0xC401),
+            grains: preset
+                .layers()
+                .contains(&Layer::Grains)
+                .then(|| Grains::new(sample_rate, seed ^ 0x6A41)),
             bells: MelodyVoice::new(preset.voices.melody, sample_rate, seed ^ 0x91C4),
             bass: Bass::new(sample_rate),
             pulse: Pulse::new(preset.pulse, seed ^ 0xBEA7, sample_rate),
@@ -308,6 +316,17 @@ impl PresetUnit {
                 .render(&noise, &mut buses[Layer::Noise as usize], i, run);
             self.player.advance(run as u64, samples_per_beat);
             i += run;
+        }
+        if let Some(grains) = &mut self.grains {
+            let chords = &self.mixer.buses[Layer::Pad as usize];
+            let (l, r) = (chords.l, chords.r);
+            let params = GrainsParams {
+                level: p.get(Param::GrainsLevel),
+                rate: p.get(Param::GrainsRate),
+                send: 1.0,
+            };
+            let bus = &mut self.mixer.buses[Layer::Grains as usize];
+            grains.render(&params, (&l[..size], &r[..size]), bus, 0, size);
         }
         let (sun_elevation, sun_rising) = self.sun.get();
         let nature = NatureParams {

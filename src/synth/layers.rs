@@ -28,6 +28,7 @@ layers! {
     Bass => "bass", "The bass line.";
     Beat => "beat", "The pulse (kick or tick).";
     Noise => "noise", "The masking noise bed (pink or brown).";
+    Grains => "grains", "A granular haze that smears the chords.";
     Wind => "wind", "Wind in gusts.";
     Rain => "rain", "Rain on a surface.";
     Ocean => "ocean", "Ocean waves.";

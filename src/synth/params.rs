@@ -51,6 +51,8 @@ params! {
     NoiseLevel => "noise.level", [0.0, 1.0], map(Texture, 0.0, 0.15, Lin);
     NoiseCutoff => "noise.cutoff", [40.0, 16000.0], map(Brightness, 500.0, 6000.0, Exp);
     NoiseGust => "noise.gust", [0.0, 1.0], map(Motion, 0.0, 0.6, Lin);
+    GrainsLevel => "grains.level", [0.0, 1.0], ParamSpec::Const(0.0);
+    GrainsRate => "grains.rate", [0.5, 40.0], map(Texture, 4.0, 14.0, Lin);
     ReverbMix => "reverb.mix", [0.0, 1.0], map(Space, 0.15, 0.5, Lin);
     ReverbDecay => "reverb.decay", [0.3, 20.0], map(Space, 2.0, 8.0, Lin);
 }

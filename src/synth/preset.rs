@@ -26,6 +26,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("piano", include_str!("../../presets/piano.toml")),
     ("ocean", include_str!("../../presets/ocean.toml")),
     ("forest", include_str!("../../presets/forest.toml")),
+    ("night", include_str!("../../presets/night.toml")),
 ];
 
 /// What went wrong with a preset.
@@ -261,6 +262,7 @@ impl Preset {
                 Layer::Bass => sounds(Param::BassLevel),
                 Layer::Beat => self.pulse != PulseKind::None && sounds(Param::PulseLevel),
                 Layer::Noise => sounds(Param::NoiseLevel),
+                Layer::Grains => sounds(Param::GrainsLevel),
                 other => self.nature.level(other) > 0.0,
             })
             .collect()

@@ -53,6 +53,12 @@ impl Bass {
         let g = level * 0.35 * self.vel;
         let mut env = [0.0f32; MAX_BLOCK];
         self.env.fill(&mut env[..len]);
+        if g <= 0.0 {
+            // Muted (a preset without a bass, or the listener's mix): keep time, skip the sound.
+            let end = self.phase + dt * len as f32;
+            self.phase = end - (end as i32) as f32;
+            return;
+        }
         let mut y = [0.0f32; MAX_BLOCK];
         // Phase in closed form per sample (not accumulated) so the loop vectorises.
         for (k, (y, e)) in y[..len].iter_mut().zip(&env[..len]).enumerate() {

@@ -1,8 +1,9 @@
 //! The instrument a preset picks for each role (`[voices]` in its TOML): the chords on the
-//! pad or a bowed string section, the melody on bells, plucked strings, mallets or a felt piano. Each
+//! pad, a bowed string section or a choir, the melody on bells, plucked strings, mallets or a felt piano. Each
 //! role's voice is built whole before audio starts; the choice is a match per block.
 
 use super::bells::Bells;
+use super::choir::Choir;
 use super::mallet::{Mallet, MalletKind};
 use super::pad::{Pad, PadParams};
 use super::piano::Piano;
@@ -20,6 +21,8 @@ pub enum ChordInstrument {
     Pad,
     /// A bowed string section ([`Strings`]).
     Strings,
+    /// A breathy choir gliding between vowels ([`Choir`]).
+    Choir,
 }
 
 /// Who plays the melody.
@@ -55,13 +58,15 @@ pub struct Instruments {
 pub enum ChordVoice {
     Pad(Pad),
     Strings(Strings),
+    Choir(Choir),
 }
 
 impl ChordVoice {
-    pub fn new(instrument: ChordInstrument, sr: f32) -> Self {
+    pub fn new(instrument: ChordInstrument, sr: f32, seed: u64) -> Self {
         match instrument {
             ChordInstrument::Pad => ChordVoice::Pad(Pad::new(sr)),
             ChordInstrument::Strings => ChordVoice::Strings(Strings::new(sr)),
+            ChordInstrument::Choir => ChordVoice::Choir(Choir::new(sr, seed)),
         }
     }
 
@@ -70,6 +75,7 @@ impl ChordVoice {
         match self {
             ChordVoice::Pad(v) => v.note_on(freq, velocity, samples),
             ChordVoice::Strings(v) => v.note_on(freq, velocity, samples),
+            ChordVoice::Choir(v) => v.note_on(freq, velocity, samples),
         }
     }
 
@@ -77,6 +83,7 @@ impl ChordVoice {
         match self {
             ChordVoice::Pad(v) => v.render(p, bus, start, len),
             ChordVoice::Strings(v) => v.render(p, bus, start, len),
+            ChordVoice::Choir(v) => v.render(p, bus, start, len),
         }
     }
 }

@@ -138,17 +138,8 @@ mod tests {
 
     const SR: f32 = 48_000.0;
 
-    /// Amplitude at `hz` (Goertzel over a Hann window, per sample).
     fn at(x: &[f32], hz: f32) -> f32 {
-        let w = std::f32::consts::TAU * hz / SR;
-        let (mut s1, mut s2) = (0.0f32, 0.0f32);
-        let n = x.len() as f32;
-        for (i, v) in x.iter().enumerate() {
-            let hann = 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n).cos();
-            let s0 = v * hann + 2.0 * w.cos() * s1 - s2;
-            (s2, s1) = (s1, s0);
-        }
-        (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2).sqrt() / x.len() as f32
+        crate::synth::dsp::amplitude_at(x, hz, SR)
     }
 
     fn strike(kind: MalletKind, freq: f32, seconds: f32) -> Vec<f32> {

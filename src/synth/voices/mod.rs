@@ -1,4 +1,4 @@
-//! The voices: pad or string section for the chords; bells, plucked strings, mallets or piano
+//! The voices: pad, string section or choir for the chords; bells, plucked strings, mallets or piano
 //! for the melody; bass, pulse, noise bed, reverb, and the soft keys a musician plays. Each
 //! owns fixed-size state built before audio starts and mixes into a [`Bus`] for a run of
 //! samples; [`choice`] holds the instrument a preset picks for each role.
@@ -6,6 +6,8 @@
 pub mod bass;
 pub mod bells;
 pub mod choice;
+pub mod choir;
+pub mod grains;
 pub mod mallet;
 pub mod noise;
 pub mod pad;
@@ -13,6 +15,7 @@ pub mod piano;
 pub mod pluck;
 pub mod pulse;
 pub mod reverb;
+pub mod saw_ensemble;
 pub mod soft_keys;
 pub mod strings;
 
