@@ -65,6 +65,8 @@ fn a_layer_at_zero_takes_its_band_with_it() {
         ("ocean", "ocean", (8000.0, 16000.0), 12.0),
         ("sleep", "bass", (40.0, 90.0), 12.0),
         ("deep-focus", "beat", (8000.0, 16000.0), 12.0),
+        ("night", "insects", (5500.0, 7500.0), 23.0),
+        ("night", "fire", (20.0, 90.0), 23.0),
     ];
     for (name, layer, (lo, hi), hour) in cases {
         let (l, r) = render_mix(name, &[], hour);
