@@ -1,7 +1,9 @@
 //! The form figures of every built-in preset over a long render: keys held, chord
 //! vocabulary, repetition, which voices play when, loudness and brightness over time.
 //!
-//!     cargo run --release --example form_report -- [MINUTES] [SEED]     (default 60, 5)
+//!     cargo run --release --example form_report -- [MINUTES] [SEED] [PRESET,…]
+//!
+//! (default 60 minutes, seed 5, every preset)
 
 use attuned::analysis::{self, AudioStats};
 use attuned::render::{RenderOptions, render_with_form};
@@ -12,7 +14,11 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let minutes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(60);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
-    for (name, _) in BUILTIN {
+    let only: Option<Vec<String>> = args
+        .next()
+        .map(|list| list.split(',').map(str::to_owned).collect());
+    let chosen = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|n| n == name));
+    for (name, _) in BUILTIN.iter().filter(|(name, _)| chosen(name)) {
         let preset = Preset::builtin(name).expect("built-in preset");
         let kind = preset.scale.kind;
         let mut o = RenderOptions::new(preset);

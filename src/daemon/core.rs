@@ -20,44 +20,7 @@ use crate::synth::engine::{CROSSFADE_SECONDS, Engine, PreparedPreset, PresetBuil
 use crate::synth::preset::{Preset, PresetError};
 use std::time::{Duration, Instant};
 
-pub use crate::limits::TimerAction;
-
-/// A running sleep timer: fade over the last `fade` before `ends`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SleepTimer {
-    pub ends: Instant,
-    pub fade: Duration,
-    pub action: TimerAction,
-    /// `ends` by the wall clock, as saved (fixed when set, so saving it changes nothing).
-    pub ends_unix_s: f64,
-}
-
-fn unix_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-}
-
-impl SleepTimer {
-    fn starting_now(seconds: f64, fade: f64, action: TimerAction) -> SleepTimer {
-        SleepTimer {
-            ends: Instant::now() + Duration::from_secs_f64(seconds),
-            fade: Duration::from_secs_f64(fade),
-            action,
-            ends_unix_s: unix_now() + seconds,
-        }
-    }
-
-    /// A saved timer, still running now (`None` if it ran out while the daemon was away).
-    fn restored(saved: &crate::state::SavedTimer) -> Option<SleepTimer> {
-        let left = saved.ends_unix_s - unix_now();
-        let (left, fade) = crate::limits::sleep_timer(left, saved.fade_s).ok()?;
-        Some(SleepTimer {
-            ends_unix_s: saved.ends_unix_s,
-            ..SleepTimer::starting_now(left, fade, saved.action)
-        })
-    }
-}
+pub use super::sleep_timer::{SleepTimer, TimerAction, TimerPhase};
 
 /// A command that was refused, with a message for the caller.
 #[derive(Debug, thiserror::Error)]
@@ -456,17 +419,17 @@ impl Core {
         let mut events = Vec::new();
         self.engine.drain_events(&mut events);
         if let Some(timer) = self.timer {
-            let left = timer.ends.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                self.timer = None;
-                self.end_session("timer");
-                match timer.action {
-                    TimerAction::Pause | TimerAction::Stop => self.pause(),
+            match timer.phase(Instant::now()) {
+                TimerPhase::Running => {}
+                TimerPhase::Fading(gain) => self.engine.set_volume(self.volume as f32 * gain),
+                TimerPhase::Ended => {
+                    self.timer = None;
+                    self.end_session("timer");
+                    match timer.action {
+                        TimerAction::Pause | TimerAction::Stop => self.pause(),
+                    }
+                    self.engine.set_volume(self.volume as f32);
                 }
-                self.engine.set_volume(self.volume as f32);
-            } else if left < timer.fade {
-                let g = left.as_secs_f32() / timer.fade.as_secs_f32().max(1e-3);
-                self.engine.set_volume(self.volume as f32 * g * g);
             }
         }
         self.schedule_due(&now)

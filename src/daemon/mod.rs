@@ -35,6 +35,7 @@ pub mod notify;
 pub mod owner;
 pub mod saver;
 pub mod session_log;
+pub mod sleep_timer;
 pub mod view;
 pub mod wall_clock;
 

@@ -10,6 +10,10 @@
 
 pub mod backoff;
 pub mod ble;
+mod ble_decoder;
+mod ble_error;
+mod ble_ids;
+mod ble_session;
 pub mod feed;
 pub mod gatt;
 pub mod replay;
