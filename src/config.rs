@@ -69,6 +69,9 @@ pub struct Config {
     pub listener: ListenerProfile,
     /// Default fade of the sleep timer.
     pub sleep_fade: Duration,
+    /// Keep the machine from idling (screen blank, idle suspend) while music plays, with a
+    /// logind idle inhibitor. Off unless asked for: never a sleep inhibitor.
+    pub inhibit_idle: bool,
     pub schedule: Vec<ScheduleEntry>,
     /// Workout steering, heart-rate ceiling and pod latency.
     pub workout: crate::workout::WorkoutSettings,
@@ -91,6 +94,7 @@ impl Default for Config {
             },
             listener: ListenerProfile::default(),
             sleep_fade: Duration::from_secs(600),
+            inhibit_idle: false,
             schedule: Vec::new(),
             workout: crate::workout::WorkoutSettings {
                 sensor_latency_s: DEFAULT_SENSOR_LATENCY_MS as f64 / 1000.0,
@@ -113,6 +117,7 @@ struct RawConfig {
     #[serde(default)]
     listener: RawListener,
     sleep_fade: Option<Spanned<String>>,
+    inhibit_idle: Option<bool>,
     #[serde(default)]
     schedule: Vec<Spanned<String>>,
     #[serde(default)]
@@ -266,6 +271,9 @@ impl Config {
         if let Some(f) = &raw.sleep_fade {
             c.sleep_fade =
                 parse_duration(f.get_ref()).map_err(|e| invalid(f.span(), e.to_string()))?;
+        }
+        if let Some(on) = raw.inhibit_idle {
+            c.inhibit_idle = on;
         }
         for entry in &raw.schedule {
             c.schedule

@@ -95,15 +95,20 @@ pub fn hr_zone(low: f64, high: f64) -> Result<Option<(f32, f32)>, String> {
 pub enum TimerAction {
     Pause,
     Stop,
+    /// Pause, then ask logind to suspend the machine.
+    Suspend,
 }
 
 impl TimerAction {
-    /// `pause` or `stop` (nothing else: an empty action is a client's mistake).
+    /// `pause`, `stop` or `suspend` (nothing else: an empty action is a client's mistake).
     pub fn parse(s: &str) -> Result<TimerAction, String> {
         match s {
             "pause" => Ok(TimerAction::Pause),
             "stop" => Ok(TimerAction::Stop),
-            other => Err(format!("timer action `{other}`: use \"pause\" or \"stop\"")),
+            "suspend" => Ok(TimerAction::Suspend),
+            other => Err(format!(
+                "timer action `{other}`: use \"pause\", \"stop\" or \"suspend\""
+            )),
         }
     }
 }
@@ -152,6 +157,7 @@ mod tests {
     #[test]
     fn timer_action_and_length() {
         assert_eq!(TimerAction::parse("stop"), Ok(TimerAction::Stop));
+        assert_eq!(TimerAction::parse("suspend"), Ok(TimerAction::Suspend));
         assert!(TimerAction::parse("").is_err());
         assert!(TimerAction::parse("Pause").is_err());
         assert_eq!(sleep_timer(2.0, 5.0), Ok((2.0, 2.0)));

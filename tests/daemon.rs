@@ -99,7 +99,7 @@ fn dbus_api_commands_properties_errors_and_state() {
     assert!((590.0..=600.0).contains(&left), "{left}");
     refused(
         gcall(&s, "SetSleepTimer", &["600.0", "60.0", "'explode'"]),
-        "use \"pause\" or \"stop\"",
+        "use \"pause\", \"stop\" or \"suspend\"",
     );
     refused(
         gcall(&s, "SetSleepTimer", &["-5.0", "0.0", "'pause'"]),

@@ -85,7 +85,7 @@ fn malformed_calls_are_refused_and_nothing_is_lost() {
     // A timer action must be named.
     refused(
         ours(&s, "SetSleepTimer", &["2.0", "1.0", "''"]),
-        "use \"pause\" or \"stop\"",
+        "use \"pause\", \"stop\" or \"suspend\"",
     );
     assert_eq!(s.property("SleepTimerRemaining"), "d 0");
     // −0 is a volume of 0, and reads back as 0.

@@ -52,9 +52,11 @@ pub enum Command {
     Timer {
         /// Duration (90s, 45m, 1h30m) or `cancel`.
         duration: String,
-        #[arg(long, default_value = "10m", value_parser = parse_duration)]
-        fade: Duration,
-        /// What happens at the end: pause or stop.
+        /// Fade over the last stretch (default: the daemon's `sleep_fade`, 10m unless set).
+        #[arg(long, value_parser = parse_duration)]
+        fade: Option<Duration>,
+        /// What happens at the end: pause, stop, or suspend (pause, then suspend the
+        /// machine through logind).
         #[arg(long, default_value = "pause", value_parser = parse_timer_action)]
         action: String,
     },
@@ -213,7 +215,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let d = parse_duration(&duration).map_err(|e| e.to_string())?;
             proxy
-                .set_sleep_timer(d.as_secs_f64(), fade.as_secs_f64(), &action)
+                .set_sleep_timer(
+                    d.as_secs_f64(),
+                    fade.map_or(-1.0, |f| f.as_secs_f64()),
+                    &action,
+                )
                 .await
                 .map_err(explain_error)
         }

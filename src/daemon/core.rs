@@ -51,6 +51,8 @@ pub struct Core {
     pub volume: f64,
     pub playback: Playback,
     pub timer: Option<SleepTimer>,
+    /// How the last timer ended, until the owner takes it.
+    timer_ended: Option<TimerAction>,
     pub last_step: Option<Step>,
     clock: WallClock,
     last_schedule_minute: Option<u32>,
@@ -101,6 +103,7 @@ impl Core {
             volume,
             playback: Playback::Paused,
             timer: None,
+            timer_ended: None,
             last_step: None,
             clock,
             last_schedule_minute: None,
@@ -222,16 +225,33 @@ impl Core {
         self.modulation.set(depth, self.engine.am_depth())
     }
 
+    /// A sleep timer of `seconds`, fading over the last `fade` (negative: the configured
+    /// `sleep_fade`), ending with `action`.
     pub fn set_timer(
         &mut self,
         seconds: f64,
         fade: f64,
         action: TimerAction,
     ) -> Result<(), CommandError> {
+        let fade = if fade < 0.0 {
+            self.config.sleep_fade.as_secs_f64()
+        } else {
+            fade
+        };
         let (seconds, fade) =
             crate::limits::sleep_timer(seconds, fade).map_err(CommandError::InvalidArgs)?;
         self.timer = Some(SleepTimer::starting_now(seconds, fade, action));
         Ok(())
+    }
+
+    /// How the sleep timer ended, once, after the tick it ended in (the owner acts on it).
+    pub fn take_timer_ending(&mut self) -> Option<TimerAction> {
+        self.timer_ended.take()
+    }
+
+    /// Whether the machine should be kept from idling now: playing, and asked for.
+    pub fn wants_idle_inhibited(&self) -> bool {
+        self.config.inhibit_idle && self.playback == Playback::Playing
     }
 
     pub fn cancel_timer(&mut self) {
@@ -425,9 +445,8 @@ impl Core {
                 TimerPhase::Ended => {
                     self.timer = None;
                     self.end_session("timer");
-                    match timer.action {
-                        TimerAction::Pause | TimerAction::Stop => self.pause(),
-                    }
+                    self.pause();
+                    self.timer_ended = Some(timer.action);
                     self.engine.set_volume(self.volume as f32);
                 }
             }

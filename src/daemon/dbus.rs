@@ -135,8 +135,9 @@ impl AttunedInterface {
     async fn clear_modulation_depth(&self) -> fdo::Result<()> {
         self.core.set_modulation_depth(None).await.map_err(to_fdo)
     }
-    /// Pause or stop (`action`: "pause" | "stop") after `seconds`, fading over the last
-    /// `fade_seconds`.
+    /// Pause, stop, or pause and suspend the machine (`action`: "pause" | "stop" |
+    /// "suspend") after `seconds`, fading over the last `fade_seconds` (negative: the
+    /// configured `sleep_fade`).
     async fn set_sleep_timer(
         &self,
         #[zbus(header)] h: Header<'_>,

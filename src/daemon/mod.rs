@@ -33,6 +33,7 @@ mod modulation;
 pub mod mpris;
 pub mod notify;
 pub mod owner;
+pub mod power;
 pub mod saver;
 pub mod session_log;
 pub mod sleep_timer;
@@ -197,6 +198,7 @@ pub async fn run_with_clock(
         recorder,
         preset_request: 0,
         installed_request: 0,
+        power: power::Power::start(),
     };
     let core = owner
         .run(async {

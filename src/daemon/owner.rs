@@ -4,7 +4,7 @@
 //! commands, so a preset switch never holds up a property read, a volume change or a tick.
 
 use super::command::{Command, Done, PresetChoice, Reply};
-use super::core::{CommandError, Core};
+use super::core::{CommandError, Core, TimerAction};
 use super::view::{Playback, View};
 use crate::sensor::feed::FeedReceiver;
 use crate::sensor::replay::Recorder;
@@ -31,6 +31,8 @@ pub struct Owner {
     /// so the newest preset that loads is the one that plays, however builds finish.
     pub preset_request: u64,
     pub installed_request: u64,
+    /// logind: the idle inhibitor and the timer's suspend.
+    pub power: super::power::Power,
 }
 
 impl Owner {
@@ -57,6 +59,9 @@ impl Owner {
                     if let Some(name) = self.core.tick() {
                         self.request_preset(PresetChoice::Named(name), None);
                     }
+                    if self.core.take_timer_ending() == Some(TimerAction::Suspend) {
+                        self.power.suspend();
+                    }
                     // On schedule, skipping ticks missed (a suspended machine) rather than
                     // catching up on them.
                     next_tick = (next_tick + self.core.control_period())
@@ -74,6 +79,7 @@ impl Owner {
 
     /// Publish the view and the state to save (the saver writes only real changes).
     fn publish(&mut self) {
+        self.power.inhibit_idle(self.core.wants_idle_inhibited());
         self.view.send_replace(self.core.view());
         let state = self.core.state();
         self.state.send_if_modified(|s| {

@@ -26,8 +26,8 @@ use zbus::zvariant::OwnedValue;
 
 /// Sleep timer choices in the menu, minutes.
 pub const TIMER_MINUTES: [u32; 5] = [15, 30, 45, 60, 90];
-/// Fade before the timer pauses, seconds (the daemon's default).
-const TIMER_FADE_S: f64 = 600.0;
+/// Fade before the timer pauses: negative asks for the daemon's configured `sleep_fade`.
+const TIMER_FADE_S: f64 = -1.0;
 /// Volume steps in the menu.
 pub const VOLUME_STEPS: [u32; 10] = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
 /// Refresh at least this often, even without signals.

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod bluez;
+pub mod logind;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -18,7 +19,7 @@ pub struct Session {
     pulse: Vec<Child>,
 }
 
-fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+pub fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
         assert!(start.elapsed() < timeout, "timed out waiting for {what}");
@@ -156,6 +157,12 @@ impl Session {
         let path = self.dir.join("home/.config/attuned/config.toml");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
+    }
+
+    /// A private system bus with the logind-shaped service on it.
+    pub fn start_logind(&mut self) -> logind::Logind {
+        self.start_system_bus();
+        logind::Logind::start(&self.system_bus_address())
     }
 
     /// A private system bus with the BlueZ-shaped service on it.
