@@ -94,6 +94,7 @@ pub fn hr_zone(low: f64, high: f64) -> Result<Option<(f32, f32)>, String> {
 #[serde(rename_all = "lowercase")]
 pub enum TimerAction {
     Pause,
+    /// Pause and let the sensors rest until the next Play.
     Stop,
     /// Pause, then ask logind to suspend the machine.
     Suspend,

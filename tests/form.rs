@@ -92,9 +92,11 @@ fn check_hour(h: &Hour, report: &mut Vec<String>, failures: &mut Vec<String>) {
             f.jump_boundary, f.jump_music
         ));
     }
-    if h.name == "sleep" {
+    if matches!(h.name, "sleep" | "night") {
         // Sleep descends by design (presets/sleep.toml): fewer, lower, darker notes, and
-        // its loudness falls with them, by at most 3 LU over the hour.
+        // its loudness falls with them, by at most 3 LU over the hour. Night's music
+        // descends the same way under crickets that sing on, so only its notes thin (as
+        // the music quietens the crickets are more of what is heard: it grows brighter).
         if f.last_npm > f.first_npm / 2.0 {
             fail(format!(
                 "last 10 minutes {:.1} notes/min, first {:.1}",
@@ -102,7 +104,7 @@ fn check_hour(h: &Hour, report: &mut Vec<String>, failures: &mut Vec<String>) {
             ));
         }
         let c = &f.window_centroid;
-        if c.last() >= c.first() {
+        if h.name == "sleep" && c.last() >= c.first() {
             fail(format!("centroid does not fall: {c:?}"));
         }
         if !(-26.0..=-22.0).contains(&f.lufs) {

@@ -350,6 +350,44 @@ fn a_vanished_strap_goes_stale_and_comes_back_without_duplicate_subscriptions() 
 }
 
 #[test]
+fn a_timer_that_stops_rests_the_sensors_until_the_next_play() {
+    let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
+    let (s, bluez) = with_bluez();
+    let strap = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
+    write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
+    let _pump = Pump::start(&bluez, STRAP, |i| heart(70 + (i % 5) as u16));
+    let d = s.start_daemon(&[]);
+    assert!(s.call("Play", &[]).status.success());
+    wait_until("live", &d, Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live")
+    });
+    ctl(&s, &["timer", "2s", "--fade", "1s", "--action", "stop"]);
+    wait_until("resting", &d, Duration::from_secs(8), || {
+        link(&s, STRAP).as_deref() == Some("resting")
+    });
+    assert_eq!(s.property("PlaybackState"), "s \"Paused\"");
+    assert!(
+        !live_subscriptions(&strap).2,
+        "still subscribed while resting"
+    );
+    let connects = bluez.connects(STRAP);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        bluez.connects(STRAP),
+        connects,
+        "connected again while resting"
+    );
+    assert_eq!(link(&s, STRAP).as_deref(), Some("resting"));
+
+    assert!(s.call("Play", &[]).status.success());
+    wait_until("live after Play", &d, Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live")
+    });
+    assert!(live_subscriptions(&strap).2, "not subscribed after Play");
+    assert_eq!(sensors(&s).len(), 1, "one row for the strap");
+}
+
+#[test]
 fn bluetooth_absent_at_start_is_found_when_it_appears() {
     let _together = ALONE.read().unwrap_or_else(|e| e.into_inner());
     let mut s = Session::new(&format!("ble-late-{}", rand_suffix()));

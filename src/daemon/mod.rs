@@ -146,6 +146,8 @@ pub async fn run_with_clock(
     let handle = CoreHandle::new(commands_tx.clone(), view_rx);
     let (feed_tx, feed) = crate::sensor::feed::channel();
     let ble = Arc::new(Ble::start(&state.sensors, feed_tx));
+    let (sensors_rest, rest) = tokio::sync::watch::channel(false);
+    ble.clone().follow_rest(rest);
     let recorder = opts
         .record
         .as_deref()
@@ -199,6 +201,7 @@ pub async fn run_with_clock(
         preset_request: 0,
         installed_request: 0,
         power: power::Power::start(),
+        sensors_rest,
     };
     let core = owner
         .run(async {

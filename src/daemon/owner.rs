@@ -33,6 +33,8 @@ pub struct Owner {
     pub installed_request: u64,
     /// logind: the idle inhibitor and the timer's suspend.
     pub power: super::power::Power,
+    /// Whether the sensors rest (after a sleep timer that stops, until the next Play).
+    pub sensors_rest: watch::Sender<bool>,
 }
 
 impl Owner {
@@ -59,8 +61,12 @@ impl Owner {
                     if let Some(name) = self.core.tick() {
                         self.request_preset(PresetChoice::Named(name), None);
                     }
-                    if self.core.take_timer_ending() == Some(TimerAction::Suspend) {
-                        self.power.suspend();
+                    match self.core.take_timer_ending() {
+                        Some(TimerAction::Suspend) => self.power.suspend(),
+                        Some(TimerAction::Stop) => {
+                            self.sensors_rest.send_replace(true);
+                        }
+                        Some(TimerAction::Pause) | None => {}
                     }
                     // On schedule, skipping ticks missed (a suspended machine) rather than
                     // catching up on them.
@@ -80,6 +86,10 @@ impl Owner {
     /// Publish the view and the state to save (the saver writes only real changes).
     fn publish(&mut self) {
         self.power.inhibit_idle(self.core.wants_idle_inhibited());
+        if self.core.playback == Playback::Playing {
+            self.sensors_rest
+                .send_if_modified(|r| std::mem::replace(r, false));
+        }
         self.view.send_replace(self.core.view());
         let state = self.core.state();
         self.state.send_if_modified(|s| {

@@ -16,7 +16,7 @@
 //! are decoded by [`ble_decoder`](super::ble_decoder).
 
 use super::feed::FeedSender;
-use super::status::{BleStatus, Found, Radio, SensorStatus};
+use super::status::{BleStatus, Found, Link, Radio, SensorStatus};
 use crate::state::PairedSensor;
 use btleplug::api::{Central, CentralState, Manager as _, Peripheral as _, ScanFilter};
 use btleplug::platform::{Adapter, Manager, Peripheral};
@@ -192,6 +192,7 @@ impl Drop for Discovery {
 
 /// A paired sensor's task and the switch that stops it cleanly.
 struct SensorTask {
+    sensor: PairedSensor,
     stop: watch::Sender<bool>,
     handle: JoinHandle<()>,
 }
@@ -200,6 +201,8 @@ struct SensorTask {
 pub struct Ble {
     shared: Arc<Shared>,
     tasks: Mutex<HashMap<String, SensorTask>>,
+    /// Paired sensors let go until the next Play ([`Ble::follow_rest`]).
+    resting: Mutex<Vec<PairedSensor>>,
 }
 
 impl Ble {
@@ -214,6 +217,7 @@ impl Ble {
                 feed,
             }),
             tasks: Mutex::new(HashMap::new()),
+            resting: Mutex::new(Vec::new()),
         };
         let mut tasks = HashMap::new();
         for p in paired {
@@ -242,8 +246,12 @@ impl Ble {
             })
         });
         let (stop, stopped) = watch::channel(false);
-        let handle = tokio::spawn(run_sensor(self.shared.clone(), sensor, stopped));
-        SensorTask { stop, handle }
+        let handle = tokio::spawn(run_sensor(self.shared.clone(), sensor.clone(), stopped));
+        SensorTask {
+            sensor,
+            stop,
+            handle,
+        }
     }
 
     /// The current state.
@@ -323,10 +331,17 @@ impl Ble {
     /// Stop using the sensor at `address` (unsubscribe, disconnect). `false` if not paired.
     pub async fn forget(&self, address: &str) -> Result<bool, BleError> {
         let address = normalise_address(address)?;
-        let Some(task) = self.tasks.lock().await.remove(&address) else {
-            return Ok(false);
+        let was_resting = {
+            let mut resting = self.resting.lock().await;
+            let before = resting.len();
+            resting.retain(|s| s.address != address);
+            resting.len() < before
         };
-        stop(task).await;
+        match self.tasks.lock().await.remove(&address) {
+            Some(task) => stop(task).await,
+            None if was_resting => {}
+            None => return Ok(false),
+        }
         self.shared
             .status
             .send_modify(|s| s.sensors.retain(|e| e.address != address));
@@ -334,6 +349,63 @@ impl Ble {
             self.shared.set_radio(Radio::Idle);
         }
         Ok(true)
+    }
+
+    /// Rest the sensors while `rest` is true and bring them back when it turns false (one
+    /// change at a time, in order): a sleep timer that stops lets the radio and the straps'
+    /// batteries rest until the next Play.
+    pub fn follow_rest(self: Arc<Self>, mut rest: watch::Receiver<bool>) {
+        tokio::spawn(async move {
+            let mut resting = false;
+            loop {
+                let wanted = *rest.borrow_and_update();
+                if wanted != resting {
+                    if wanted {
+                        self.rest().await;
+                    } else {
+                        self.wake().await;
+                    }
+                    resting = wanted;
+                }
+                if rest.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Let every sensor go (unsubscribe, disconnect), keeping it paired.
+    async fn rest(&self) {
+        let tasks: Vec<_> = self.tasks.lock().await.drain().map(|(_, t)| t).collect();
+        let sensors: Vec<PairedSensor> = tasks.iter().map(|t| t.sensor.clone()).collect();
+        futures::future::join_all(tasks.into_iter().map(stop)).await;
+        self.shared.status.send_modify(|s| {
+            for e in &mut s.sensors {
+                e.link = Link::Resting;
+            }
+        });
+        if !sensors.is_empty() {
+            tracing::info!("sensors resting until the next Play");
+            self.shared.set_radio(Radio::Idle);
+        }
+        self.resting.lock().await.extend(sensors);
+    }
+
+    /// Bring the resting sensors back.
+    async fn wake(&self) {
+        let sensors: Vec<_> = self.resting.lock().await.drain(..).collect();
+        let mut tasks = self.tasks.lock().await;
+        for sensor in sensors {
+            if let std::collections::hash_map::Entry::Vacant(free) =
+                tasks.entry(sensor.address.clone())
+            {
+                // A fresh status row comes with the task.
+                self.shared
+                    .status
+                    .send_modify(|s| s.sensors.retain(|e| e.address != sensor.address));
+                free.insert(self.spawn(sensor));
+            }
+        }
     }
 
     /// Stop every sensor task cleanly.

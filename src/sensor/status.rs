@@ -46,6 +46,8 @@ pub enum Link {
     Live,
     /// Lost (disconnected, or silent for more than [`super::ble::SILENCE`]); retrying.
     Stale,
+    /// Let go (unsubscribed, disconnected) by a sleep timer that stopped, until the next Play.
+    Resting,
 }
 
 impl fmt::Display for Link {
@@ -55,6 +57,7 @@ impl fmt::Display for Link {
             Link::Connecting => "connecting",
             Link::Live => "live",
             Link::Stale => "stale",
+            Link::Resting => "resting",
         })
     }
 }
