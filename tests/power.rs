@@ -41,8 +41,8 @@ fn the_idle_inhibitor_follows_playback_and_the_timer_suspends_once_after_its_fad
         logind.inhibitors_held() == 1
     });
 
-    // Three seconds, the fade left to the daemon (its `sleep_fade`, 2 s), then suspend.
-    s.ctl(&["timer", "3s", "--action", "suspend"]);
+    // Five seconds, the fade left to the daemon (its `sleep_fade`, 2 s), then suspend.
+    s.ctl(&["timer", "5s", "--action", "suspend"]);
     std::thread::sleep(Duration::from_millis(2000));
     assert_eq!(logind.suspends(), 0, "suspended before the timer ran out");
     assert_eq!(s.property("PlaybackState"), "s \"Playing\"");

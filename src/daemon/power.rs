@@ -5,7 +5,11 @@
 //! what it wants and never waits on the bus. Without logind (no system bus, a container)
 //! each request is logged and the music is not disturbed.
 
+use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// How often a refused idle inhibitor is asked for again.
+const RETRY: Duration = Duration::from_secs(30);
 use zbus::zvariant::OwnedFd;
 
 #[zbus::proxy(
@@ -64,20 +68,44 @@ async fn run(mut commands: mpsc::UnboundedReceiver<PowerCommand>) {
     let mut manager: Option<LoginManagerProxy<'static>> = None;
     // The inhibitor lasts as long as this descriptor is open.
     let mut inhibitor: Option<OwnedFd> = None;
-    while let Some(command) = commands.recv().await {
+    let mut wanted = false;
+    // Said once until logind is reached again (the retries would repeat it every 30 s).
+    let mut said_unreachable = false;
+    // An inhibitor asked for and refused (logind away, a bus restarting) is asked again.
+    let mut retry = tokio::time::interval(RETRY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let command = tokio::select! {
+            command = commands.recv() => match command {
+                Some(command) => command,
+                None => break,
+            },
+            _ = retry.tick(), if wanted && inhibitor.is_none() => PowerCommand::InhibitIdle(true),
+        };
+        match command {
+            // Letting go needs no bus: the descriptor closes.
+            PowerCommand::InhibitIdle(false) => {
+                wanted = false;
+                inhibitor = None;
+                continue;
+            }
+            PowerCommand::InhibitIdle(true) if inhibitor.is_some() => continue,
+            PowerCommand::InhibitIdle(true) => wanted = true,
+            PowerCommand::Suspend => {}
+        }
         if manager.is_none() {
-            manager = connect().await;
+            manager = connect(!said_unreachable).await;
         }
         let Some(m) = &manager else {
-            tracing::warn!("{command:?}: logind is not reachable on the system bus");
+            if !said_unreachable {
+                tracing::warn!("{command:?}: logind is not reachable on the system bus");
+                said_unreachable = true;
+            }
             continue;
         };
+        said_unreachable = false;
         let result = match command {
-            PowerCommand::InhibitIdle(false) => {
-                inhibitor = None;
-                Ok(())
-            }
-            PowerCommand::InhibitIdle(true) if inhibitor.is_some() => Ok(()),
+            PowerCommand::InhibitIdle(false) => Ok(()),
             PowerCommand::InhibitIdle(true) => m
                 .inhibit("idle", "attuned", "Playing a soundscape", "block")
                 .await
@@ -97,13 +125,14 @@ async fn run(mut commands: mpsc::UnboundedReceiver<PowerCommand>) {
     }
 }
 
-async fn connect() -> Option<LoginManagerProxy<'static>> {
+/// The logind proxy, or `None` (said when `say`).
+async fn connect(say: bool) -> Option<LoginManagerProxy<'static>> {
     let conn = zbus::Connection::system()
         .await
-        .map_err(|e| tracing::warn!("no system bus for logind: {e}"))
+        .map_err(|e| say.then(|| tracing::warn!("no system bus for logind: {e}")))
         .ok()?;
     LoginManagerProxy::new(&conn)
         .await
-        .map_err(|e| tracing::warn!("logind: {e}"))
+        .map_err(|e| say.then(|| tracing::warn!("logind: {e}")))
         .ok()
 }

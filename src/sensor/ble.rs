@@ -331,13 +331,16 @@ impl Ble {
     /// Stop using the sensor at `address` (unsubscribe, disconnect). `false` if not paired.
     pub async fn forget(&self, address: &str) -> Result<bool, BleError> {
         let address = normalise_address(address)?;
-        let was_resting = {
+        // Both lists under their locks at once (tasks, then resting, as rest and wake
+        // take them), so a sensor moving between them is never missed.
+        let (task, was_resting) = {
+            let mut tasks = self.tasks.lock().await;
             let mut resting = self.resting.lock().await;
             let before = resting.len();
             resting.retain(|s| s.address != address);
-            resting.len() < before
+            (tasks.remove(&address), resting.len() < before)
         };
-        match self.tasks.lock().await.remove(&address) {
+        match task {
             Some(task) => stop(task).await,
             None if was_resting => {}
             None => return Ok(false),
@@ -376,25 +379,41 @@ impl Ble {
 
     /// Let every sensor go (unsubscribe, disconnect), keeping it paired.
     async fn rest(&self) {
-        let tasks: Vec<_> = self.tasks.lock().await.drain().map(|(_, t)| t).collect();
-        let sensors: Vec<PairedSensor> = tasks.iter().map(|t| t.sensor.clone()).collect();
+        // Out of the running list and into the resting one in one step (see `forget`).
+        let tasks: Vec<SensorTask> = {
+            let mut running = self.tasks.lock().await;
+            let tasks: Vec<_> = running.drain().map(|(_, t)| t).collect();
+            let mut resting = self.resting.lock().await;
+            resting.extend(tasks.iter().map(|t| t.sensor.clone()));
+            tasks
+        };
+        if tasks.is_empty() {
+            return;
+        }
+        let addresses: Vec<String> = tasks.iter().map(|t| t.sensor.address.clone()).collect();
         futures::future::join_all(tasks.into_iter().map(stop)).await;
+        // Marked once their tasks have ended (a task's last word would overwrite it), and
+        // only those still resting (one forgotten meanwhile has no row).
+        let resting = self.resting.lock().await;
         self.shared.status.send_modify(|s| {
             for e in &mut s.sensors {
-                e.link = Link::Resting;
+                if addresses.contains(&e.address) && resting.iter().any(|r| r.address == e.address)
+                {
+                    e.link = Link::Resting;
+                }
             }
         });
-        if !sensors.is_empty() {
-            tracing::info!("sensors resting until the next Play");
+        drop(resting);
+        tracing::info!("sensors resting until the next Play");
+        if self.tasks.lock().await.is_empty() {
             self.shared.set_radio(Radio::Idle);
         }
-        self.resting.lock().await.extend(sensors);
     }
 
     /// Bring the resting sensors back.
     async fn wake(&self) {
-        let sensors: Vec<_> = self.resting.lock().await.drain(..).collect();
         let mut tasks = self.tasks.lock().await;
+        let sensors: Vec<_> = self.resting.lock().await.drain(..).collect();
         for sensor in sensors {
             if let std::collections::hash_map::Entry::Vacant(free) =
                 tasks.entry(sensor.address.clone())

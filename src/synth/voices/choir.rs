@@ -58,11 +58,11 @@ const REFERENCE_POWER: f32 = 1.5e-2;
 /// The follower's time constant, seconds, and the most it corrects, either way.
 const FOLLOW_S: f32 = 3.0;
 const FOLLOW_RANGE: f32 = 4.0;
-/// Blocks between retunings of the formants (10 ms: the vowel moves a few hundredths of
-/// the way between two vowels in that time).
-const RETUNE_BLOCKS: u32 = 8;
-/// Blocks rendered after the last tone ends, for the formants to ring out.
-const TAIL_BLOCKS: u32 = 200;
+/// Samples between retunings of the formants (10 ms at 48 kHz: the vowel moves a few
+/// hundredths of the way between two vowels in that time).
+const RETUNE_SAMPLES: usize = 480;
+/// Samples rendered after the last tone ends, for the formants to ring out (0.25 s).
+const TAIL_SAMPLES: usize = 12_000;
 
 /// The choir voice.
 #[derive(Clone)]
@@ -80,9 +80,10 @@ pub struct Choir {
     gains: f32x4,
     /// Each vowel's formant levels as gains (from [`Vowel::db`]).
     levels: [[f32; 4]; VOWELS.len()],
-    /// Blocks until the formants are retuned.
-    retune_in: u32,
-    tail: u32,
+    /// Samples until the formants are retuned.
+    retune_in: usize,
+    /// Samples still to render once no tone sounds.
+    tail: usize,
     sr: f32,
 }
 
@@ -145,18 +146,18 @@ impl Choir {
             *phase = advance_phase(*phase, seconds / period);
         }
         if self.saws.advance(len) {
-            self.tail = TAIL_BLOCKS;
+            self.tail = TAIL_SAMPLES;
         } else if self.tail == 0 {
             return;
         } else {
-            self.tail -= 1;
+            self.tail = self.tail.saturating_sub(len);
         }
         if self.retune_in == 0 {
             let swell = p.swell * p.swell_value;
             self.set_vowel(self.vowel_position(swell), p.cutoff);
-            self.retune_in = RETUNE_BLOCKS;
+            self.retune_in = RETUNE_SAMPLES;
         }
-        self.retune_in -= 1;
+        self.retune_in = self.retune_in.saturating_sub(len);
         let detune = exp_fast(p.detune_cents * 0.6 * (std::f32::consts::LN_2 / 1200.0));
         let mut l = [0.0f32; MAX_BLOCK];
         let mut r = [0.0f32; MAX_BLOCK];
@@ -172,9 +173,9 @@ impl Choir {
             *yr = (br * gains).reduce_add();
             power += *yl * *yl + *yr * *yr;
         }
-        // Only held chords teach the follower: releases and rests would raise its gain
-        // for the next chord's attack.
-        if self.saws.held_count() > 0 {
+        // Only chords held steady teach the follower: attacks, releases and rests would
+        // raise its gain for the next chord.
+        if self.saws.held_count() > 0 && self.saws.settled() {
             let block = power / (2 * len) as f32;
             self.power += (block - self.power) * (seconds / FOLLOW_S).min(1.0);
         }

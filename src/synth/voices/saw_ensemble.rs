@@ -101,6 +101,11 @@ impl SawEnsemble {
         self.remaining.iter().filter(|&&r| r != RELEASED).count()
     }
 
+    /// No envelope is moving (every note fully in, or fully out).
+    pub fn settled(&self) -> bool {
+        self.env.iter().zip(&self.env_target).all(|(e, t)| e == t)
+    }
+
     /// How much is sounding: the notes' enveloped velocities summed in power (as unrelated
     /// sounds add).
     pub fn level(&self) -> f32 {
