@@ -17,8 +17,12 @@ fn icons() -> PathBuf {
 
 /// Render an SVG at `px` × `px`.
 fn render(svg: &Path, px: u32) -> RgbaImage {
+    // Unique per call: the tests run side by side in one process and render the same
+    // icons at the same sizes (a name by pid, size and icon let one delete another's file).
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = std::env::temp_dir().join(format!(
-        "attuned-icon-{}-{px}-{}.png",
+        "attuned-icon-{}-{call}-{px}-{}.png",
         std::process::id(),
         svg.file_stem().unwrap().to_string_lossy()
     ));
