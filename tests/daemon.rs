@@ -3,17 +3,8 @@
 
 mod services;
 
-use services::{Session, longest_silence, rms};
+use services::{Session, longest_silence, ok, rms};
 use std::time::{Duration, Instant};
-
-fn ok(out: std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Call with `gdbus`, which prints the D-Bus error name (busctl prints only the message).
 fn gcall(s: &Session, method: &str, args: &[&str]) -> std::process::Output {

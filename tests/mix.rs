@@ -13,7 +13,7 @@ use attuned::render::{RenderOptions, render};
 use attuned::synth::engine::{Engine, SAMPLE_RATE};
 use attuned::synth::layers::Layer;
 use common::{loudness, preset};
-use services::Session;
+use services::{Session, ok};
 use std::time::Duration;
 
 /// Mean power of the stereo render between `lo` and `hi` Hz (fourth-order band-pass:
@@ -138,15 +138,6 @@ fn a_level_moved_late_is_compensated_as_if_moved_at_the_start() {
         );
     }
     eprintln!("{}", report.join("\n"));
-}
-
-fn ok(out: std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn refused(out: std::process::Output, contains: &str) {

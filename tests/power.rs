@@ -5,17 +5,8 @@
 
 mod services;
 
-use services::{Session, wait_for};
+use services::{Session, ok, wait_for};
 use std::time::Duration;
-
-fn ok(out: std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn the_idle_inhibitor_follows_playback_and_the_timer_suspends_once_after_its_fade() {

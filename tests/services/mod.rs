@@ -440,6 +440,16 @@ impl Drop for Daemon {
     }
 }
 
+/// A command's output, which must have succeeded (its stderr shown if not).
+pub fn ok(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// RMS of interleaved samples as a fraction of full scale.
 pub fn rms(samples: &[i16]) -> f64 {
     let sum: f64 = samples.iter().map(|&s| (s as f64 / 32768.0).powi(2)).sum();
