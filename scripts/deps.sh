@@ -21,6 +21,10 @@ BUILD_PACKAGES=(
   "libasound2-dev|ALSA library (cpal's audio backends)"
   "libfontconfig-dev|fontconfig (plot text through plotters)"
   "libfreetype-dev|FreeType (plot text; without it freetype-sys compiles its own copy)"
+  "libpipewire-0.3-dev|PipeWire client library (cpal's native PipeWire host)"
+  "libspa-0.2-dev|PipeWire's SPA headers (the same host)"
+  "libclang-dev|bindgen reads the PipeWire headers through libclang"
+  "clang|tells bindgen the C compiler's include paths"
 )
 RUN_PACKAGES=(
   "sox|spectrograms of renders"
@@ -35,6 +39,10 @@ TEST_PACKAGES=(
   "libglib2.0-bin|gdbus for the D-Bus tests"
   "pulseaudio|a real sound server with a null sink"
   "pulseaudio-utils|pactl, parec and pacat to drive and record it"
+  "pipewire|the other real sound server (its native protocol)"
+  "pipewire-bin|pw-cli and pw-dump to see its streams"
+  "wireplumber|PipeWire's session manager (links streams to sinks)"
+  "pipewire-pulse|the PulseAudio protocol on PipeWire, for pactl and its null sinks"
   "playerctl|the MPRIS client desktops use"
   "desktop-file-utils|desktop-file-validate for the tray's autostart entry"
   "librsvg2-bin|rsvg-convert renders the tray icons to check how they read on panels"
@@ -55,10 +63,11 @@ BENCH_PACKAGES=(
 )
 
 # What each job needs present: commands, then pkg-config modules.
-BUILD_COMMANDS=(cc pkg-config)
-BUILD_MODULES=(dbus-1 alsa fontconfig freetype2)
+BUILD_COMMANDS=(cc pkg-config clang)
+BUILD_MODULES=(dbus-1 alsa fontconfig freetype2 libpipewire-0.3 libspa-0.2)
 RUN_COMMANDS=(sox dbus-run-session)
 TEST_COMMANDS=(python3 dbus-daemon busctl gdbus pulseaudio pactl parec pacat playerctl
+  pipewire wireplumber pipewire-pulse pw-dump
   desktop-file-validate systemd-analyze rsvg-convert Xvfb openbox xfce4-panel xdotool import
   xwininfo jackd)
 TEST_MODULES=(jack)

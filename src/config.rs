@@ -33,9 +33,11 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AudioHost {
-    /// The native PulseAudio host (PipeWire serves it too), ALSA as a last resort.
+    /// PipeWire's native host where a PipeWire server runs, else PulseAudio's (pipewire-pulse
+    /// serves it too), ALSA as the last resort.
     #[default]
     Auto,
+    PipeWire,
     PulseAudio,
     Alsa,
 }
@@ -47,6 +49,9 @@ pub struct AudioConfig {
     /// Device buffer in milliseconds: large means few wake-ups (battery), small means a
     /// quicker response to commands. Controls are smoothed, so large is fine.
     pub buffer_ms: u32,
+    /// The output device to play on (the host's device name; `None`: the default). Until the
+    /// listener picks one over D-Bus, which the state then remembers.
+    pub device: Option<String>,
 }
 
 /// One entry of the time-of-day schedule: switch to `preset` at `minute` after midnight.
@@ -91,6 +96,7 @@ impl Default for Config {
             audio: AudioConfig {
                 host: AudioHost::Auto,
                 buffer_ms: 200,
+                device: None,
             },
             listener: ListenerProfile::default(),
             sleep_fade: Duration::from_secs(600),
@@ -158,6 +164,7 @@ struct RawWorkout {
 struct RawAudio {
     host: Option<AudioHost>,
     buffer_ms: Option<Spanned<u32>>,
+    device: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -243,6 +250,10 @@ impl Config {
                 ));
             }
             c.audio.buffer_ms = ms;
+        }
+        if let Some(d) = &raw.audio.device {
+            let name = crate::limits::device_name(d.get_ref()).map_err(|e| invalid(d.span(), e))?;
+            c.audio.device = (!name.is_empty()).then_some(name);
         }
         if let Some(v) = &raw.listener.resting_hr {
             c.listener.resting_hr = ranged(v, 30.0, 120.0, "resting_hr")?;
@@ -372,6 +383,23 @@ pub fn parse_schedule_entry(s: &str) -> Result<ScheduleEntry, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_audio_host_and_device() {
+        let c = Config::parse(
+            "c.toml",
+            "[audio]\nhost = \"pipewire\"\ndevice = \" sinkB \"\n",
+        )
+        .unwrap();
+        assert_eq!(c.audio.host, AudioHost::PipeWire);
+        assert_eq!(c.audio.device.as_deref(), Some("sinkB"));
+        let c = Config::parse("c.toml", "[audio]\ndevice = \"\"\n").unwrap();
+        assert_eq!(c.audio.device, None);
+        let e = Config::parse("c.toml", "[audio]\ndevice = \"a\\u0007b\"\n").unwrap_err();
+        assert!(e.to_string().contains("c.toml:2:"), "{e}");
+        let e = Config::parse("c.toml", "[audio]\nhost = \"jack\"\n").unwrap_err();
+        assert!(e.to_string().contains("c.toml:2:"), "{e}");
+    }
 
     #[test]
     fn defaults_and_values() {

@@ -126,9 +126,38 @@ pub fn sleep_timer(seconds: f64, fade: f64) -> Result<(f64, f64), String> {
     }
 }
 
+/// Longest output device name taken (PipeWire and PulseAudio names run to ~100 bytes).
+pub const DEVICE_NAME_MAX: usize = 512;
+
+/// An output device name as given (config, D-Bus): trimmed; "" is the default device.
+/// Control characters and over-long names are refused, not cut.
+pub fn device_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.len() > DEVICE_NAME_MAX {
+        return Err(format!(
+            "output device name of {} bytes: at most {DEVICE_NAME_MAX}",
+            name.len()
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "output device name {name:?} holds control characters"
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_names_are_trimmed_and_bad_ones_refused() {
+        assert_eq!(device_name("  sinkB ").unwrap(), "sinkB");
+        assert_eq!(device_name("").unwrap(), "");
+        assert!(device_name("a\nb").is_err());
+        assert!(device_name(&"x".repeat(DEVICE_NAME_MAX + 1)).is_err());
+    }
 
     #[test]
     fn volume_refuses_what_is_out_and_reads_minus_zero_as_zero() {

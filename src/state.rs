@@ -46,6 +46,9 @@ pub struct State {
     /// The listener's depth of the focus modulation (none: each preset's own).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modulation_depth: Option<f64>,
+    /// The output device picked over D-Bus ("": the default; none: the config's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_device: Option<String>,
 }
 
 impl Default for State {
@@ -59,6 +62,7 @@ impl Default for State {
             last_session: None,
             mix: Default::default(),
             modulation_depth: None,
+            output_device: None,
         }
     }
 }
@@ -239,6 +243,7 @@ mod tests {
             )]
             .into(),
             modulation_depth: Some(0.35),
+            output_device: Some("sinkB".into()),
         };
         s.save(&path).unwrap();
         assert_eq!(State::load(&path), (s, Loaded::Restored));

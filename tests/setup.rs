@@ -47,6 +47,29 @@ fn probed_modules(build_rs: &str) -> Vec<String> {
     found
 }
 
+/// The pkg-config modules a crate declares for the `system-deps` build helper
+/// (`[package.metadata.system-deps.KEY] name = "module"`, or the key itself).
+fn system_deps_modules(manifest: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(manifest).unwrap();
+    let value: toml::Value = toml::from_str(&text).unwrap();
+    let Some(deps) = value
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("system-deps"))
+        .and_then(|d| d.as_table())
+    else {
+        return Vec::new();
+    };
+    deps.iter()
+        .map(|(key, spec)| {
+            spec.get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or(key)
+                .to_owned()
+        })
+        .collect()
+}
+
 /// (crate, its `links` value, pkg-config modules its build script probes) for every
 /// package Cargo resolves for this platform that declares `links`.
 fn native_links() -> Vec<(String, String, Vec<String>)> {
@@ -98,10 +121,12 @@ fn native_links() -> Vec<(String, String, Vec<String>)> {
             .map(|t| PathBuf::from(t["src_path"].as_str().unwrap()))
             .unwrap_or_else(|| manifest.with_file_name("build.rs"));
         let text = std::fs::read_to_string(&build_rs).unwrap_or_default();
+        let mut modules = probed_modules(&text);
+        modules.extend(system_deps_modules(&manifest));
         links.push((
             p["name"].as_str().unwrap().to_owned(),
             link.to_owned(),
-            probed_modules(&text),
+            modules,
         ));
     }
     links
@@ -139,7 +164,7 @@ fn every_linked_system_library_has_its_dev_package_on_the_build_list() {
     let links = native_links();
     let names: Vec<&str> = links.iter().map(|(n, _, _)| n.as_str()).collect();
     // The tree links these today; if one is gone the lookup above broke, not the tree.
-    for expected in ["libdbus-sys", "alsa-sys"] {
+    for expected in ["libdbus-sys", "alsa-sys", "pipewire-sys"] {
         assert!(
             names.contains(&expected),
             "{expected} not found in {names:?}"
@@ -158,10 +183,12 @@ fn every_linked_system_library_has_its_dev_package_on_the_build_list() {
         }
     }
     println!("{}", checked.join("\n"));
-    assert!(
-        checked.iter().any(|c| c.ends_with("libdbus-1-dev")),
-        "the D-Bus library was not checked: {checked:?}"
-    );
+    for package in ["libdbus-1-dev", "libpipewire-0.3-dev"] {
+        assert!(
+            checked.iter().any(|c| c.ends_with(package)),
+            "{package} was not checked: {checked:?}"
+        );
+    }
 }
 
 /// `deps.sh --check build` passes here (the test command installed everything), and

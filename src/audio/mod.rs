@@ -3,10 +3,14 @@
 //!
 //! - [`output`] — the supervisor thread: builds a new cpal `Host` and stream on a helper
 //!   thread with a timeout, watches callback progress, and rebuilds with capped backoff.
+//! - [`stream`] — one stream: the host (PipeWire, PulseAudio, ALSA), the device, the callback.
+//! - [`hosts`] — which sound servers run, and the output devices a host offers.
 //! - [`callback`] — what runs in the audio callback: render, convert to the device format.
 
 pub mod callback;
+pub mod hosts;
 pub mod output;
+pub mod stream;
 
 pub use output::{AudioCommand, AudioOutput, AudioStatusReader};
 

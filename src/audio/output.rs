@@ -1,4 +1,5 @@
-//! The audio supervisor: one thread that keeps a cpal output stream alive.
+//! The audio supervisor: one thread that keeps a cpal output stream alive, on the chosen
+//! output device when it is there and on the default while it is not.
 //!
 //! A working cpal `Host` (for PulseAudio, one server connection) is kept from stream to
 //! stream, so pausing and playing never piles up connections; after a failure the next
@@ -10,13 +11,17 @@
 //! reports it invalidated or its device gone, or when the callback has not rendered for
 //! [`WATCHDOG`] (some failures produce no error at all). Rebuilds back off from 100 ms to
 //! [`MAX_BACKOFF`]; the renderer, and with it the music, carries over from stream to stream.
+//! Once a second ([`CHECK_EVERY`]) the supervisor looks for a better place to play: a sound
+//! server that appeared ranking above the playing host (in `auto`), the chosen device gone
+//! (the default takes over) or back (it takes over again).
 
 use super::AudioStatus;
-use super::callback::{SharedRenderer, fill};
+use super::callback::SharedRenderer;
+use super::hosts;
+use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault};
 use crate::config::{AudioConfig, AudioHost};
-use crate::synth::engine::{Renderer, SAMPLE_RATE};
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use crate::synth::engine::Renderer;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -26,16 +31,18 @@ use std::time::{Duration, Instant};
 pub const WATCHDOG: Duration = Duration::from_secs(3);
 /// Longest wait between rebuild attempts (the server coming back is heard within ~1 s).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
-/// Longest a stream may take to open.
-pub const OPEN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often a playing stream's host and device are checked against better ones.
+pub const CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// What the daemon tells the audio supervisor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AudioCommand {
     /// Keep a stream open.
     Play,
     /// Close the stream (no wake-ups while paused).
     Stop,
+    /// Play on this output device (`None`: the default).
+    SetDevice(Option<String>),
     /// End the supervisor.
     Shutdown,
 }
@@ -70,6 +77,7 @@ impl AudioOutput {
         let (commands, rx) = mpsc::channel();
         let status = Arc::new(Mutex::new(AudioStatus::Stopped));
         let supervisor = Supervisor {
+            device: config.device.clone(),
             frames: renderer.frames(),
             renderer: Arc::new(Mutex::new(renderer)),
             config,
@@ -112,6 +120,8 @@ impl Drop for AudioOutput {
 }
 
 struct Supervisor {
+    /// The chosen output device (`None`: the default).
+    device: Option<String>,
     renderer: SharedRenderer,
     frames: Arc<AtomicU64>,
     config: AudioConfig,
@@ -126,34 +136,8 @@ struct OpenStream {
     closed: mpsc::Receiver<()>,
     failed: Arc<StreamFault>,
     host: cpal::HostId,
-}
-
-/// What cpal's error callback saw, as one atomic: that callback runs on the host's thread
-/// and must not lock or allocate.
-#[derive(Default)]
-struct StreamFault(AtomicU8);
-
-impl StreamFault {
-    const NONE: u8 = 0;
-    const INVALIDATED: u8 = 1;
-    const DEVICE_GONE: u8 = 2;
-    const HOST_GONE: u8 = 3;
-
-    /// Record the first fatal error; later ones keep the first.
-    fn set(&self, code: u8) {
-        let _ = self
-            .0
-            .compare_exchange(Self::NONE, code, Ordering::Relaxed, Ordering::Relaxed);
-    }
-
-    fn why(&self) -> Option<String> {
-        match self.0.load(Ordering::Relaxed) {
-            Self::INVALIDATED => Some("the audio stream was invalidated".into()),
-            Self::DEVICE_GONE => Some("the output device is no longer available".into()),
-            Self::HOST_GONE => Some("the audio host is no longer available".into()),
-            _ => None,
-        }
-    }
+    /// It plays on the chosen device (not the default standing in for it).
+    on_chosen: bool,
 }
 
 impl Supervisor {
@@ -169,7 +153,7 @@ impl Supervisor {
         }
     }
 
-    fn run(self, commands: mpsc::Receiver<AudioCommand>) {
+    fn run(mut self, commands: mpsc::Receiver<AudioCommand>) {
         let mut want = false;
         // The host (for PulseAudio: one client connection) is kept from stream to stream
         // while it works, and replaced only after a failure: every new host is a new
@@ -181,31 +165,47 @@ impl Supervisor {
         let mut next_attempt = Instant::now();
         let mut last_frames = self.frames.load(Ordering::Relaxed);
         let mut last_progress = Instant::now();
-        let mut last_host_check = Instant::now();
+        let mut last_check = Instant::now();
         let mut first_callback: Option<Instant> = None;
-        let mut pulse_seen = false;
+        let mut servers = Servers::now();
+        let mut server_seen = false;
         loop {
-            // Commands queued while a stream opened or closed are taken together and only
-            // the last counts: a burst of play/pause ends in its last state without building
-            // a stream for each step.
-            let mut latest = match commands.recv_timeout(Duration::from_millis(100)) {
-                Ok(c) => Some(c),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => Some(AudioCommand::Shutdown),
+            // A healthy stream needs few looks (wake-ups cost battery); one being made or
+            // waited for is looked after often.
+            let wait = if stream.is_some() && first_callback.is_none() {
+                Duration::from_millis(500)
+            } else {
+                Duration::from_millis(100)
             };
-            while let Ok(c) = commands.try_recv() {
-                latest = Some(c);
-            }
-            match latest {
-                Some(AudioCommand::Play) => {
-                    if !want {
-                        next_attempt = Instant::now();
+            // Commands queued while a stream opened or closed are taken together: a burst
+            // of play/pause ends in its last state without building a stream for each step.
+            let mut queued: Vec<AudioCommand> = match commands.recv_timeout(wait) {
+                Ok(c) => vec![c],
+                Err(RecvTimeoutError::Timeout) => Vec::new(),
+                Err(RecvTimeoutError::Disconnected) => vec![AudioCommand::Shutdown],
+            };
+            queued.extend(commands.try_iter());
+            let mut moved = false;
+            for command in queued {
+                match command {
+                    AudioCommand::Play => {
+                        if !want {
+                            next_attempt = Instant::now();
+                        }
+                        want = true;
                     }
-                    want = true;
+                    AudioCommand::Stop => want = false,
+                    AudioCommand::SetDevice(device) => {
+                        moved |= device != self.device;
+                        self.device = device;
+                    }
+                    AudioCommand::Shutdown => {
+                        drop(stream);
+                        drop(host);
+                        self.set(AudioStatus::Stopped);
+                        return;
+                    }
                 }
-                Some(AudioCommand::Stop) => want = false,
-                Some(AudioCommand::Shutdown) => break,
-                None => {}
             }
             if !want {
                 stream = None;
@@ -213,6 +213,11 @@ impl Supervisor {
                 continue;
             }
             let now = Instant::now();
+            if moved && stream.is_some() {
+                stream = None;
+                next_attempt = now;
+                backoff = Duration::from_millis(100);
+            }
             if let Some(s) = &stream {
                 let frames = self.frames.load(Ordering::Relaxed);
                 if frames != last_frames {
@@ -225,39 +230,37 @@ impl Supervisor {
                     last_frames = frames;
                     last_progress = now;
                 }
-                let failed = s.failed.why();
-                let stalled = now - last_progress > WATCHDOG;
-                // On ALSA in auto mode, move to the sound server as soon as one appears.
-                let server_appeared = self.config.host == AudioHost::Auto
-                    && s.host == cpal::HostId::Alsa
-                    && now - last_host_check > Duration::from_secs(2)
-                    && {
-                        last_host_check = now;
-                        pulse_available()
-                    };
-                if failed.is_some() || stalled || server_appeared {
+                let mut failure = s.failed.why();
+                if failure.is_none() && now - last_progress > WATCHDOG {
+                    failure = Some(format!("no audio callback for {} s", WATCHDOG.as_secs()));
+                }
+                if let Some(why) = failure {
                     host = None;
-                    let why = failed.unwrap_or_else(|| {
-                        if stalled {
-                            format!("no audio callback for {} s", WATCHDOG.as_secs())
-                        } else {
-                            "a sound server appeared".into()
-                        }
-                    });
                     stream = None;
                     self.set(AudioStatus::Waiting(why));
                     next_attempt = now;
+                } else if now - last_check >= CHECK_EVERY {
+                    last_check = now;
+                    if let Some(why) = self.better_place(s, host.as_ref(), &mut servers) {
+                        tracing::info!("audio: {why}");
+                        if why.server {
+                            host = None;
+                        }
+                        stream = None;
+                        next_attempt = now;
+                        backoff = Duration::from_millis(100);
+                    }
                 }
                 continue;
             }
             // A sound server socket appearing is worth an attempt at once, whatever the backoff
             // (checking for the socket costs nothing; connecting to nothing spams ALSA errors).
-            let pulse_now = self.config.host != AudioHost::Alsa && pulse_available();
-            if pulse_now && !pulse_seen {
+            let server_now = self.config.host != AudioHost::Alsa && Servers::now().any();
+            if server_now && !server_seen {
                 next_attempt = now;
                 backoff = Duration::from_millis(100);
             }
-            pulse_seen = pulse_now;
+            server_seen = server_now;
             if now < next_attempt {
                 continue;
             }
@@ -274,7 +277,8 @@ impl Supervisor {
                     first_callback = Some(Instant::now());
                     last_frames = self.frames.load(Ordering::Relaxed);
                     last_progress = Instant::now();
-                    last_host_check = last_progress;
+                    last_check = last_progress;
+                    servers = Servers::now();
                     backoff = Duration::from_millis(100);
                     self.set(status);
                 }
@@ -286,9 +290,42 @@ impl Supervisor {
                 }
             }
         }
-        drop(stream);
-        drop(host);
-        self.set(AudioStatus::Stopped);
+    }
+
+    /// Why the stream should move, if it should: a sound server that appeared ranks above
+    /// its host (`auto` only), or the chosen device went (the default plays) or came back.
+    fn better_place(
+        &self,
+        s: &OpenStream,
+        host: Option<&SharedHost>,
+        servers: &mut Servers,
+    ) -> Option<Move> {
+        let now = Servers::now();
+        let appeared = now.appeared_since(servers);
+        *servers = now;
+        if self.config.host == AudioHost::Auto
+            && let Some(id) = appeared
+                .into_iter()
+                .find(|id| hosts::rank(*id) < hosts::rank(s.host))
+        {
+            return Some(Move {
+                why: format!("{} appeared; moving to it", id.name()),
+                server: true,
+            });
+        }
+        let name = self.device.as_deref()?;
+        let present = device_present(host?.clone(), name)?;
+        match (s.on_chosen, present) {
+            (true, false) => Some(Move {
+                why: format!("output device {name} is gone; the default plays until it is back"),
+                server: false,
+            }),
+            (false, true) => Some(Move {
+                why: format!("output device {name} is back; moving to it"),
+                server: false,
+            }),
+            _ => None,
+        }
     }
 
     /// Open a stream on a helper thread, waiting at most [`OPEN_TIMEOUT`].
@@ -301,17 +338,19 @@ impl Supervisor {
         let (closed_tx, closed_rx) = mpsc::channel::<()>();
         let failed = Arc::new(StreamFault::default());
         let renderer = self.renderer.clone();
-        let (config, failed_cb) = (self.config.clone(), failed.clone());
+        let (config, device, failed_cb) =
+            (self.config.clone(), self.device.clone(), failed.clone());
         std::thread::Builder::new()
             .name("attuned-stream".into())
             .spawn(move || {
-                match build_stream(&config, host, renderer, failed_cb) {
-                    Ok((stream, host, status)) => {
-                        if ready_tx.send(Ok((host, status))).is_ok() {
+                match stream::build(&config, device.as_deref(), host, renderer, failed_cb) {
+                    Ok(built) => {
+                        let answer = (built.host, built.status, built.on_chosen);
+                        if ready_tx.send(Ok(answer)).is_ok() {
                             // Hold the stream until the supervisor lets go of `stop`.
                             let _ = stop_rx.recv();
                         }
-                        drop(stream);
+                        drop(built.stream);
                     }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -321,12 +360,13 @@ impl Supervisor {
             })
             .map_err(|e| format!("cannot start a stream thread: {e}"))?;
         match ready_rx.recv_timeout(OPEN_TIMEOUT) {
-            Ok(Ok((host, status))) => Ok((
+            Ok(Ok((host, status, on_chosen))) => Ok((
                 OpenStream {
                     stop: Some(stop_tx),
                     closed: closed_rx,
                     failed,
                     host: host.0,
+                    on_chosen,
                 },
                 host,
                 status,
@@ -338,6 +378,73 @@ impl Supervisor {
             )),
         }
     }
+}
+
+/// A reason to rebuild the stream elsewhere.
+struct Move {
+    why: String,
+    /// To another sound server (a new host), not another device of the same one.
+    server: bool,
+}
+
+impl std::fmt::Display for Move {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+/// Which sound servers' sockets are there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Servers {
+    pipewire: bool,
+    pulse: bool,
+}
+
+impl Servers {
+    fn now() -> Servers {
+        Servers {
+            pipewire: hosts::pipewire_running(),
+            pulse: hosts::pulse_running(),
+        }
+    }
+
+    fn any(self) -> bool {
+        self.pipewire || self.pulse
+    }
+
+    /// The hosts whose server runs now and did not at `before`.
+    fn appeared_since(self, before: &Servers) -> Vec<cpal::HostId> {
+        let mut ids = Vec::new();
+        if self.pipewire && !before.pipewire {
+            ids.push(cpal::HostId::PipeWire);
+        }
+        if self.pulse && !before.pulse {
+            ids.push(cpal::HostId::PulseAudio);
+        }
+        ids
+    }
+}
+
+/// Whether `host` has an output device called `name` now (`None`: no answer within a
+/// second, e.g. a server that hangs; the stream's own watchdog judges that case). PipeWire's
+/// host lists devices once, when made, so it is asked through a new one.
+fn device_present(host: SharedHost, name: &str) -> Option<bool> {
+    let (tx, rx) = mpsc::channel();
+    let name = name.to_owned();
+    std::thread::Builder::new()
+        .name("attuned-devices".into())
+        .spawn(move || {
+            let present = if host.0 == cpal::HostId::PipeWire {
+                cpal::host_from_id(host.0)
+                    .ok()
+                    .map(|h| hosts::find_output(&h, &name).is_some())
+            } else {
+                Some(hosts::find_output(&host.1, &name).is_some())
+            };
+            let _ = tx.send(present);
+        })
+        .ok()?;
+    rx.recv_timeout(CHECK_EVERY).ok().flatten()
 }
 
 impl Drop for OpenStream {
@@ -352,107 +459,4 @@ impl Drop for OpenStream {
             );
         }
     }
-}
-
-/// A PulseAudio (or pipewire-pulse) server socket is there to connect to.
-fn pulse_available() -> bool {
-    cpal::available_hosts().contains(&cpal::HostId::PulseAudio)
-}
-
-/// A host shared by the supervisor and the thread holding its stream.
-type SharedHost = (cpal::HostId, Arc<cpal::Host>);
-
-/// Build and start a stream, on `host` if it is the one to use, else on a new host.
-fn build_stream(
-    config: &AudioConfig,
-    host: Option<SharedHost>,
-    renderer: SharedRenderer,
-    failed: Arc<StreamFault>,
-) -> Result<(cpal::Stream, SharedHost, AudioStatus), String> {
-    let host_id = match config.host {
-        AudioHost::PulseAudio => cpal::HostId::PulseAudio,
-        AudioHost::Alsa => cpal::HostId::Alsa,
-        AudioHost::Auto if pulse_available() => cpal::HostId::PulseAudio,
-        AudioHost::Auto => cpal::HostId::Alsa,
-    };
-    // In auto mode ALSA is only the last resort: say so when it fails too.
-    let context = if host_id == cpal::HostId::Alsa && config.host == AudioHost::Auto {
-        "no sound server (PulseAudio or PipeWire) is running, and ALSA"
-    } else {
-        host_id.name()
-    };
-    let host = match host {
-        Some((id, h)) if id == host_id => h,
-        _ => Arc::new(cpal::host_from_id(host_id).map_err(|e| format!("{context}: {e}"))?),
-    };
-    let device = host
-        .default_output_device()
-        .ok_or_else(|| format!("{context}: no output device"))?;
-    let device_name = device
-        .description()
-        .map(|d| d.name().to_string())
-        .unwrap_or_else(|_| "default".into());
-    if host_id == cpal::HostId::Alsa && config.host == AudioHost::Auto && device_name == "null" {
-        return Err("no sound server (PulseAudio or PipeWire) and no ALSA device".into());
-    }
-    let supported = device
-        .default_output_config()
-        .map_err(|e| format!("{context}: {e}"))?;
-    let channels = supported.channels().max(1);
-    let stream_config = cpal::StreamConfig {
-        channels,
-        sample_rate: SAMPLE_RATE as u32,
-        buffer_size: cpal::BufferSize::Fixed(SAMPLE_RATE as u32 * config.buffer_ms / 1000),
-    };
-    let on_error = move |e: cpal::Error| {
-        use cpal::ErrorKind::*;
-        // Xruns and unclassified backend errors (ALSA through the pulse plugin floods EIO
-        // harmlessly) are not fatal; the watchdog judges those streams by their progress.
-        match e.kind() {
-            StreamInvalidated => failed.set(StreamFault::INVALIDATED),
-            DeviceNotAvailable => failed.set(StreamFault::DEVICE_GONE),
-            HostUnavailable => failed.set(StreamFault::HOST_GONE),
-            _ => {}
-        }
-    };
-    let ch = channels as usize;
-    let format = supported.sample_format();
-    let stream = match format {
-        cpal::SampleFormat::F32 => device.build_output_stream::<f32, _, _>(
-            stream_config,
-            move |out, info| fill(&renderer, out, ch, heard_after(info)),
-            on_error,
-            Some(OPEN_TIMEOUT),
-        ),
-        cpal::SampleFormat::I16 => device.build_output_stream::<i16, _, _>(
-            stream_config,
-            move |out, info| fill(&renderer, out, ch, heard_after(info)),
-            on_error,
-            Some(OPEN_TIMEOUT),
-        ),
-        other => {
-            return Err(format!(
-                "device sample format {other} is not supported (F32 or I16)"
-            ));
-        }
-    }
-    .map_err(|e| format!("{} ({device_name}): {e}", host_id.name()))?;
-    stream
-        .play()
-        .map_err(|e| format!("{} ({device_name}): {e}", host_id.name()))?;
-    let status = AudioStatus::Playing {
-        host: host_id.name().to_string(),
-        device: device_name,
-        format: format!(
-            "{format} {ch} ch {} Hz, {} ms buffer",
-            SAMPLE_RATE, config.buffer_ms
-        ),
-    };
-    Ok((stream, (host_id, host), status))
-}
-
-/// How long until what this callback writes is heard, as the host predicts it.
-fn heard_after(info: &cpal::OutputCallbackInfo) -> Duration {
-    let t = info.timestamp();
-    t.playback.duration_since(t.callback)
 }

@@ -1,6 +1,7 @@
 //! `attunectl`: the command-line client of the daemon, over the session bus.
 
 mod mix;
+mod output;
 mod status;
 
 use crate::dbus::{AttunedProxy, SensorRow, names};
@@ -41,6 +42,11 @@ pub enum Command {
     Mix {
         layer: Option<String>,
         level: Option<f64>,
+    },
+    /// The output devices, the chosen one marked; or play on one: `output NAME`
+    /// (`output default` for the sound server's default).
+    Output {
+        name: Option<String>,
     },
     /// The focus modulation's depth in the presets that have it (`deep-focus`): show it,
     /// set it (0..1), or `preset` for each preset's own.
@@ -186,6 +192,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Mix { layer, level } => mix::mix(&proxy, layer, level).await,
+        Command::Output { name } => output::output(&proxy, name).await,
         Command::Modulation { depth: None } => {
             println!(
                 "{:.2}",

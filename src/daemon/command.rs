@@ -2,6 +2,7 @@
 //! one enum, each with a oneshot reply, taken one at a time by the core's owner task.
 
 use super::core::{CommandError, TimerAction};
+use crate::audio::hosts::OutputDevice;
 use crate::state::PairedSensor;
 use crate::synth::engine::PreparedPreset;
 use crate::synth::preset::Preset;
@@ -52,6 +53,12 @@ pub enum Command {
     SetMotif(Option<Vec<crate::compose::given::GivenNote>>, Done),
     SetHeartRateZone(f64, f64, Done),
     SetHeartRateCeiling(f64, Done),
+    /// The output devices the sound server offers now (listed off the core).
+    OutputDevices(Reply<Result<Vec<OutputDevice>, CommandError>>),
+    /// Play on this output device ("": the default); unknown names are refused with the list.
+    SetOutputDevice(String, Done),
+    /// A device name checked against the server's list, back for the core to use.
+    UseOutputDevice(String, Done),
     RememberSensor(PairedSensor, Reply<()>),
     ForgetSensor(String, Reply<()>),
     /// A preset built on a blocking thread, back for the core to install. Requests are

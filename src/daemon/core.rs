@@ -3,6 +3,7 @@
 //! built, and the state to save is handed out by [`Core::state`].
 
 use super::modulation::Modulation;
+use super::output_choice::OutputChoice;
 use super::session_log::SessionLog;
 use super::view::{Playback, View};
 use crate::audio::{AudioCommand, AudioOutput, AudioStatus};
@@ -66,6 +67,7 @@ pub struct Core {
     mixes: super::mix::Mixes,
     /// The listener's depth of the focus modulation.
     modulation: Modulation,
+    output: OutputChoice,
 }
 
 impl Core {
@@ -88,7 +90,15 @@ impl Core {
         let renderer = engine
             .take_renderer()
             .expect("a fresh engine has its renderer");
-        let audio = AudioOutput::start(renderer, config.audio.clone(), on_audio_status);
+        let output = OutputChoice::restored(
+            state.output_device.as_deref(),
+            config.audio.device.as_deref(),
+        );
+        let audio_config = crate::config::AudioConfig {
+            device: output.device(),
+            ..config.audio.clone()
+        };
+        let audio = AudioOutput::start(renderer, audio_config, on_audio_status);
         let mut pipeline = Pipeline::new(config.listener, controller, preset.mode, clock());
         pipeline.set_workout_settings(config.workout);
         pipeline.set_follow(crate::render::follow_spec(&preset));
@@ -121,6 +131,7 @@ impl Core {
             sessions: SessionLog::new(state.last_session.clone()),
             mixes: super::mix::Mixes::restored(&state.mix),
             modulation: Modulation::default(),
+            output,
         };
         core.modulation =
             Modulation::restored(state.modulation_depth, core.config.modulation_depth);
@@ -149,12 +160,20 @@ impl Core {
             last_session: self.sessions.last.clone(),
             mix: self.mixes.saved(),
             modulation_depth: self.modulation.saved(),
+            output_device: self.output.saved(),
         }
     }
 
     /// The keys a musician plays live (the MIDI input writes them).
     pub fn live_keys(&self) -> crate::synth::live_keys::SharedKeys {
         self.engine.keys().clone()
+    }
+
+    /// Play on the output device `name` ("": the default), already checked to exist.
+    pub fn set_output_device(&mut self, name: &str) {
+        self.output.pick(name);
+        self.audio
+            .send(AudioCommand::SetDevice(self.output.device()));
     }
 
     /// The audio output's live status, for readers outside the core.
@@ -515,6 +534,7 @@ impl Core {
             workout: self.workout(),
             layers: self.mixes.levels(&self.preset),
             modulation_depth: self.modulation.effective(&self.preset),
+            output_device: self.output.device().unwrap_or_default(),
             steering: self
                 .last_step
                 .as_ref()

@@ -135,6 +135,35 @@ impl AttunedInterface {
     async fn clear_modulation_depth(&self) -> fdo::Result<()> {
         self.core.set_modulation_depth(None).await.map_err(to_fdo)
     }
+    /// The names of the output devices the sound server offers now (what `SetOutputDevice`
+    /// takes).
+    async fn output_devices(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<Vec<String>> {
+        expect_args(&h, "")?;
+        let devices = self.core.output_devices().await.map_err(to_fdo)?;
+        Ok(devices.into_iter().map(|d| d.name).collect())
+    }
+    /// (name, description) of each output device, for menus.
+    async fn describe_output_devices(
+        &self,
+        #[zbus(header)] h: Header<'_>,
+    ) -> fdo::Result<Vec<(String, String)>> {
+        expect_args(&h, "")?;
+        let devices = self.core.output_devices().await.map_err(to_fdo)?;
+        Ok(devices
+            .into_iter()
+            .map(|d| (d.name, d.description))
+            .collect())
+    }
+    /// Play on the output device `name` ("": the default), kept across restarts. While it is
+    /// gone the default plays, and it takes over again when it is back.
+    async fn set_output_device(
+        &self,
+        #[zbus(header)] h: Header<'_>,
+        name: &str,
+    ) -> fdo::Result<()> {
+        expect_args(&h, "s")?;
+        self.core.set_output_device(name).await.map_err(to_fdo)
+    }
     /// Pause, stop, or pause and suspend the machine (`action`: "pause" | "stop" |
     /// "suspend") after `seconds`, fading over the last `fade_seconds` (negative: the
     /// configured `sleep_fade`).
@@ -385,6 +414,11 @@ impl AttunedInterface {
     #[zbus(property)]
     fn sleep_timer_remaining(&self) -> f64 {
         self.core.view().timer_remaining()
+    }
+    /// The output device chosen ("": the default); `AudioOutput` says where sound goes now.
+    #[zbus(property)]
+    fn output_device(&self) -> String {
+        self.core.view().output_device.clone()
     }
     #[zbus(property)]
     fn audio_output(&self) -> String {

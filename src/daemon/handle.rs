@@ -4,6 +4,7 @@
 use super::command::{Command, PresetChoice, Reply};
 use super::core::{CommandError, TimerAction};
 use super::view::View;
+use crate::audio::hosts::OutputDevice;
 use crate::state::PairedSensor;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -109,6 +110,13 @@ impl CoreHandle {
     }
     pub async fn set_hr_ceiling(&self, bpm: f64) -> Result<(), CommandError> {
         self.ask(|r| Command::SetHeartRateCeiling(bpm, r)).await?
+    }
+    pub async fn output_devices(&self) -> Result<Vec<OutputDevice>, CommandError> {
+        self.ask(Command::OutputDevices).await?
+    }
+    pub async fn set_output_device(&self, name: &str) -> Result<(), CommandError> {
+        let name = name.to_owned();
+        self.ask(|r| Command::SetOutputDevice(name, r)).await?
     }
     pub async fn remember_sensor(&self, sensor: PairedSensor) -> Result<(), CommandError> {
         self.ask(|r| Command::RememberSensor(sensor, r)).await

@@ -32,6 +32,7 @@ pub mod mix;
 mod modulation;
 pub mod mpris;
 pub mod notify;
+pub mod output_choice;
 pub mod owner;
 pub mod power;
 pub mod saver;

@@ -67,6 +67,7 @@ struct Announced {
     now: String,
     layers: Vec<(String, i64)>,
     modulation_depth: i64,
+    output_device: String,
 }
 
 impl Announced {
@@ -113,6 +114,7 @@ impl Announced {
                 .map(|(l, x)| (l.clone(), (x * 1000.0).round() as i64))
                 .collect(),
             modulation_depth: (v.modulation_depth * 1000.0).round() as i64,
+            output_device: v.output_device.clone(),
         }
     }
 
@@ -191,6 +193,9 @@ impl Announced {
         }
         if self.modulation_depth != before.modulation_depth {
             i.modulation_depth_changed(e).await?;
+        }
+        if self.output_device != before.output_device {
+            i.output_device_changed(e).await?;
         }
         Ok(())
     }

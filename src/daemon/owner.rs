@@ -6,6 +6,7 @@
 use super::command::{Command, Done, PresetChoice, Reply};
 use super::core::{CommandError, Core, TimerAction};
 use super::view::{Playback, View};
+use crate::audio::hosts::{self, OutputDevice};
 use crate::sensor::feed::FeedReceiver;
 use crate::sensor::replay::Recorder;
 use crate::state::State;
@@ -168,6 +169,12 @@ impl Owner {
                 let result = c.set_hr_ceiling(bpm);
                 self.answer(r, result);
             }
+            Command::OutputDevices(r) => self.list_output_devices(r),
+            Command::SetOutputDevice(name, r) => self.check_output_device(name, r),
+            Command::UseOutputDevice(name, r) => {
+                c.set_output_device(&name);
+                self.answer(r, Ok(()));
+            }
             Command::RememberSensor(s, r) => {
                 c.remember_sensor(s);
                 self.answer(r, ());
@@ -272,6 +279,58 @@ impl Owner {
                 (Ok(()), false) => Err(CommandError::Failed(problems.join("; "))),
             };
             let _ = reply.send(result);
+        });
+    }
+
+    /// List the output devices on a blocking thread (a server round trip, or for PipeWire a
+    /// new connection) and answer from there.
+    fn list_output_devices(&self, reply: Reply<Result<Vec<OutputDevice>, CommandError>>) {
+        let host = self.core.config.audio.host;
+        tokio::task::spawn_blocking(move || {
+            let listed = hosts::list_now(host)
+                .map(|(_, devices)| devices)
+                .map_err(CommandError::Failed);
+            let _ = reply.send(listed);
+        });
+    }
+
+    /// Check `name` against the devices there now (off the core), then come back as
+    /// `UseOutputDevice`; "" (the default) needs no check.
+    fn check_output_device(&mut self, name: String, reply: Done) {
+        let name = match crate::limits::device_name(&name) {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = reply.send(Err(CommandError::InvalidArgs(e)));
+                return;
+            }
+        };
+        if name.is_empty() {
+            self.core.set_output_device("");
+            self.answer(reply, Ok(()));
+            return;
+        }
+        let (host, loopback) = (self.core.config.audio.host, self.loopback.clone());
+        tokio::task::spawn_blocking(move || match hosts::list_now(host) {
+            Ok((_, devices)) if devices.iter().any(|d| d.name == name) => {
+                let _ = loopback.blocking_send(Command::UseOutputDevice(name, reply));
+            }
+            Ok((id, devices)) => {
+                let names: Vec<&str> = devices.iter().map(|d| d.name.as_str()).collect();
+                let _ = reply.send(Err(CommandError::InvalidArgs(format!(
+                    "no output device {name:?} on {}; there are: {}",
+                    id.name(),
+                    if names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
+                ))));
+            }
+            Err(e) => {
+                let _ = reply.send(Err(CommandError::Failed(format!(
+                    "cannot list output devices to check {name:?}: {e}"
+                ))));
+            }
         });
     }
 

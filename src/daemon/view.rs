@@ -57,6 +57,8 @@ pub struct View {
     pub layers: Vec<(String, f64)>,
     /// The depth the playing preset's focus modulation runs at (0: it has none).
     pub modulation_depth: f64,
+    /// The output device chosen ("": the default).
+    pub output_device: String,
     pub now: Option<NowPlaying>,
 }
 

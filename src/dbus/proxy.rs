@@ -31,6 +31,11 @@ pub trait Attuned {
     fn set_layer_level(&self, layer: &str, level: f64) -> zbus::Result<()>;
     fn set_modulation_depth(&self, depth: f64) -> zbus::Result<()>;
     fn clear_modulation_depth(&self) -> zbus::Result<()>;
+    fn output_devices(&self) -> zbus::Result<Vec<String>>;
+    fn describe_output_devices(&self) -> zbus::Result<Vec<(String, String)>>;
+    fn set_output_device(&self, name: &str) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn output_device(&self) -> zbus::Result<String>;
     #[zbus(property)]
     fn modulation_depth(&self) -> zbus::Result<f64>;
     #[zbus(property)]
