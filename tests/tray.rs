@@ -403,3 +403,50 @@ fn the_tray_exits_when_the_session_bus_goes_away() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The "Output" submenu on a real PipeWire with two sinks: the devices by their
+/// descriptions, the default selected; clicking one plays there, and the radio follows.
+#[test]
+fn the_tray_lists_the_output_devices_and_a_click_moves_the_sound() {
+    let mut s = Session::with_servicedir("tray-output", &activation_dir());
+    s.start_pipewire();
+    s.load_null_sink("sinkB");
+    s.set_default_sink("nullsink");
+    let d = s.start_daemon(&[]);
+    let mut tray = s.start_tray();
+    let host = Host::start(&s);
+    wait("the tray to register", &mut tray.0, || {
+        host.item().is_some()
+    });
+    wait("the output menu to list sinkB", &mut tray.0, || {
+        host.layout()
+            .labelled("Output")
+            .is_some_and(|o| o.children.iter().any(|e| e.label.contains("sinkB")))
+    });
+    let menu = host.layout();
+    let output = menu.labelled("Output").unwrap();
+    let labels: Vec<&str> = output.children.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels.len(), 3, "{labels:?}");
+    assert_eq!(labels[0], "Default output");
+    assert!(output.children[0].toggled, "{labels:?}");
+    let b = output
+        .children
+        .iter()
+        .find(|e| e.label.contains("sinkB"))
+        .unwrap();
+    host.click(b.id);
+    wait("the daemon to choose sinkB", &mut tray.0, || {
+        s.property("OutputDevice") == "s \"sinkB\""
+    });
+    wait("sinkB to sound", &mut tray.0, || {
+        services::rms(&s.record_from("sinkB", 0.25)) > 0.005
+    });
+    wait("the radio item to follow", &mut tray.0, || {
+        host.layout().labelled("Output").is_some_and(|o| {
+            o.children
+                .iter()
+                .any(|e| e.label.contains("sinkB") && e.toggled)
+        })
+    });
+    drop(d);
+}

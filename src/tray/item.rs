@@ -241,6 +241,7 @@ impl ksni::Tray for AttunedTray {
             .into(),
         );
         menu.push(super::mix_menu::mix_menu(v));
+        menu.push(super::output_menu::output_menu(v));
         let mut timer: Vec<MenuItem<Self>> = TIMER_MINUTES
             .iter()
             .map(|m| item(format!("{m} min"), on, Some(Action::Timer(*m))))

@@ -11,6 +11,7 @@
 
 mod item;
 mod mix_menu;
+mod output_menu;
 
 pub use item::AttunedTray;
 pub use mix_menu::MIX_STEPS;
@@ -32,6 +33,9 @@ const TIMER_FADE_S: f64 = -1.0;
 pub const VOLUME_STEPS: [u32; 10] = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
 /// Refresh at least this often, even without signals.
 const SAFETY_REFRESH: Duration = Duration::from_secs(5);
+/// List the output devices this often (a listing is a sound-server round trip in the
+/// daemon, too dear for every property change), and after each choice.
+const DEVICES_REFRESH: Duration = Duration::from_secs(30);
 
 /// Why the tray could not run.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +69,10 @@ pub struct View {
     pub breath_lead: Option<String>,
     /// The playing preset's layers and their levels, in mix order.
     pub layers: Vec<(String, f64)>,
+    /// (name, description) of each output device, as last listed.
+    pub output_devices: Vec<(String, String)>,
+    /// The output device chosen ("": the default).
+    pub output_device: String,
 }
 
 /// A menu click, for the task that talks to the daemon.
@@ -79,6 +87,8 @@ pub enum Action {
     CancelTimer,
     /// One layer of the playing preset's mix.
     LayerLevel(String, f64),
+    /// Play on this output device ("": the default).
+    OutputDevice(String),
     Quit,
 }
 
@@ -133,6 +143,8 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
         running: true,
         playing: get::<String>(&all, "PlaybackState").as_deref() == Some("Playing"),
         preset: get(&all, "Preset").unwrap_or_default(),
+        output_device: get(&all, "OutputDevice").unwrap_or_default(),
+        output_devices: Vec::new(),
         presets,
         volume: get(&all, "Volume").unwrap_or_default(),
         heart_rate: get(&all, "HeartRate").unwrap_or_default(),
@@ -160,6 +172,27 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
     })
 }
 
+/// The daemon's output devices (none if it cannot list them). Like [`fetch`], only to the
+/// name's owner now, so a call never starts the daemon.
+async fn output_devices(conn: &zbus::Connection) -> Vec<(String, String)> {
+    let listed = async {
+        let bus = zbus::fdo::DBusProxy::new(conn).await?;
+        let name: zbus::names::BusName<'_> =
+            names::BUS_NAME.try_into().map_err(zbus::Error::from)?;
+        let owner = bus.get_name_owner(name).await?;
+        let daemon = AttunedProxy::builder(conn)
+            .destination(owner)?
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .await?;
+        daemon.describe_output_devices().await
+    };
+    listed.await.unwrap_or_else(|e: zbus::Error| {
+        tracing::debug!("output devices: {e}");
+        Vec::new()
+    })
+}
+
 async fn perform(conn: &zbus::Connection, action: &Action) -> zbus::Result<()> {
     let d = AttunedProxy::builder(conn)
         .cache_properties(zbus::proxy::CacheProperties::No)
@@ -175,6 +208,7 @@ async fn perform(conn: &zbus::Connection, action: &Action) -> zbus::Result<()> {
         }
         Action::CancelTimer => d.cancel_sleep_timer().await,
         Action::LayerLevel(layer, level) => d.set_layer_level(layer, *level).await,
+        Action::OutputDevice(name) => d.set_output_device(name).await,
         Action::Start => d.play().await,
         Action::Quit => Ok(()),
     }
@@ -202,6 +236,8 @@ pub async fn run(shutdown: impl Future<Output = ()>) -> Result<(), TrayError> {
         .build();
     let mut owner = zbus::MessageStream::for_match_rule(owner, &conn, Some(16)).await?;
     let mut safety = tokio::time::interval(SAFETY_REFRESH);
+    let mut devices_due = tokio::time::Instant::now();
+    let mut devices: Vec<(String, String)> = Vec::new();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -221,11 +257,21 @@ pub async fn run(shutdown: impl Future<Output = ()>) -> Result<(), TrayError> {
                     if let Err(e) = perform(&conn, &a).await {
                         tracing::warn!("{a:?}: {e}");
                     }
+                    if matches!(a, Action::OutputDevice(_)) {
+                        devices_due = tokio::time::Instant::now();
+                    }
                 }
             },
             _ = &mut shutdown => break,
         }
-        let view = fetch(&conn).await;
+        let mut view = fetch(&conn).await;
+        if !view.running {
+            devices.clear();
+        } else if tokio::time::Instant::now() >= devices_due {
+            devices = output_devices(&conn).await;
+            devices_due = tokio::time::Instant::now() + DEVICES_REFRESH;
+        }
+        view.output_devices = devices.clone();
         handle
             .update(|t| {
                 if t.view != view {

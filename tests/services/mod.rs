@@ -7,6 +7,7 @@
 
 pub mod bluez;
 pub mod logind;
+pub mod pipewire;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -243,14 +244,20 @@ impl Session {
 
     /// Record `seconds` of the null sink's monitor as interleaved stereo i16.
     pub fn record(&self, seconds: f64) -> Vec<i16> {
+        self.record_from("nullsink", seconds)
+    }
+
+    /// Record `seconds` of `sink`'s monitor as interleaved stereo i16.
+    pub fn record_from(&self, sink: &str, seconds: f64) -> Vec<i16> {
+        let monitor = format!("{sink}.monitor");
         // To a file: a pipe nobody reads until the end would fill and stall parec.
-        let file = self.dir.join("rec.raw");
+        let file = self.dir.join(format!("rec-{sink}.raw"));
         let mut rec = spawn(
             self.command("parec")
                 .args([
                     "--latency-msec=20",
                     "-d",
-                    "nullsink.monitor",
+                    &monitor,
                     "--raw",
                     "--format=s16le",
                     "--rate=48000",

@@ -1,0 +1,213 @@
+//! The daemon on a real, headless PipeWire (server, WirePlumber, pipewire-pulse for `pactl`
+//! and `parec`), through cpal's native PipeWire host: it plays, survives the server's
+//! restart, finds a server that starts after it, moves between output devices, stands in
+//! with the default while the chosen one is gone, and lets go of the device when a sleep
+//! timer stops it.
+
+mod services;
+
+use services::{Session, longest_silence, ok, rms};
+use std::time::{Duration, Instant};
+
+/// Wait until `f` holds, up to `timeout`; returns how long it took.
+fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if f() {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// Music is heard on `sink` (a quarter second of its monitor).
+fn heard(s: &Session, sink: &str) -> bool {
+    rms(&s.record_from(sink, 0.25)) > 0.005
+}
+
+fn playing_through_pipewire(s: &Session) -> bool {
+    let status = s.property("AudioOutput");
+    status.contains("playing through PipeWire")
+}
+
+#[test]
+fn plays_through_the_native_host_and_comes_back_after_a_server_restart() {
+    let mut s = Session::new("pw-play");
+    s.start_pipewire();
+    let d = s.start_daemon(&[]);
+    assert!(
+        until(Duration::from_secs(5), || playing_through_pipewire(&s)).is_some(),
+        "{}\n{}",
+        s.property("AudioOutput"),
+        d.log()
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    let rec = s.record(3.0);
+    assert!(rec.len() > 2 * 48_000 * 2, "recorded {} samples", rec.len());
+    let level = rms(&rec);
+    assert!((0.01..0.5).contains(&level), "rms {level}");
+    // pipewire-pulse starts every monitor recording with 512 frames of zeros (seen with
+    // nothing else changed): the first 0.1 s is the recorder's, not the music's.
+    let gap = longest_silence(&rec[2 * 4_800..]);
+    assert!(gap < 480, "a {gap}-frame gap in the music");
+    assert_eq!(s.playback_streams(), ["attuned"], "one stream, ours");
+
+    // Kill the whole server mid-play and bring it back: music again within 3 s.
+    s.kill_pipewire();
+    std::thread::sleep(Duration::from_secs(1));
+    s.start_pipewire();
+    let back = until(Duration::from_secs(8), || heard(&s, "nullsink"));
+    let back = back.unwrap_or_else(|| panic!("no sound after the restart\n{}", d.log()));
+    eprintln!("sound back {back:?} after the restarted server had its sink");
+    assert!(back <= Duration::from_secs(3), "took {back:?}");
+    assert!(
+        playing_through_pipewire(&s),
+        "{}",
+        s.property("AudioOutput")
+    );
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+}
+
+#[test]
+fn a_pipewire_server_that_starts_after_the_daemon_is_found() {
+    let mut s = Session::new("pw-late");
+    // Only PipeWire counts here: with `auto` the daemon would fall back to ALSA's null
+    // device, which says nothing about finding the server.
+    s.write_config("[audio]\nhost = \"pipewire\"\n");
+    let d = s.start_daemon(&[]);
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(s.property("AudioOutput").contains("waiting"), "{}", d.log());
+    s.start_pipewire();
+    let music = until(Duration::from_secs(8), || heard(&s, "nullsink"));
+    eprintln!("music {music:?} after the server had its sink");
+    assert!(
+        music.is_some_and(|t| t <= Duration::from_secs(3)),
+        "music {music:?} after the server appeared\n{}",
+        d.log()
+    );
+    assert!(
+        playing_through_pipewire(&s),
+        "{}",
+        s.property("AudioOutput")
+    );
+}
+
+#[test]
+fn the_chosen_output_device_plays_and_the_default_stands_in_while_it_is_gone() {
+    let mut s = Session::new("pw-device");
+    s.start_pipewire();
+    let sink_b = s.load_null_sink("sinkB");
+    s.set_default_sink("nullsink");
+    let d = s.start_daemon(&[]);
+    assert!(
+        until(Duration::from_secs(5), || playing_through_pipewire(&s)).is_some(),
+        "{}",
+        d.log()
+    );
+    let devices = ok(s.call("OutputDevices", &[]));
+    assert!(
+        devices.contains("\"nullsink\"") && devices.contains("\"sinkB\""),
+        "{devices}"
+    );
+    assert!(!devices.contains("default_output"), "{devices}");
+    // Unknown names are refused with the list.
+    let refused = s.call("SetOutputDevice", &["s", "headphones"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("headphones") && err.contains("sinkB"), "{err}");
+
+    // B chosen: B's monitor has the music, the default's is silent.
+    ok(s.call("SetOutputDevice", &["s", "sinkB"]));
+    assert_eq!(s.property("OutputDevice"), "s \"sinkB\"");
+    let moved = until(Duration::from_secs(3), || heard(&s, "sinkB"));
+    assert!(moved.is_some(), "{}", d.log());
+    let (a, b) = (s.record_from("nullsink", 1.0), s.record_from("sinkB", 1.0));
+    assert!(rms(&a) < 1e-4, "the default still sounds: rms {}", rms(&a));
+    assert!(rms(&b) > 0.01, "sinkB rms {}", rms(&b));
+    assert!(s.property("AudioOutput").contains("to sinkB"));
+
+    // B unplugged: the default plays within 3 s; B back: B again within 3 s.
+    s.unload(&sink_b);
+    let fallback = until(Duration::from_secs(6), || heard(&s, "nullsink"));
+    eprintln!("default playing {fallback:?} after sinkB went");
+    assert!(
+        fallback.is_some_and(|t| t <= Duration::from_secs(3)),
+        "{fallback:?}\n{}",
+        d.log()
+    );
+    assert!(
+        s.property("AudioOutput").contains("sinkB is not there"),
+        "{}",
+        s.property("AudioOutput")
+    );
+    assert_eq!(
+        s.property("OutputDevice"),
+        "s \"sinkB\"",
+        "the choice stays"
+    );
+    s.load_null_sink("sinkB");
+    s.set_default_sink("nullsink");
+    let returned = until(Duration::from_secs(6), || heard(&s, "sinkB"));
+    eprintln!("sinkB playing again {returned:?} after it came back");
+    assert!(
+        returned.is_some_and(|t| t <= Duration::from_secs(3)),
+        "{returned:?}\n{}",
+        d.log()
+    );
+    assert!(rms(&s.record_from("nullsink", 0.5)) < 1e-4);
+
+    // Remembered across a restart; "" is the default again.
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+    let d = s.start_daemon(&[]);
+    assert!(
+        until(Duration::from_secs(5), || heard(&s, "sinkB")).is_some(),
+        "{}",
+        d.log()
+    );
+    assert_eq!(s.property("OutputDevice"), "s \"sinkB\"");
+    let ctl = s.ctl(&["output"]);
+    assert!(
+        ctl.contains("* sinkB") && ctl.contains("now: playing"),
+        "{ctl}"
+    );
+    s.ctl(&["output", "default"]);
+    assert!(until(Duration::from_secs(3), || heard(&s, "nullsink")).is_some());
+    assert_eq!(s.property("OutputDevice"), "s \"\"");
+}
+
+#[test]
+fn a_timer_that_stops_lets_go_of_the_device_until_play() {
+    let mut s = Session::new("pw-timer");
+    s.start_pipewire();
+    let d = s.start_daemon(&[]);
+    assert!(
+        until(Duration::from_secs(5), || playing_through_pipewire(&s)).is_some(),
+        "{}",
+        d.log()
+    );
+    assert!(
+        until(Duration::from_secs(3), || s.playback_streams()
+            == ["attuned"])
+        .is_some()
+    );
+    ok(s.call("SetSleepTimer", &["dds", "2", "1", "stop"]));
+    let released = until(Duration::from_secs(6), || s.playback_streams().is_empty());
+    assert!(
+        released.is_some(),
+        "streams after the timer: {:?}\n{}",
+        s.playback_streams(),
+        d.log()
+    );
+    assert_eq!(s.property("PlaybackState"), "s \"Paused\"");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        s.playback_streams().is_empty(),
+        "a stream came back by itself"
+    );
+    ok(s.call("Play", &[]));
+    assert!(until(Duration::from_secs(3), || heard(&s, "nullsink")).is_some());
+    assert_eq!(s.playback_streams(), ["attuned"]);
+}
