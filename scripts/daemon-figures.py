@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""Daemon figures on this machine, against real services: time from start to D-Bus ready and
-to first audio, streaming CPU (% of one core, from /proc), peak RSS, and wake-ups per second
-(context switches of all its threads). Starts a private session bus and PulseAudio with a null
-sink, runs the release daemon, prints the figures. Targets: <= 1 % CPU, <= 40 MB RSS,
+"""Daemon figures on this machine, against real sound servers: time from start to D-Bus ready
+and to first audio, streaming CPU (% of one core, from /proc), peak RSS, wake-ups per second
+(context switches of all its threads), and the sound server's own CPU in the same window.
+
+Each run starts a private session bus and one sound server with a null sink, runs the release
+daemon, and prints one block of figures:
+  pulseaudio        PulseAudio 16 (cpal's native PulseAudio host)
+  pipewire          PipeWire as installed (its clock.max-quantum, 2048 frames = 43 ms, caps
+                    the 200 ms buffer asked for)
+  pipewire-200ms    PipeWire with clock.max-quantum raised to 9600 (pw-metadata), so the
+                    daemon's 200 ms buffer is granted
+Targets: <= 0.5 % CPU and <= 20 wake-ups/s on PipeWire with 200 ms buffers; <= 40 MB RSS;
 <= 200 ms to D-Bus ready.
 
-usage: scripts/daemon-figures.py [SECONDS] [DAEMON ARGS…]   (default 60 s; build first:
-       cargo build --release), e.g. `20 --config my.toml` to try another buffer size
+usage: scripts/daemon-figures.py [SECONDS] [SERVER…] [-- DAEMON ARGS…]
+       (default 60 s, every server; build first: cargo build --release --bin attuned)
 """
 import os
 import shutil
@@ -16,10 +24,10 @@ import sys
 import tempfile
 import time
 
-SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target/release/attuned")
 TICK = os.sysconf("SC_CLK_TCK")
+SERVERS = ["pulseaudio", "pipewire", "pipewire-200ms"]
 
 
 def wait(what, pred, timeout=20.0):
@@ -39,36 +47,103 @@ def cpu_seconds(pid):
 def switches(pid):
     total = 0
     for tid in os.listdir(f"/proc/{pid}/task"):
-        for line in open(f"/proc/{pid}/task/{tid}/status"):
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
+        try:
+            for line in open(f"/proc/{pid}/task/{tid}/status"):
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    total += int(line.split()[1])
+        except FileNotFoundError:  # a thread that ended meanwhile
+            pass
     return total
 
 
-def main():
+def switches_by_thread(pid):
+    """{thread name: context switches}, threads of one name summed."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            n = sum(int(line.split()[1]) for line in open(f"/proc/{pid}/task/{tid}/status")
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+        except FileNotFoundError:
+            continue
+        out[name] = out.get(name, 0) + n
+    return out
+
+
+def cpu_by_thread(pid):
+    """{thread name: CPU seconds}, threads of one name summed."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            out[name] = out.get(name, 0.0) + cpu_seconds(f"{pid}/task/{tid}")
+        except FileNotFoundError:
+            continue
+    return out
+
+
+def start_pulseaudio(run, env):
+    server = subprocess.Popen(
+        ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
+         "-L", "module-native-protocol-unix", "-L", "module-null-sink sink_name=nullsink rate=48000",
+         "-L", "module-always-sink"], env=env, stderr=subprocess.DEVNULL)
+    wait("pulseaudio", lambda: os.path.exists(f"{run}/pulse/native"))
+    return [server]
+
+
+def start_pipewire(run, env, max_quantum=None):
+    procs = []
+    for program in ["pipewire", "wireplumber", "pipewire-pulse"]:
+        procs.append(subprocess.Popen([program], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        if program == "pipewire":
+            wait("the PipeWire socket", lambda: os.path.exists(f"{run}/pipewire-0"))
+
+    def pactl(*args):
+        return subprocess.run(["pactl", *args], env=env, capture_output=True, text=True)
+
+    wait("a default sink", lambda: pactl("get-default-sink").stdout.strip() != "")
+    pactl("load-module", "module-null-sink", "sink_name=nullsink")
+    wait("nullsink", lambda: "nullsink" in pactl("list", "short", "sinks").stdout)
+    pactl("set-default-sink", "nullsink")
+    wait("nullsink as default", lambda: pactl("get-default-sink").stdout.strip() == "nullsink")
+    if max_quantum:
+        subprocess.run(["pw-metadata", "-n", "settings", "0", "clock.max-quantum",
+                        str(max_quantum)], env=env, capture_output=True, check=True)
+    return procs
+
+
+def measure(kind, seconds, daemon_args):
     run = tempfile.mkdtemp(prefix="attuned-figures-")
     os.chmod(run, 0o700)
     home = os.path.join(run, "home")
     os.makedirs(home)
     env = dict(os.environ, XDG_RUNTIME_DIR=run, HOME=home, RUST_LOG="warn",
                DBUS_SESSION_BUS_ADDRESS=f"unix:path={run}/bus",
-               XDG_STATE_HOME=os.path.join(home, ".local/state"), XDG_CONFIG_HOME=os.path.join(home, ".config"))
+               XDG_STATE_HOME=os.path.join(home, ".local/state"),
+               XDG_CONFIG_HOME=os.path.join(home, ".config"))
+    env.pop("PIPEWIRE_RUNTIME_DIR", None)
+    env.pop("PULSE_SERVER", None)
     procs = []
     try:
         procs.append(subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
                                        f"--address=unix:path={run}/bus"], env=env))
         wait("the bus", lambda: os.path.exists(f"{run}/bus"))
-        procs.append(subprocess.Popen(
-            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
-             "-L", "module-native-protocol-unix", "-L", "module-null-sink sink_name=nullsink rate=48000",
-             "-L", "module-always-sink"], env=env, stderr=subprocess.DEVNULL))
-        wait("pulseaudio", lambda: os.path.exists(f"{run}/pulse/native"))
-        keep_alive = subprocess.Popen(["pacat", "--latency-msec=20", "--raw", "/dev/zero"], env=env)
+        if kind == "pulseaudio":
+            servers = start_pulseaudio(run, env)
+        else:
+            servers = start_pipewire(run, env, 9600 if kind == "pipewire-200ms" else None)
+        procs += servers
+        helpers = []
+        if kind == "pulseaudio":
+            # Without a stream an idle null sink stalls a new one 0.3-1.5 s.
+            helpers.append(subprocess.Popen(["pacat", "--latency-msec=20", "--raw", "/dev/zero"],
+                                            env=env))
         rec = open(os.path.join(run, "rec.raw"), "wb")
-        recorder = subprocess.Popen(["parec", "--latency-msec=20", "-d", "nullsink.monitor", "--raw",
-                                     "--format=s16le", "--rate=48000", "--channels=2"],
-                                    env=env, stdout=rec)
-        procs += [keep_alive, recorder]
+        helpers.append(subprocess.Popen(["parec", "--latency-msec=20", "-d", "nullsink.monitor",
+                                         "--raw", "--format=s16le", "--rate=48000",
+                                         "--channels=2"], env=env, stdout=rec))
+        procs += helpers
         time.sleep(0.5)
 
         def owned():
@@ -79,30 +154,43 @@ def main():
             data = open(os.path.join(run, "rec.raw"), "rb").read()[-9600:]
             return any(b != 0 for b in data)
 
-        t0 = time.monotonic()
-        daemon = subprocess.Popen([BIN] + sys.argv[2:], env=env)
+        daemon = subprocess.Popen([BIN] + daemon_args, env=env)
         procs.append(daemon)
         ready = wait("D-Bus", owned)
         first = wait("first audio", sounding) + ready
-        # The 20 ms recorder and keep-alive hold the sink at 20 ms periods, which no desktop
-        # does while only attuned plays: stop them before measuring the steady state.
-        for p in (recorder, keep_alive):
+        # The 20 ms recorder (and keep-alive) hold the graph at 20 ms periods, which no
+        # desktop does while only attuned plays: stop them before measuring the steady state.
+        for p in helpers:
             p.kill()
             p.wait()
         time.sleep(2.0)  # let start-up settle
-        server = procs[1].pid
-        p0 = cpu_seconds(server)
+        output = subprocess.run(["busctl", "--user", "get-property", "io.github.Attuned",
+                                 "/io/github/Attuned", "io.github.Attuned1", "AudioOutput"],
+                                env=env, capture_output=True, text=True).stdout.strip()
+        p0 = sum(cpu_seconds(s.pid) for s in servers)
+        t0, u0 = switches_by_thread(daemon.pid), cpu_by_thread(daemon.pid)
         c0, s0, w0 = cpu_seconds(daemon.pid), switches(daemon.pid), time.monotonic()
-        time.sleep(SECONDS)
+        time.sleep(seconds)
         c1, s1, w1 = cpu_seconds(daemon.pid), switches(daemon.pid), time.monotonic()
-        p1 = cpu_seconds(server)
-        hwm = next(int(l.split()[1]) for l in open(f"/proc/{daemon.pid}/status") if l.startswith("VmHWM"))
+        t1, u1 = switches_by_thread(daemon.pid), cpu_by_thread(daemon.pid)
+        p1 = sum(cpu_seconds(s.pid) for s in servers)
+        hwm = next(int(l.split()[1]) for l in open(f"/proc/{daemon.pid}/status")
+                   if l.startswith("VmHWM"))
+        span = w1 - w0
+        server_name = "PulseAudio" if kind == "pulseaudio" else \
+            "PipeWire (pipewire + wireplumber + pipewire-pulse)"
+        print(f"== {kind}: {output}")
         print(f"start → D-Bus ready:   {ready * 1000:.0f} ms (target ≤ 200 ms)")
         print(f"start → first audio:   {first * 1000:.0f} ms")
-        print(f"streaming CPU:         {100 * (c1 - c0) / (w1 - w0):.2f} % of one core over {w1 - w0:.0f} s (target ≤ 1 %)")
-        print(f"  (the PulseAudio server playing it, same window: {100 * (p1 - p0) / (w1 - w0):.2f} %)")
+        print(f"streaming CPU:         {100 * (c1 - c0) / span:.2f} % of one core over {span:.0f} s")
+        spent = sorted(((u1[k] - u0.get(k, 0.0)) / span, k) for k in u1)[::-1]
+        print("  by thread:           " + ", ".join(f"{k} {100 * r:.2f} %" for r, k in spent if r > 0))
+        print(f"  the server, {server_name}: {100 * (p1 - p0) / span:.2f} %")
         print(f"peak RSS:              {hwm / 1024:.1f} MB (target ≤ 40 MB)")
-        print(f"wake-ups:              {(s1 - s0) / (w1 - w0):.0f} per second (context switches, all threads)")
+        print(f"wake-ups:              {(s1 - s0) / span:.1f} per second (context switches, all threads)")
+        busiest = sorted(((t1[k] - t0.get(k, 0)) / span, k) for k in t1)[::-1]
+        print("  by thread:           " + ", ".join(f"{k} {r:.1f}" for r, k in busiest if r >= 0.05))
+        sys.stdout.flush()
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=10)
     finally:
@@ -111,6 +199,25 @@ def main():
                 p.kill()
                 p.wait()
         shutil.rmtree(run, ignore_errors=True)
+
+
+def main():
+    args = sys.argv[1:]
+    daemon_args = []
+    if "--" in args:
+        daemon_args = args[args.index("--") + 1:]
+        args = args[:args.index("--")]
+    seconds = 60.0
+    if args and args[0].replace(".", "", 1).isdigit():
+        seconds = float(args.pop(0))
+    kinds = args or SERVERS
+    for k in kinds:
+        if k not in SERVERS:
+            sys.exit(f"unknown server {k!r}: use {', '.join(SERVERS)}")
+    if not os.path.exists(BIN):
+        sys.exit("build first: cargo build --release --bin attuned")
+    for kind in kinds:
+        measure(kind, seconds, daemon_args)
 
 
 if __name__ == "__main__":

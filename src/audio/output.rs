@@ -173,7 +173,7 @@ impl Supervisor {
             // A healthy stream needs few looks (wake-ups cost battery); one being made or
             // waited for is looked after often.
             let wait = if stream.is_some() && first_callback.is_none() {
-                Duration::from_millis(500)
+                CHECK_EVERY
             } else {
                 Duration::from_millis(100)
             };
