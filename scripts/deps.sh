@@ -124,6 +124,10 @@ missing_for() {
       echo "  $job: pkg-config not found, so no library can be checked"; missing=1
     fi
   fi
+  # bindgen (pipewire-sys) loads libclang at build time; no pkg-config module names it.
+  if [ "$job" = build ] && ! ldconfig -p 2>/dev/null | grep -qE 'libclang(-[0-9]+)?\.so'; then
+    echo "  build: the libclang shared library not found (bindgen needs it)"; missing=1
+  fi
   if [ "$job" = test ]; then
     python3 -m pip --version >/dev/null 2>&1 || { echo "  test: python3 -m pip not found"; missing=1; }
   fi
