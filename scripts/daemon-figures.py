@@ -13,8 +13,10 @@ daemon, and prints one block of figures:
 Targets: <= 0.5 % CPU and <= 20 wake-ups/s on PipeWire with 200 ms buffers; <= 40 MB RSS;
 <= 200 ms to D-Bus ready.
 
-usage: scripts/daemon-figures.py [SECONDS] [SERVER…] [-- DAEMON ARGS…]
+usage: scripts/daemon-figures.py [SECONDS] [SERVER…] [--device] [-- DAEMON ARGS…]
        (default 60 s, every server; build first: cargo build --release --bin attuned)
+       --device: play on the null sink chosen by name (`[audio] device`), not the default,
+       so the once-a-second check that the chosen device is still there is counted too
 """
 import os
 import shutil
@@ -113,7 +115,7 @@ def start_pipewire(run, env, max_quantum=None):
     return procs
 
 
-def measure(kind, seconds, daemon_args):
+def measure(kind, seconds, daemon_args, device=False):
     run = tempfile.mkdtemp(prefix="attuned-figures-")
     os.chmod(run, 0o700)
     home = os.path.join(run, "home")
@@ -124,6 +126,10 @@ def measure(kind, seconds, daemon_args):
                XDG_CONFIG_HOME=os.path.join(home, ".config"))
     env.pop("PIPEWIRE_RUNTIME_DIR", None)
     env.pop("PULSE_SERVER", None)
+    if device:
+        os.makedirs(os.path.join(home, ".config/attuned"))
+        with open(os.path.join(home, ".config/attuned/config.toml"), "w") as f:
+            f.write('[audio]\ndevice = "nullsink"\n')
     procs = []
     try:
         procs.append(subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
@@ -207,6 +213,8 @@ def main():
     if "--" in args:
         daemon_args = args[args.index("--") + 1:]
         args = args[:args.index("--")]
+    device = "--device" in args
+    args = [a for a in args if a != "--device"]
     seconds = 60.0
     if args and args[0].replace(".", "", 1).isdigit():
         seconds = float(args.pop(0))
@@ -217,7 +225,7 @@ def main():
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release --bin attuned")
     for kind in kinds:
-        measure(kind, seconds, daemon_args)
+        measure(kind, seconds, daemon_args, device)
 
 
 if __name__ == "__main__":
