@@ -50,6 +50,7 @@ impl Session {
         std::fs::create_dir_all(dir.join("home")).unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::write(dir.join("pulse-client.conf"), "autospawn = no\n").unwrap();
         let mut s = Session {
             dir: dir.clone(),
             bus: Command::new("true").spawn().unwrap(),
@@ -138,7 +139,10 @@ impl Session {
             .env("XDG_CONFIG_HOME", home.join(".config"))
             .env("XDG_STATE_HOME", home.join(".local/state"))
             .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("RUST_LOG", "attuned=info");
+            .env("RUST_LOG", "attuned=info")
+            // libpulse (pactl, parec, pacat) starts a PulseAudio of its own when it finds no
+            // server: never here, where the test decides which server runs.
+            .env("PULSE_CLIENTCONFIG", self.dir.join("pulse-client.conf"));
         c
     }
 

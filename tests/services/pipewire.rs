@@ -11,12 +11,12 @@ impl Session {
     /// Start PipeWire with `nullsink` as the default sink.
     pub fn start_pipewire(&mut self) {
         assert!(self.pulse.is_empty(), "a sound server is already running");
-        // In this order: wireplumber needs the server, pipewire-pulse serves both.
+        // In this order: wireplumber needs the server, pipewire-pulse serves both. Their
+        // messages go to files in the session, shown if the start times out.
         for program in ["pipewire", "wireplumber", "pipewire-pulse"] {
+            let log = std::fs::File::create(self.dir.join(format!("{program}.log"))).unwrap();
             let child = spawn(
-                self.command(program)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null()),
+                self.command(program).stdout(Stdio::null()).stderr(log),
                 program,
             );
             self.pulse.push(child);
@@ -27,13 +27,34 @@ impl Session {
                 });
             }
         }
+        let pulse = self.dir.join("pulse/native");
+        self.wait_or_show_logs("pipewire-pulse's socket", || pulse.exists());
         // The session manager has linked its dummy sink once pactl names a default.
-        wait_for("a default sink", Duration::from_secs(10), || {
+        self.wait_or_show_logs("a default sink", || {
             let out = self.run("pactl", &["get-default-sink"]);
             out.status.success() && !out.stdout.trim_ascii().is_empty()
         });
         self.load_null_sink("nullsink");
         self.set_default_sink("nullsink");
+    }
+
+    /// Wait up to 20 s for `ok`; on a timeout, fail with the three programs' messages.
+    fn wait_or_show_logs(&self, what: &str, mut ok: impl FnMut() -> bool) {
+        let start = std::time::Instant::now();
+        while !ok() {
+            if start.elapsed() > Duration::from_secs(20) {
+                let logs: Vec<String> = ["pipewire", "wireplumber", "pipewire-pulse"]
+                    .iter()
+                    .map(|p| {
+                        let text = std::fs::read_to_string(self.dir.join(format!("{p}.log")))
+                            .unwrap_or_default();
+                        format!("--- {p}:\n{text}")
+                    })
+                    .collect();
+                panic!("timed out waiting for {what}\n{}", logs.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Kill PipeWire (all three, as a crash or a restart of the user's audio does).
