@@ -3,8 +3,8 @@
 
 mod services;
 
-use services::{Session, longest_silence, ok, rms};
-use std::time::{Duration, Instant};
+use services::{Session, longest_silence, ok, rms, until};
+use std::time::Duration;
 
 /// Call with `gdbus`, which prints the D-Bus error name (busctl prints only the message).
 fn gcall(s: &Session, method: &str, args: &[&str]) -> std::process::Output {
@@ -32,18 +32,6 @@ fn refused(out: std::process::Output, contains: &str) {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(contains), "{err}");
-}
-
-/// Wait until `f` holds, up to `timeout`; returns how long it took.
-fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if f() {
-            return Some(start.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
 }
 
 #[test]

@@ -7,25 +7,8 @@
 
 mod services;
 
-use services::{Session, ok, rms};
-use std::time::{Duration, Instant};
-
-/// Wait until `f` holds, up to `timeout`; returns how long it took.
-fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if f() {
-            return Some(start.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
-
-/// Music is heard on `sink` (a quarter second of its monitor).
-fn heard(s: &Session, sink: &str) -> bool {
-    rms(&s.record_from(sink, 0.25)) > 0.005
-}
+use services::{Session, heard, ok, rms, until};
+use std::time::Duration;
 
 #[test]
 fn on_pipewire() {

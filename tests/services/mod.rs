@@ -461,6 +461,23 @@ pub fn ok(out: std::process::Output) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Wait until `f` holds, up to `timeout`; returns how long it took.
+pub fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if f() {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// Music is heard on `sink` (a quarter second of its monitor).
+pub fn heard(s: &Session, sink: &str) -> bool {
+    rms(&s.record_from(sink, 0.25)) > 0.005
+}
+
 /// RMS of interleaved samples as a fraction of full scale.
 pub fn rms(samples: &[i16]) -> f64 {
     let sum: f64 = samples.iter().map(|&s| (s as f64 / 32768.0).powi(2)).sum();
