@@ -205,8 +205,12 @@ impl PresetUnit {
         for (i, s) in self.smooth.iter_mut().enumerate() {
             smoothed.0[i] = s.tick(target.0[i]);
         }
-        self.preset.params.eval_into(&smoothed, &mut self.params);
-        self.smoothed = smoothed;
+        // Controls mostly rest, and a resting one-pole stops on its target exactly: the
+        // table needs evaluating only when a smoothed control moved.
+        if smoothed != self.smoothed {
+            self.preset.params.eval_into(&smoothed, &mut self.params);
+            self.smoothed = smoothed;
+        }
         self.reverb.set_decay(self.params.get(Param::ReverbDecay));
     }
 

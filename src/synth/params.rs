@@ -99,6 +99,24 @@ pub enum ParamSpec {
 impl ParamSpec {
     /// Evaluate for the given controls.
     pub fn eval(&self, controls: &ControlValues) -> f32 {
+        self.eval_with(controls, self.log_ratio())
+    }
+
+    /// `ln(hi / lo)` of an exponential mapping (0 otherwise): what [`ParamTable`] keeps so
+    /// the audio thread's per-block evaluation takes no logarithm.
+    fn log_ratio(&self) -> f32 {
+        match *self {
+            ParamSpec::Mapped(MappedSpec {
+                range: [lo, hi],
+                curve: Curve::Exp,
+                ..
+            }) => (hi / lo).ln(),
+            _ => 0.0,
+        }
+    }
+
+    #[inline]
+    fn eval_with(&self, controls: &ControlValues, log_ratio: f32) -> f32 {
         match *self {
             ParamSpec::Const(v) => v,
             ParamSpec::Mapped(m) => {
@@ -106,7 +124,7 @@ impl ParamSpec {
                 let [lo, hi] = m.range;
                 match m.curve {
                     Curve::Lin => lo + (hi - lo) * x,
-                    Curve::Exp => lo * crate::synth::dsp::exp_fast(x * (hi / lo).ln()),
+                    Curve::Exp => lo * crate::synth::dsp::exp_fast(x * log_ratio),
                 }
             }
         }
@@ -132,12 +150,16 @@ impl<'de> Deserialize<'de> for Control {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamTable {
     specs: Vec<ParamSpec>,
+    /// Each spec's [`ParamSpec::log_ratio`], kept beside it.
+    log_ratios: Vec<f32>,
 }
 
 impl Default for ParamTable {
     fn default() -> Self {
+        let specs: Vec<ParamSpec> = Param::ALL.iter().map(|p| p.default_spec()).collect();
         ParamTable {
-            specs: Param::ALL.iter().map(|p| p.default_spec()).collect(),
+            log_ratios: specs.iter().map(ParamSpec::log_ratio).collect(),
+            specs,
         }
     }
 }
@@ -146,6 +168,7 @@ impl ParamTable {
     /// Replace one parameter's spec.
     pub fn set(&mut self, p: Param, spec: ParamSpec) {
         self.specs[p as usize] = spec;
+        self.log_ratios[p as usize] = spec.log_ratio();
     }
     /// One parameter's spec.
     pub fn spec(&self, p: Param) -> ParamSpec {
@@ -153,8 +176,9 @@ impl ParamTable {
     }
     /// Evaluate every parameter into `out` (no allocation).
     pub fn eval_into(&self, controls: &ControlValues, out: &mut ParamValues) {
-        for (o, s) in out.0.iter_mut().zip(&self.specs) {
-            *o = s.eval(controls);
+        let specs = self.specs.iter().zip(&self.log_ratios);
+        for (o, (s, &log_ratio)) in out.0.iter_mut().zip(specs) {
+            *o = s.eval_with(controls, log_ratio);
         }
     }
 }

@@ -65,6 +65,10 @@ pub struct Swell {
     per_min: f32,
     least_depth: f32,
     sample_rate: f32,
+    /// The glide's step for a run of `glide_for` samples (runs are nearly always a whole
+    /// block, so the `exp` is worked out once, not once a block).
+    glide_for: usize,
+    glide: f32,
 }
 
 /// One block's swell: where it is (−1 loudest and brightest … +1 quietest) and how deep it
@@ -83,6 +87,8 @@ impl Swell {
             shared,
             phase: 0.0,
             sample_rate,
+            glide_for: 0,
+            glide: 0.0,
         }
     }
 
@@ -90,7 +96,10 @@ impl Swell {
     /// a block (≤ 1.3 ms) is far below a step anyone could hear.
     pub fn advance(&mut self, samples: usize) -> SwellNow {
         let seconds = samples as f32 / self.sample_rate;
-        let a = 1.0 - (-seconds / GLIDE_S).exp();
+        if samples != self.glide_for {
+            (self.glide_for, self.glide) = (samples, 1.0 - (-seconds / GLIDE_S).exp());
+        }
+        let a = self.glide;
         self.per_min += a * (self.shared.per_min.value() - self.per_min);
         self.least_depth += a * (self.shared.least_depth.value() - self.least_depth);
         self.phase = (self.phase + self.per_min / 60.0 * seconds).fract();
