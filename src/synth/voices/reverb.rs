@@ -12,11 +12,14 @@ const LENGTHS_48K: [usize; LINES] = [1423, 1777, 2137, 2411, 2753, 3109, 3467, 3
 /// The FDN reverb.
 #[derive(Clone)]
 pub struct Reverb {
-    /// The lines interleaved, one frame a sample: frame `t` holds what every line was fed
-    /// at `t`, and line `k` reads it back `delays[k]` frames later. A block's frames are
-    /// written in one copy (the lines' own buffers took a scattered store a line a sample).
-    frames: Vec<[f32; LINES]>,
-    write: usize,
+    /// The eight lines, one after another, each exactly its delay long: a line's next
+    /// samples are the ones it was fed `delay` samples ago, and what it is fed this block
+    /// takes their place. A block reads and writes one contiguous run a line (interleaved
+    /// frames had each line's run touch eight times the cache lines).
+    storage: Vec<f32>,
+    /// Where each line starts in `storage`, and its read/write position in it.
+    starts: [usize; LINES],
+    positions: [usize; LINES],
     delays: [usize; LINES],
     damp: [f32; LINES],
     gains: [f32; LINES],
@@ -31,10 +34,14 @@ impl Reverb {
         let scale = sr / 48_000.0;
         // Longer than a block: see `process`.
         let delays = LENGTHS_48K.map(|n| ((n as f32 * scale) as usize).max(MAX_BLOCK + 1));
-        let longest = delays.iter().copied().max().unwrap_or(MAX_BLOCK + 1);
+        let mut starts = [0; LINES];
+        for k in 1..LINES {
+            starts[k] = starts[k - 1] + delays[k - 1];
+        }
         Reverb {
-            frames: vec![[0.0; LINES]; longest + MAX_BLOCK],
-            write: 0,
+            storage: vec![0.0; delays.iter().sum()],
+            starts,
+            positions: [0; LINES],
             delays,
             damp: [0.0; LINES],
             gains: [0.0; LINES],
@@ -45,8 +52,13 @@ impl Reverb {
 
     /// Silence the room (no allocation): for a measurement that starts afresh.
     pub fn clear(&mut self) {
-        self.frames.fill([0.0; LINES]);
+        self.storage.fill(0.0);
         self.damp = [0.0; LINES];
+    }
+
+    /// Line `k`'s ring.
+    fn line(&mut self, k: usize) -> &mut [f32] {
+        &mut self.storage[self.starts[k]..self.starts[k] + self.delays[k]]
     }
 
     /// Set the RT60 decay time (control rate).
@@ -68,7 +80,7 @@ impl Reverb {
     ///
     /// Every line is longer than a block, so no sample written in this block is read back
     /// within it: the block's taps are read up front, the mixing runs with the lines as
-    /// lanes (vectorised), and the new frames are written back in one copy.
+    /// lanes (vectorised), and the new samples are written back a line at a time.
     pub fn process(
         &mut self,
         in_l: &[f32; MAX_BLOCK],
@@ -78,22 +90,18 @@ impl Reverb {
         mix: f32,
     ) {
         let n = out_l.len().min(MAX_BLOCK);
-        let size = self.frames.len();
-        let mut frames = [[0.0f32; LINES]; MAX_BLOCK];
-        for k in 0..LINES {
-            let from = (self.write + size - self.delays[k]) % size;
-            let (before_wrap, after_wrap) = wrapped_run(&self.frames, from, n);
-            for (frame, tap) in frames[..n]
-                .iter_mut()
-                .zip(before_wrap.iter().chain(after_wrap))
-            {
-                frame[k] = tap[k];
-            }
+        let mut runs = [[0.0f32; MAX_BLOCK]; LINES];
+        for (k, run) in runs.iter_mut().enumerate() {
+            let position = self.positions[k];
+            let (before_wrap, after_wrap) = wrapped_run(self.line(k), position, n);
+            run[..before_wrap.len()].copy_from_slice(before_wrap);
+            run[before_wrap.len()..n].copy_from_slice(after_wrap);
         }
         // The eight lines are eight lanes, two vectors of four (lines 0–3 and 4–7): the
         // damping, the gains and the Householder mix run across them at once; only the
         // damping is carried from sample to sample. Even lines are heard and fed on the
         // left, odd ones on the right.
+        let (mut frames_lo, mut frames_hi) = (lanes_of(&runs, 0, n), lanes_of(&runs, 4, n));
         let lanes = |a: [f32; LINES]| {
             (
                 f32x4::new([a[0], a[1], a[2], a[3]]),
@@ -104,31 +112,64 @@ impl Reverb {
         let (mut damp_lo, mut damp_hi) = lanes(self.damp);
         let coef = f32x4::splat(0.45);
         let half_mix = 0.5 * mix;
-        for (i, frame) in frames[..n].iter_mut().enumerate() {
-            let (x_lo, x_hi) = lanes(*frame);
-            damp_lo += (x_lo - damp_lo) * coef;
-            damp_hi += (x_hi - damp_hi) * coef;
+        let frames = frames_lo[..n].iter_mut().zip(&mut frames_hi[..n]);
+        for (i, (frame_lo, frame_hi)) in frames.enumerate() {
+            damp_lo += (*frame_lo - damp_lo) * coef;
+            damp_hi += (*frame_hi - damp_hi) * coef;
             let (y_lo, y_hi) = (damp_lo * gain_lo, damp_hi * gain_hi);
             let [a, b, c, d] = (y_lo + y_hi).to_array();
             let (left, right) = (a + c, b + d);
             // Householder feedback: each line gets itself minus 2/N of the sum.
             let fed = f32x4::new([in_l[i], in_r[i], in_l[i], in_r[i]])
                 - f32x4::splat((left + right) * (2.0 / LINES as f32));
-            let (lo, hi) = ((y_lo + fed).to_array(), (y_hi + fed).to_array());
-            *frame = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
+            (*frame_lo, *frame_hi) = (y_lo + fed, y_hi + fed);
             out_l[i] += half_mix * left;
             out_r[i] += half_mix * right;
         }
         let (lo, hi) = (damp_lo.to_array(), damp_hi.to_array());
         self.damp = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
-        let first = n.min(size - self.write);
-        self.frames[self.write..self.write + first].copy_from_slice(&frames[..first]);
-        self.frames[..n - first].copy_from_slice(&frames[first..n]);
-        self.write = (self.write + n) % size;
+        runs_of(&frames_lo, n, &mut runs, 0);
+        runs_of(&frames_hi, n, &mut runs, 4);
+        for (k, run) in runs.iter().enumerate() {
+            let position = self.positions[k];
+            let line = self.line(k);
+            let first = n.min(line.len() - position);
+            line[position..position + first].copy_from_slice(&run[..first]);
+            line[..n - first].copy_from_slice(&run[first..n]);
+            self.positions[k] = (position + n) % line.len();
+        }
     }
 }
 
-/// The `n` frames of a circular buffer from `pos`, as the run before the wrap and the
+/// Lines `first..first + 4` of `runs` as lanes, one vector a sample (the first `n`),
+/// transposed four samples at a time.
+fn lanes_of(runs: &[[f32; MAX_BLOCK]; LINES], first: usize, n: usize) -> [f32x4; MAX_BLOCK] {
+    let mut frames = [f32x4::ZERO; MAX_BLOCK];
+    for i in (0..n).step_by(4) {
+        let quad = |k: usize| f32x4::new(std::array::from_fn(|j| runs[first + k][i + j]));
+        let lanes = f32x4::transpose([quad(0), quad(1), quad(2), quad(3)]);
+        frames[i..i + 4].copy_from_slice(&lanes);
+    }
+    frames
+}
+
+/// The inverse of [`lanes_of`]: the lanes of the first `n` vectors back into lines
+/// `first..first + 4` of `runs`.
+fn runs_of(
+    frames: &[f32x4; MAX_BLOCK],
+    n: usize,
+    runs: &mut [[f32; MAX_BLOCK]; LINES],
+    first: usize,
+) {
+    for i in (0..n).step_by(4) {
+        let lines = f32x4::transpose([frames[i], frames[i + 1], frames[i + 2], frames[i + 3]]);
+        for (k, line) in lines.iter().enumerate() {
+            runs[first + k][i..i + 4].copy_from_slice(&line.to_array());
+        }
+    }
+}
+
+/// The `n` samples of a circular buffer from `pos`, as the run before the wrap and the
 /// run after it.
 fn wrapped_run<T>(buffer: &[T], pos: usize, n: usize) -> (&[T], &[T]) {
     let first = n.min(buffer.len() - pos);
