@@ -1,5 +1,5 @@
 //! Four-lane versions of the noise source and filters in [`super::dsp`], for the nature
-//! layers, whose sounds are pairs and quartets of filtered noises (left and right, a band
+//! layers and the noise bed, whose sounds are pairs and quartets of filtered noises (left and right, a band
 //! and a whistle): one step of four filters costs what one step of one did, and the four
 //! random streams are four independent chains rather than one the samples queue behind.
 
@@ -128,6 +128,25 @@ impl OnePole4 {
     pub fn tick(&mut self, x: f32x4) -> f32x4 {
         self.y += (x - self.y) * self.a;
         self.y
+    }
+}
+
+/// Paul Kellet's economy pink-noise filter, on four lanes.
+#[derive(Debug, Clone, Default)]
+pub struct Pinkish4 {
+    b0: f32x4,
+    b1: f32x4,
+    b2: f32x4,
+}
+
+impl Pinkish4 {
+    #[inline]
+    pub fn tick(&mut self, white: f32x4) -> f32x4 {
+        let c = f32x4::splat;
+        self.b0 = c(0.99765) * self.b0 + white * c(0.099_046);
+        self.b1 = c(0.963) * self.b1 + white * c(0.296_516_4);
+        self.b2 = c(0.57) * self.b2 + white * c(1.052_691_3);
+        (self.b0 + self.b1 + self.b2 + white * c(0.1848)) * c(0.2)
     }
 }
 

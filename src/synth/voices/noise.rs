@@ -3,21 +3,20 @@
 //! [`crate::synth::nature`].)
 
 use super::Bus;
-use crate::synth::dsp::{NoiseRng, OnePole, Pinkish, Svf, sin_turns};
+use crate::synth::dsp::sin_turns;
+use crate::synth::dsp_x4::{NoiseRng4, OnePole4, Pinkish4, Svf4};
 use crate::synth::preset::NoiseColor;
+use wide::f32x4;
 
-/// The noise bed.
+/// The noise bed. Left and right are two lanes of four-lane filters (the other two idle):
+/// one vector step does both channels' work.
 #[derive(Clone)]
 pub struct NoiseBed {
     color: NoiseColor,
-    rng_l: NoiseRng,
-    rng_r: NoiseRng,
-    pink_l: Pinkish,
-    pink_r: Pinkish,
-    brown_l: OnePole,
-    brown_r: OnePole,
-    lp_l: Svf,
-    lp_r: Svf,
+    rng: NoiseRng4,
+    pink: Pinkish4,
+    brown: OnePole4,
+    lowpass: Svf4,
     gust_phase: f32,
     sr: f32,
 }
@@ -32,18 +31,12 @@ pub struct NoiseParams {
 
 impl NoiseBed {
     pub fn new(color: NoiseColor, seed: u64, sr: f32) -> Self {
-        let mut brown = OnePole::default();
-        brown.set_cutoff(40.0, sr);
         NoiseBed {
             color,
-            rng_l: NoiseRng::new(seed ^ 0x1111),
-            rng_r: NoiseRng::new(seed ^ 0x2222_0000),
-            pink_l: Pinkish::default(),
-            pink_r: Pinkish::default(),
-            brown_l: brown.clone(),
-            brown_r: brown,
-            lp_l: Svf::default(),
-            lp_r: Svf::default(),
+            rng: NoiseRng4::new(seed),
+            pink: Pinkish4::default(),
+            brown: OnePole4::new([40.0; 4], sr),
+            lowpass: Svf4::default(),
             gust_phase: 0.0,
             sr,
         }
@@ -56,20 +49,29 @@ impl NoiseBed {
         // Gusts: two slow incommensurate sines shape level and cutoff.
         let g = 0.5 * (sin_turns(self.gust_phase) + sin_turns(self.gust_phase * 2.71));
         self.gust_phase = (self.gust_phase + 0.031 * len as f32 / self.sr) % 100.0;
-        let level = p.level * (1.0 + p.gust * 0.6 * g) * 0.6;
-        self.lp_l
-            .set(p.cutoff * (1.0 + p.gust * 0.4 * g), 0.6, self.sr);
-        self.lp_r
-            .set(p.cutoff * (1.0 + p.gust * 0.4 * g) * 0.97, 0.6, self.sr);
-        for i in start..start + len {
-            let (wl, wr) = (self.rng_l.bipolar(), self.rng_r.bipolar());
-            let (nl, nr) = match self.color {
-                NoiseColor::Pink => (self.pink_l.tick(wl), self.pink_r.tick(wr)),
-                NoiseColor::Brown => (self.brown_l.tick(wl) * 6.0, self.brown_r.tick(wr) * 6.0),
-            };
-            let l = self.lp_l.tick(nl).0 * level;
-            let r = self.lp_r.tick(nr).0 * level;
-            bus.add(i, l, r, 0.15);
+        let level = f32x4::splat(p.level * (1.0 + p.gust * 0.6 * g) * 0.6);
+        let cutoff = p.cutoff * (1.0 + p.gust * 0.4 * g);
+        self.lowpass.set(0, cutoff, 0.6, self.sr);
+        self.lowpass.set(1, cutoff * 0.97, 0.6, self.sr);
+        let mut out = [f32x4::ZERO; super::MAX_BLOCK];
+        match self.color {
+            NoiseColor::Pink => {
+                for y in &mut out[..len] {
+                    let white = self.rng.bipolar();
+                    *y = self.lowpass.tick(self.pink.tick(white)).0 * level;
+                }
+            }
+            NoiseColor::Brown => {
+                let six = f32x4::splat(6.0);
+                for y in &mut out[..len] {
+                    let white = self.rng.bipolar();
+                    *y = self.lowpass.tick(self.brown.tick(white) * six).0 * level;
+                }
+            }
+        }
+        for (k, y) in out[..len].iter().enumerate() {
+            let [l, r, _, _] = y.to_array();
+            bus.add(start + k, l, r, 0.15);
         }
     }
 }
