@@ -262,6 +262,25 @@ impl OnePole {
     }
 }
 
+/// Paul Kellet's economy pink-noise filter (the noise bed runs it as
+/// [`super::dsp_x4::Pinkish4`]; the reference patch uses this one).
+#[derive(Debug, Clone, Default)]
+pub struct Pinkish {
+    b0: f32,
+    b1: f32,
+    b2: f32,
+}
+
+impl Pinkish {
+    #[inline]
+    pub fn tick(&mut self, white: f32) -> f32 {
+        self.b0 = 0.99765 * self.b0 + white * 0.099_046;
+        self.b1 = 0.963 * self.b1 + white * 0.296_516_4;
+        self.b2 = 0.57 * self.b2 + white * 1.052_691_3;
+        (self.b0 + self.b1 + self.b2 + white * 0.1848) * 0.2
+    }
+}
+
 /// Convert decibels to a gain factor.
 /// Amplitude of `x` at `hz` (Goertzel over a Hann window, per sample): what the voices'
 /// tests measure their partials with.

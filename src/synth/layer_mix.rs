@@ -12,7 +12,9 @@
 //! layer: a second reverb, set like the real one, takes each layer's send in turn for
 //! [`PROBE_S`] (cleared between) and the ratio of its output's power to its input's is
 //! that layer's gain. Until a layer has been probed, the real reverb's gain over the whole
-//! mix stands in. All the meters are lanes of one [`MeterBank`].
+//! mix stands in. All the meters are lanes of one [`MeterBank`]. While the listener's mix is
+//! the preset's own (where the gain is 1 whatever the powers), only one gating block in
+//! [`RESTING_DUTY`] is metered.
 
 use super::dsp::OnePole;
 use super::layers::{LAYER_COUNT, Layer, SharedMix};
@@ -42,6 +44,12 @@ const PROBE_TAIL_S: f32 = 2.0;
 /// the gains only need to be known, not fresh to the second, when a level first moves.
 /// As soon as one does, the probe works without rest.
 const PROBE_REST_TURNS: usize = 3;
+/// While the listener's mix is the preset's own, the layers are metered (and the probe
+/// listens) in one gating block of this many, the others only folded: the powers are
+/// needed when a level first moves, as averages over many seconds, which a sample of the
+/// blocks gives as well; the meters were a third of a preset's work. As soon as a level
+/// moves, every block is metered.
+const RESTING_DUTY: usize = 4;
 
 /// One layer's meters, level and reverb gain.
 #[derive(Clone)]
@@ -133,6 +141,9 @@ pub struct LayerMixer {
     mean_block: OnePole,
     lift: OnePole,
     levels: SharedMix,
+    /// Whether this gating block is metered, and gating blocks so far.
+    metering: bool,
+    gating_blocks: usize,
 }
 
 impl LayerMixer {
@@ -199,6 +210,8 @@ impl LayerMixer {
             },
             lift,
             levels,
+            metering: true,
+            gating_blocks: 0,
         }
     }
 
@@ -218,8 +231,14 @@ impl LayerMixer {
     /// Add the first `size` samples of every layer into `out` at its level, meter them,
     /// and return the gain that keeps the loudness at the preset's balance.
     pub fn fold(&mut self, out: &mut Bus, size: usize) -> f32 {
-        if !self.untouched() {
+        let untouched = self.untouched();
+        if !untouched {
             self.probe.resting = 0;
+        }
+        self.choose_metering(untouched);
+        if !self.metering {
+            self.probe.listening = false;
+            return self.fold_unmetered(out, size);
         }
         self.probe.listening = self.probe.resting == 0;
         if self.probe.listening {
@@ -252,14 +271,43 @@ impl LayerMixer {
             let g = strip.level.tick(self.levels.get(layer));
             at_balance += power;
             at_levels += g * g * power;
-            // The sends at the layer's level too, so its reverb goes with it.
-            for k in 0..size {
-                out.l[k] += g * bus.l[k];
-                out.r[k] += g * bus.r[k];
-                out.send_l[k] += g * bus.send_l[k];
-                out.send_r[k] += g * bus.send_r[k];
-            }
+            add_scaled(out, bus, g, size);
         }
+        self.lift_for(at_balance, at_levels)
+    }
+
+    /// At a gating block's start (or when a level moves in an unmetered one, which then
+    /// starts afresh): whether to meter it. Meters taken up again start from silence.
+    fn choose_metering(&mut self, untouched: bool) {
+        let due = !untouched || self.gating_blocks.is_multiple_of(RESTING_DUTY);
+        if self.block_elapsed == 0 || (due && !self.metering) {
+            if due && !self.metering {
+                self.meters.reset();
+                self.block_elapsed = 0;
+                self.strips.iter_mut().for_each(|s| s.block_energy = 0.0);
+            }
+            self.metering = due;
+        }
+    }
+
+    /// [`LayerMixer::fold`] in a block not metered: the layers at their levels, and the
+    /// gain from the powers known.
+    fn fold_unmetered(&mut self, out: &mut Bus, size: usize) -> f32 {
+        let (mut at_balance, mut at_levels) = (0.0f32, 0.0f32);
+        for (i, &layer) in Layer::ALL.iter().enumerate() {
+            if !self.present[i] {
+                continue;
+            }
+            let strip = &mut self.strips[i];
+            let g = strip.level.tick(self.levels.get(layer));
+            at_balance += strip.power.y;
+            at_levels += g * g * strip.power.y;
+            add_scaled(out, &self.buses[i], g, size);
+        }
+        self.lift_for(at_balance, at_levels)
+    }
+
+    fn lift_for(&mut self, at_balance: f32, at_levels: f32) -> f32 {
         let lift = if at_levels > 1e-12 {
             (at_balance / at_levels).sqrt().min(MAX_LIFT)
         } else {
@@ -273,6 +321,14 @@ impl LayerMixer {
     /// measured it), run the meters, and count the block.
     pub fn end_block(&mut self, send: (&[f32], &[f32]), wet: (&[f32], &[f32])) {
         let size = send.0.len();
+        if !self.metering {
+            self.block_elapsed += size;
+            if self.block_elapsed >= self.block_len {
+                self.block_elapsed = 0;
+                self.gating_blocks += 1;
+            }
+            return;
+        }
         self.meters.feed(self.reverb_in, send.0, send.1);
         self.meters.feed(self.reverb_out, wet.0, wet.1);
         self.meters.run();
@@ -342,5 +398,62 @@ impl LayerMixer {
             strip.block_energy = 0.0;
         }
         self.block_elapsed = 0;
+        self.gating_blocks += 1;
+    }
+}
+
+/// Add the first `size` samples of `bus` into `out` at gain `g`: the sends too, so a
+/// layer's reverb goes with it.
+fn add_scaled(out: &mut Bus, bus: &Bus, g: f32, size: usize) {
+    for k in 0..size {
+        out.l[k] += g * bus.l[k];
+        out.r[k] += g * bus.r[k];
+        out.send_l[k] += g * bus.send_l[k];
+        out.send_r[k] += g * bus.send_r[k];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fold and end `blocks` blocks of a steady signal on the pad's bus; how many were
+    /// metered.
+    fn run(mixer: &mut LayerMixer, blocks: usize) -> usize {
+        let mut metered = 0;
+        for _ in 0..blocks {
+            mixer.clear();
+            let bus = &mut mixer.buses[Layer::Pad as usize];
+            // 750 Hz: a whole number of cycles a block.
+            bus.l = std::array::from_fn(|k| 0.1 * (std::f32::consts::TAU * k as f32 / 64.0).sin());
+            bus.r = bus.l;
+            let mut out = Bus::default();
+            mixer.fold(&mut out, MAX_BLOCK);
+            metered += usize::from(mixer.metering);
+            let silence = [0.0f32; MAX_BLOCK];
+            mixer.end_block((&out.send_l, &out.send_r), (&silence, &silence));
+        }
+        metered
+    }
+
+    #[test]
+    fn an_untouched_mix_is_metered_one_gating_block_in_a_few_and_a_moved_one_always() {
+        let levels = SharedMix::default();
+        let mut mixer = LayerMixer::new(&[Layer::Pad], levels.clone(), 48_000.0);
+        let per_gating_block = mixer.block_len / MAX_BLOCK;
+        let blocks = per_gating_block * RESTING_DUTY * 5;
+        let metered = run(&mut mixer, blocks);
+        assert!(
+            metered.abs_diff(blocks / RESTING_DUTY) <= RESTING_DUTY,
+            "{metered} of {blocks}"
+        );
+        let power = mixer.strips[Layer::Pad as usize].power.y;
+        assert!(power > 1e-3, "the pad's power was measured: {power}");
+        // A level moves in a block not metered: metering starts at once, and stays.
+        while mixer.metering {
+            run(&mut mixer, 1);
+        }
+        levels.set(Layer::Pad, 0.5);
+        assert_eq!(run(&mut mixer, blocks), blocks);
     }
 }

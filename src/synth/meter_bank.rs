@@ -145,6 +145,11 @@ impl MeterBank {
         }
     }
 
+    /// Every meter back to silence (its filters' memory cleared), to be taken up afresh.
+    pub fn reset(&mut self) {
+        self.stages = self.stages.clone().map(|s| Stage::new(s.coeffs));
+    }
+
     /// Filter the block's input through every meter.
     pub fn run(&mut self) {
         // Lanes in use, rounded up to whole vectors (the spare lanes idle on zeros).
