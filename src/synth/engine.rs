@@ -7,6 +7,7 @@ use super::beat::SharedBeat;
 use super::graph::{PresetUnit, preset_seed};
 use super::limiter::Limiter;
 use super::links::Links;
+use super::master::MasterChain;
 use super::note::NoteEvent;
 use super::play_clock::PlayClock;
 use super::preset::Preset;
@@ -108,11 +109,8 @@ fn new_feed(
 }
 
 fn master(volume: &Shared) -> Box<dyn AudioUnit> {
-    let gain = var(volume) >> follow(0.1) >> split::<U2>();
-    Box::new(
-        ((dcblock_hz(12.0) | dcblock_hz(12.0)) * gain)
-            >> An(Limiter::new(CEILING, LOOKAHEAD_S, 0.25)),
-    )
+    let limiter = Limiter::new(CEILING, LOOKAHEAD_S, 0.25);
+    Box::new(An(MasterChain::new(12.0, volume, 0.1, limiter)))
 }
 
 impl Engine {

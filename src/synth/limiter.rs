@@ -140,7 +140,7 @@ impl AudioNode for Limiter {
 impl Limiter {
     /// One stereo frame in, the frame from one look-ahead ago out, gain applied.
     #[inline]
-    fn limit(&mut self, l: f32, r: f32) -> [f32; 2] {
+    pub(crate) fn limit(&mut self, l: f32, r: f32) -> [f32; 2] {
         // NaN compares false and would stick in the queue: treat it as silence here (the
         // engine sanitises before this point).
         let peak = l.abs().max(r.abs());

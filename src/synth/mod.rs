@@ -12,6 +12,7 @@ pub mod library;
 pub mod limiter;
 pub mod links;
 pub mod live_keys;
+pub mod master;
 pub mod meter_bank;
 pub mod nature;
 pub mod note;
