@@ -125,7 +125,9 @@ missing_for() {
     fi
   fi
   # bindgen (pipewire-sys) loads libclang at build time; no pkg-config module names it.
-  if [ "$job" = build ] && ! ldconfig -p 2>/dev/null | grep -qE 'libclang(-[0-9]+)?\.so'; then
+  # grep reads the whole list (not -q): under pipefail, a grep that stops at the first match
+  # leaves ldconfig to die of SIGPIPE, and the library then reads as missing.
+  if [ "$job" = build ] && ! ldconfig -p 2>/dev/null | grep -E 'libclang(-[0-9]+)?\.so' >/dev/null; then
     echo "  build: the libclang shared library not found (bindgen needs it)"; missing=1
   fi
   if [ "$job" = test ]; then
