@@ -19,7 +19,8 @@
 //! - [`features`] — readings (heart rate, RR, contact, cadence) and the clock → the model's
 //!   fixed-order feature vector; [`features::sun`] for solar elevation.
 //! - [`control`] — the control model: contract, rule-based teacher, tract-run ONNX model,
-//!   explanations, and the [`control::Controller`] that falls back to the teacher.
+//!   explanations, and the [`control::Controller`] that falls back to the teacher;
+//!   [`tract_session`] runs a model's plan keeping its state between runs.
 //! - [`render`] — offline rendering to WAV (and MIDI, and the form trace), the same engine
 //!   as live playback; [`analysis`] — measures of a long render (keys, chords, repetition,
 //!   voices over time, loudness, spectral centroid).
@@ -64,5 +65,6 @@ pub mod render;
 pub mod sensor;
 pub mod state;
 pub mod synth;
+pub mod tract_session;
 pub mod tray;
 pub mod workout;

@@ -9,6 +9,7 @@
 //! major. The metadata `attuned.composer_contract` must be "1". Anything else is refused with
 //! a message naming the file, and the rules compose instead.
 
+use crate::tract_session::PlanSession;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use tract_onnx::prelude::*;
@@ -50,7 +51,7 @@ pub struct Step {
 /// A loaded, checked composer model.
 #[derive(Debug, Clone)]
 pub struct ComposerModel {
-    plan: Arc<TypedRunnableModel>,
+    plan: PlanSession,
     path: PathBuf,
 }
 
@@ -100,6 +101,7 @@ impl ComposerModel {
             .and_then(|m| m.with_input_fact(0, f32::fact([1, INPUTS]).into()))
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
+            .and_then(PlanSession::new)
             .map_err(|e| refuse(format!("its input is not [1, {INPUTS}] ({e:#})")))?;
         let model = ComposerModel {
             plan,

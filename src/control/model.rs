@@ -8,8 +8,8 @@
 //! and runs on the first 14 inputs: it simply does not hear the breathing.
 
 use super::contract::*;
+use crate::tract_session::PlanSession;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tract_onnx::pb::tensor_shape_proto::dimension;
 use tract_onnx::pb::type_proto;
 use tract_onnx::prelude::*;
@@ -48,7 +48,7 @@ pub enum ModelError {
 /// A loaded, checked model ready to run.
 #[derive(Debug, Clone)]
 pub struct ControlModel {
-    plan: Arc<TypedRunnableModel>,
+    plan: PlanSession,
     path: PathBuf,
     /// How many of the contract's inputs the model takes (fewer for a version 1 model).
     inputs: usize,
@@ -135,6 +135,7 @@ impl ControlModel {
             .and_then(|m| m.with_input_fact(0, f32::fact([1, inputs_used]).into()))
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
+            .and_then(PlanSession::new)
             .map_err(|e| ModelError::Shape {
                 path: path.to_owned(),
                 what: "input",

@@ -138,6 +138,39 @@ impl AudioNode for Limiter {
 }
 
 impl Limiter {
+    /// [`Limiter::limit`] over a block, in place. On the fast path with nothing in the
+    /// block at or over the ceiling, every frame would take the fast path: the block
+    /// goes through the delay as whole runs.
+    pub(crate) fn limit_block(&mut self, l: &mut [f32], r: &mut [f32]) {
+        let quiet = l.iter().zip(r.iter()).fold(true, |quiet, (a, b)| {
+            let peak = a.abs().max(b.abs());
+            // As `limit` reads it: a non-finite peak is silence.
+            quiet & (peak < self.ceiling || !peak.is_finite())
+        });
+        if !(self.fast && quiet) {
+            for (l, r) in l.iter_mut().zip(r.iter_mut()) {
+                [*l, *r] = self.limit(*l, *r);
+            }
+            return;
+        }
+        let mut done = 0;
+        while done < l.len() {
+            let run = std::cmp::min(l.len() - done, self.len - self.slot);
+            let delay = &mut self.delay[self.slot..self.slot + run];
+            for ((d, l), r) in delay.iter_mut().zip(&mut l[done..]).zip(&mut r[done..]) {
+                [*l, *r] = std::mem::replace(d, [*l, *r]);
+            }
+            done += run;
+            self.slot = if self.slot + run == self.len {
+                0
+            } else {
+                self.slot + run
+            };
+        }
+        self.time += l.len() as u64;
+        self.calm += l.len();
+    }
+
     /// One stereo frame in, the frame from one look-ahead ago out, gain applied.
     #[inline]
     pub(crate) fn limit(&mut self, l: f32, r: f32) -> [f32; 2] {

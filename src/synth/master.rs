@@ -2,7 +2,9 @@
 //! volume (smoothed), and the look-ahead [`Limiter`]. The same parts as a fundsp graph
 //! (`(dcblock | dcblock) * (var >> follow >> split) >> limiter`), run sample by sample in
 //! one loop: built from fundsp's combinators the chain cost 8 % of a preset's render in
-//! moving each stage's block between buffers.
+//! moving each stage's block between buffers. A block runs stage by stage over arrays
+//! on the stack: the volume glide is skipped once it has arrived, and the limiter takes a
+//! quiet block whole (see [`Limiter::limit_block`]).
 
 use super::limiter::Limiter;
 use fundsp::prelude32::*;
@@ -13,8 +15,15 @@ pub struct MasterChain {
     dc_blockers: [DCBlock<f32>; 2],
     volume: Shared,
     smoothing: Follow<f32>,
+    /// The volume the glide has arrived at and rests on (its state set exactly there), so
+    /// blocks at that volume take it as a constant instead of running the glide.
+    resting_at: Option<f32>,
     limiter: Limiter,
 }
+
+/// How close the glide must come to the volume to be set there and rest: a millionth of
+/// the volume (−120 dB; the glide gets there ~2 s after the volume last moved).
+const REST_WITHIN: f32 = 1e-6;
 
 impl MasterChain {
     /// DC blocked at `dc_hz`, the volume `volume` followed with a halfway response time of
@@ -24,12 +33,14 @@ impl MasterChain {
             dc_blockers: [DCBlock::new(dc_hz), DCBlock::new(dc_hz)],
             volume: volume.clone(),
             smoothing: Follow::new(volume_response_s),
+            resting_at: None,
             limiter,
         }
     }
 
     #[inline]
     fn step(&mut self, volume: f32, l: f32, r: f32) -> [f32; 2] {
+        self.resting_at = None;
         let gain = self.smoothing.tick(&[volume].into())[0];
         let [dc_l, dc_r] = &mut self.dc_blockers;
         let l = dc_l.tick(&[l].into())[0] * gain;
@@ -46,6 +57,7 @@ impl AudioNode for MasterChain {
     fn reset(&mut self) {
         self.dc_blockers.iter_mut().for_each(AudioNode::reset);
         self.smoothing.reset();
+        self.resting_at = None;
         self.limiter.reset();
     }
 
@@ -64,11 +76,33 @@ impl AudioNode for MasterChain {
     fn process(&mut self, size: usize, input: &BufferRef, output: &mut BufferMut) {
         // The volume is read once a block (it is smoothed over a tenth of a second).
         let volume = self.volume.value();
-        for i in 0..size {
-            let [l, r] = self.step(volume, input.at_f32(0, i), input.at_f32(1, i));
-            output.set_f32(0, i, l);
-            output.set_f32(1, i, r);
+        let mut l = [0.0f32; MAX_BUFFER_SIZE];
+        let mut r = [0.0f32; MAX_BUFFER_SIZE];
+        let (l, r) = (&mut l[..size], &mut r[..size]);
+        l.copy_from_slice(&input.channel_f32(0)[..size]);
+        r.copy_from_slice(&input.channel_f32(1)[..size]);
+        let [dc_l, dc_r] = &mut self.dc_blockers;
+        if self.resting_at == Some(volume) {
+            let gain = self.smoothing.value();
+            for (l, r) in l.iter_mut().zip(r.iter_mut()) {
+                *l = dc_l.tick(&[*l].into())[0] * gain;
+                *r = dc_r.tick(&[*r].into())[0] * gain;
+            }
+        } else {
+            for (l, r) in l.iter_mut().zip(r.iter_mut()) {
+                let gain = self.smoothing.tick(&[volume].into())[0];
+                *l = dc_l.tick(&[*l].into())[0] * gain;
+                *r = dc_r.tick(&[*r].into())[0] * gain;
+            }
+            let gain = self.smoothing.value();
+            self.resting_at = ((gain - volume).abs() <= REST_WITHIN * volume.abs()).then(|| {
+                self.smoothing.set_value(volume);
+                volume
+            });
         }
+        self.limiter.limit_block(l, r);
+        output.channel_f32_mut(0)[..size].copy_from_slice(l);
+        output.channel_f32_mut(1)[..size].copy_from_slice(r);
     }
 }
 
@@ -84,20 +118,20 @@ mod tests {
         )
     }
 
+    fn both(volume: &Shared) -> (Box<dyn AudioUnit>, MasterChain) {
+        let mut graph = as_graph(volume);
+        let mut chain = MasterChain::new(12.0, volume, 0.1, Limiter::new(0.841, 0.005, 0.25));
+        graph.set_sample_rate(48_000.0);
+        graph.allocate();
+        chain.set_sample_rate(48_000.0);
+        (graph, chain)
+    }
+
+    /// While the volume moves (and in the limiter's quiet blocks and loud ones alike).
     #[test]
     fn the_chain_is_the_graph_it_replaced_bit_for_bit() {
         let volume = shared(1.0);
-        let mut graph = as_graph(&volume);
-        let mut chain: Box<dyn AudioUnit> = Box::new(An(MasterChain::new(
-            12.0,
-            &volume,
-            0.1,
-            Limiter::new(0.841, 0.005, 0.25),
-        )));
-        for unit in [&mut graph, &mut chain] {
-            unit.set_sample_rate(48_000.0);
-            unit.allocate();
-        }
+        let (mut graph, mut chain) = both(&volume);
         let mut rng = crate::synth::dsp::NoiseRng::new(9);
         let (mut input, mut a, mut b) = (BufferVec::new(2), BufferVec::new(2), BufferVec::new(2));
         for block in 0..2000 {
@@ -113,6 +147,11 @@ mod tests {
             }
             graph.process(MAX_BUFFER_SIZE, &input.buffer_ref(), &mut a.buffer_mut());
             chain.process(MAX_BUFFER_SIZE, &input.buffer_ref(), &mut b.buffer_mut());
+            // The glide starts on the first volume; each later one is still being
+            // approached when the next comes.
+            if block >= 300 {
+                assert_eq!(chain.resting_at, None, "block {block}: the glide is moving");
+            }
             for ch in 0..2 {
                 for i in 0..MAX_BUFFER_SIZE {
                     assert_eq!(
@@ -123,5 +162,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Once the volume has stayed put, the glide rests on it: the output is the graph's to
+    /// within a millionth, and the glide takes up a new volume as the graph does.
+    #[test]
+    fn a_settled_volume_rests_and_moves_again() {
+        let volume = shared(0.5);
+        let (mut graph, mut chain) = both(&volume);
+        let mut rng = crate::synth::dsp::NoiseRng::new(4);
+        let (mut input, mut a, mut b) = (BufferVec::new(2), BufferVec::new(2), BufferVec::new(2));
+        let mut rested = 0;
+        for block in 0..6000 {
+            if block == 3000 {
+                volume.set_value(0.8);
+            }
+            for i in 0..MAX_BUFFER_SIZE {
+                input.set_f32(0, i, 0.4 * rng.bipolar());
+                input.set_f32(1, i, 0.4 * rng.bipolar());
+            }
+            graph.process(MAX_BUFFER_SIZE, &input.buffer_ref(), &mut a.buffer_mut());
+            chain.process(MAX_BUFFER_SIZE, &input.buffer_ref(), &mut b.buffer_mut());
+            rested += chain.resting_at.is_some() as usize;
+            for ch in 0..2 {
+                for i in 0..MAX_BUFFER_SIZE {
+                    let (x, y) = (a.at_f32(ch, i), b.at_f32(ch, i));
+                    assert!((x - y).abs() <= 2e-6 * x.abs(), "block {block}: {x} vs {y}");
+                }
+            }
+            if block == 3001 {
+                assert_eq!(chain.resting_at, None, "moving again");
+            }
+        }
+        // At rest from ~2 s (1500 blocks) after each change.
+        assert!((2500..3500).contains(&rested), "{rested} blocks at rest");
     }
 }
