@@ -1,10 +1,14 @@
 //! The committed control model against its contract, its golden pairs and its teacher, and
 //! every kind of broken model refused or survived with the documented message.
 
-use attuned::control::contract::{HR_PRESENT, HR_REL, INPUTS, MODE_FOCUS, OUTPUTS, RMSSD};
+use attuned::control::contract::{
+    HR_PRESENT, HR_REL, INPUT_SPECS, INPUTS, MODE_FOCUS, MODE_SLEEP, OUTPUTS, RMSSD, SESSION,
+};
 use attuned::control::dataset;
 use attuned::control::teacher::teach;
-use attuned::control::{ControlModel, Controller, MAX_BAD_STEPS, ModelError, Source};
+use attuned::control::{
+    BUILTIN_MODEL, ControlModel, Controller, MAX_BAD_STEPS, ModelError, RERUN_BEYOND, Source,
+};
 use std::path::{Path, PathBuf};
 
 fn models() -> PathBuf {
@@ -256,4 +260,35 @@ fn model_card_lists_the_contract_in_order() {
         .map(|c| c.name())
         .collect();
     assert!(card.contains(&format!("`{}`", outputs.join(", "))));
+}
+
+/// An idle loop's inputs creep: the model's answer stands until one has moved by more than
+/// `RERUN_BEYOND`, and the answer it stands in for is within a thousandth of it.
+#[test]
+fn the_model_reruns_only_once_an_input_has_moved() {
+    let mut x: [f32; INPUTS] = std::array::from_fn(|i| INPUT_SPECS[i].neutral);
+    x[MODE_SLEEP] = 1.0;
+    x[SESSION] = 0.5;
+    let model = ControlModel::from_bytes(BUILTIN_MODEL, Path::new("control.onnx")).unwrap();
+    let mut c = Controller::with_model(model.clone());
+    let first = c.step(&x);
+    assert_eq!(c.model_runs, 1);
+    // Ten minutes of an idle loop, a step every half second: the session input (minutes
+    // / 60) creeps.
+    for k in 1..=1200 {
+        x[SESSION] = 0.5 + k as f32 * 0.5 / 3600.0;
+        let kept = c.step(&x);
+        let fresh = model.run(&x).unwrap();
+        for (a, b) in kept.iter().zip(&fresh) {
+            assert!((a - b.clamp(0.0, 1.0)).abs() < 1e-3, "step {k}: {a} vs {b}");
+        }
+    }
+    // The session input moves by 1/3600 a second: a run every ~3.6 s, not every step.
+    assert!((150..=180).contains(&c.model_runs), "{} runs", c.model_runs);
+    // An input moved past the threshold runs it at once.
+    let runs = c.model_runs;
+    x[HR_REL] += 2.0 * RERUN_BEYOND;
+    let moved = c.step(&x);
+    assert_eq!(c.model_runs, runs + 1);
+    assert_ne!(first, moved);
 }
