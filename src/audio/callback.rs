@@ -78,6 +78,16 @@ fn fill_unguarded<T: OutputSample>(
     for frame_chunk in out.chunks_mut(CHUNK * channels) {
         let frames = frame_chunk.len() / channels;
         r.render(&mut left[..frames], &mut right[..frames]);
+        if channels == 2 {
+            // The usual layout, in a loop the compiler can unroll (the general one below
+            // matches each frame's shape).
+            let pairs = frame_chunk.chunks_exact_mut(2).zip(left.iter().zip(&right));
+            for (frame, (&l, &r)) in pairs {
+                frame[0] = T::from_f32(l);
+                frame[1] = T::from_f32(r);
+            }
+            continue;
+        }
         for (i, frame) in frame_chunk.chunks_mut(channels).enumerate() {
             match frame {
                 [mono] => *mono = T::from_f32(0.5 * (left[i] + right[i])),

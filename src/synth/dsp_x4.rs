@@ -97,6 +97,11 @@ impl Svf4 {
             v.as_mut_array()[lane] = x;
         }
     }
+    /// Every lane's state has decayed below audibility (−120 dBFS), as [`super::dsp::Svf::quiet`].
+    pub fn quiet(&self) -> bool {
+        let tiny = f32x4::splat(1e-6);
+        (self.ic1.abs().simd_lt(tiny) & self.ic2.abs().simd_lt(tiny)).all()
+    }
     /// Process one sample a lane; returns (lowpass, bandpass).
     #[inline]
     pub fn tick(&mut self, x: f32x4) -> (f32x4, f32x4) {

@@ -89,46 +89,58 @@ impl Bells {
         if self.amp.iter().all(|a| !a.simd_ne(f32x4::ZERO).any()) {
             return;
         }
-        // Each ringing vector's lanes, summed into one vector a sample; the lanes are
-        // added in a fixed order at the end (bit-reproducible whatever rings where).
-        let mut sum_l = [f32x4::ZERO; MAX_BLOCK];
-        let mut sum_r = [f32x4::ZERO; MAX_BLOCK];
-        for h in 0..HALVES {
+        // Each ringing vector's voices a sample, panned and summed after: the FM loop
+        // keeps only what it needs in registers (with the pans in it, it spilled).
+        let mut voices = [[f32x4::ZERO; MAX_BLOCK]; HALVES];
+        let mut ringing = [false; HALVES];
+        for (h, out) in voices.iter_mut().enumerate() {
             if !self.amp[h].simd_ne(f32x4::ZERO).any() {
                 continue;
             }
+            ringing[h] = true;
             let (car_step, mod_step) = (self.car_step[h], self.car_step[h] * MOD_RATIO);
             let (decay, index_decay) = (self.decay[h], self.decay[h] * self.decay[h]);
-            let (pan_l, pan_r) = (self.pan_l[h], self.pan_r[h]);
-            let (car, modu) = (self.car[h], self.modu[h]);
+            let (start_car, start_modu) = (self.car[h], self.modu[h]);
+            let (mut car, mut modu) = (start_car, start_modu);
             let (mut amp, mut index) = (self.amp[h], self.index[h]);
             let depth = f32x4::splat(MOD_DEPTH);
-            // The phases at sample i are the block's start plus i steps (the sine takes
-            // any phase): no sample waits on the last one's phase.
-            let mut steps = f32x4::ZERO;
-            for (yl, yr) in sum_l[..len].iter_mut().zip(&mut sum_r[..len]) {
-                let m = sin_turns_x4(modu + steps * mod_step) * index;
-                let y = sin_turns_x4(car + steps * car_step + m * depth) * amp;
-                steps += f32x4::ONE;
+            for y in &mut out[..len] {
+                let m = sin_turns_x4(modu) * index;
+                *y = sin_turns_x4(car + m * depth) * amp;
+                car += car_step;
+                modu += mod_step;
                 amp *= decay;
                 index *= index_decay;
-                *yl += y * pan_l;
-                *yr += y * pan_r;
             }
-            (self.car[h], self.modu[h]) =
-                (wrap(car + steps * car_step), wrap(modu + steps * mod_step));
+            // The next block starts from the phases in closed form: the running sums'
+            // rounding (≤ 6e-5 turn by a block's end) is not carried from block to block.
+            let n = f32x4::splat(len as f32);
+            (self.car[h], self.modu[h]) = (
+                wrap(start_car + n * car_step),
+                wrap(start_modu + n * mod_step),
+            );
             (self.amp[h], self.index[h]) = (amp, index);
         }
         let level = p.level * 0.25;
         let mut l = [0.0f32; MAX_BLOCK];
         let mut r = [0.0f32; MAX_BLOCK];
+        // The lanes are added in a fixed order (bit-reproducible whatever rings where).
         let fold = |v: f32x4| {
             let [a, b, c, d] = v.to_array();
             (a + c) + (b + d)
         };
+        let ([pan_l0, pan_l1], [pan_r0, pan_r1]) = (self.pan_l, self.pan_r);
         for i in 0..len {
-            l[i] = fold(sum_l[i]) * level;
-            r[i] = fold(sum_r[i]) * level;
+            let (sum_l, sum_r) = match ringing {
+                [true, true] => (
+                    voices[0][i] * pan_l0 + voices[1][i] * pan_l1,
+                    voices[0][i] * pan_r0 + voices[1][i] * pan_r1,
+                ),
+                [true, false] => (voices[0][i] * pan_l0, voices[0][i] * pan_r0),
+                _ => (voices[1][i] * pan_l1, voices[1][i] * pan_r1),
+            };
+            l[i] = fold(sum_l) * level;
+            r[i] = fold(sum_r) * level;
         }
         bus.mix(start, &l[..len], &r[..len], p.send);
     }

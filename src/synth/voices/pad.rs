@@ -5,7 +5,9 @@
 
 use super::saw_ensemble::SawEnsemble;
 use super::{Bus, MAX_BLOCK};
-use crate::synth::dsp::{Svf, advance_phase, exp_fast, sin_turns};
+use crate::synth::dsp::{advance_phase, exp_fast, sin_turns};
+use crate::synth::dsp_x4::Svf4;
+use wide::f32x4;
 
 /// Attack and release of a chord tone, in seconds.
 const ATTACK_S: f32 = 1.5;
@@ -15,8 +17,8 @@ const RELEASE_S: f32 = 2.5;
 #[derive(Clone)]
 pub struct Pad {
     saws: SawEnsemble,
-    filt_l: Svf,
-    filt_r: Svf,
+    /// The left and right lowpasses, lanes 0 and 1 (one vector step filters both).
+    filter: Svf4,
     lfo: f32,
     sr: f32,
 }
@@ -38,8 +40,7 @@ impl Pad {
     pub fn new(sr: f32) -> Self {
         Pad {
             saws: SawEnsemble::new(ATTACK_S, RELEASE_S, sr),
-            filt_l: Svf::default(),
-            filt_r: Svf::default(),
+            filter: Svf4::default(),
             lfo: 0.0,
             sr,
         }
@@ -57,13 +58,13 @@ impl Pad {
         // The swell opens the filter as it rises (brightness goes with loudness).
         let swell = p.swell * p.swell_value;
         let cutoff = p.cutoff * (1.0 + 0.25 * lfo) * (1.0 - 0.35 * swell);
-        self.filt_l.set(cutoff, 0.7, self.sr);
-        self.filt_r.set(cutoff * 1.03, 0.7, self.sr);
+        self.filter.set(0, cutoff, 0.7, self.sr);
+        self.filter.set(1, cutoff * 1.03, 0.7, self.sr);
         self.lfo = advance_phase(self.lfo, 0.05 * len as f32 / self.sr);
         let amp = p.level * 0.12 * (1.0 - p.swell * 0.5 * (1.0 + p.swell_value));
 
         let sounding = self.saws.advance(len);
-        if !sounding && self.filt_l.quiet() && self.filt_r.quiet() {
+        if !sounding && self.filter.quiet() {
             return;
         }
         // ... and widens the detune (the pad moves more at the top of the swell).
@@ -72,9 +73,10 @@ impl Pad {
         let mut l = [0.0f32; MAX_BLOCK];
         let mut r = [0.0f32; MAX_BLOCK];
         self.saws.render(detune, len, &mut l, &mut r);
+        let amp = f32x4::splat(amp);
         for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
-            *yl = self.filt_l.tick(*yl).0 * amp;
-            *yr = self.filt_r.tick(*yr).0 * amp;
+            let y = self.filter.tick(f32x4::new([*yl, *yr, 0.0, 0.0])).0 * amp;
+            [*yl, *yr, _, _] = y.to_array();
         }
         bus.mix(start, &l[..len], &r[..len], p.send);
     }
