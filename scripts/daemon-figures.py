@@ -72,15 +72,18 @@ def switches_by_thread(pid):
     return out
 
 
-def cpu_by_thread(pid):
-    """{thread name: CPU seconds}, threads of one name summed."""
+def cpu_ns_by_task(pid):
+    """{thread id: (name, nanoseconds on a CPU)}, from the scheduler's own count
+    (/proc/…/schedstat): exact, where the tick counts in /proc/…/stat come in 10 ms steps
+    (one tick is 0.017 % of a minute, and each thread's count is cut to whole ticks)."""
     out = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
-            out[name] = out.get(name, 0.0) + cpu_seconds(f"{pid}/task/{tid}")
-        except FileNotFoundError:
+            ns = int(open(f"/proc/{pid}/task/{tid}/schedstat").read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
             continue
+        out[tid] = (name, ns)
     return out
 
 
@@ -174,11 +177,13 @@ def measure(kind, seconds, daemon_args, device=False):
                                  "/io/github/Attuned", "io.github.Attuned1", "AudioOutput"],
                                 env=env, capture_output=True, text=True).stdout.strip()
         p0 = sum(cpu_seconds(s.pid) for s in servers)
-        t0, u0 = switches_by_thread(daemon.pid), cpu_by_thread(daemon.pid)
+        t0 = switches_by_thread(daemon.pid)
+        n0 = cpu_ns_by_task(daemon.pid)
         c0, s0, w0 = cpu_seconds(daemon.pid), switches(daemon.pid), time.monotonic()
         time.sleep(seconds)
         c1, s1, w1 = cpu_seconds(daemon.pid), switches(daemon.pid), time.monotonic()
-        t1, u1 = switches_by_thread(daemon.pid), cpu_by_thread(daemon.pid)
+        n1 = cpu_ns_by_task(daemon.pid)
+        t1 = switches_by_thread(daemon.pid)
         p1 = sum(cpu_seconds(s.pid) for s in servers)
         hwm = next(int(l.split()[1]) for l in open(f"/proc/{daemon.pid}/status")
                    if l.startswith("VmHWM"))
@@ -188,9 +193,20 @@ def measure(kind, seconds, daemon_args, device=False):
         print(f"== {kind}: {output}")
         print(f"start → D-Bus ready:   {ready * 1000:.0f} ms (target ≤ 200 ms)")
         print(f"start → first audio:   {first * 1000:.0f} ms")
-        print(f"streaming CPU:         {100 * (c1 - c0) / span:.2f} % of one core over {span:.0f} s")
-        spent = sorted(((u1[k] - u0.get(k, 0.0)) / span, k) for k in u1)[::-1]
-        print("  by thread:           " + ", ".join(f"{k} {100 * r:.2f} %" for r, k in spent if r > 0))
+        # The scheduler's count over the threads alive at the end (a thread that ended in
+        # the window would be missing: said if one did).
+        ns = {}
+        for tid, (name, end) in n1.items():
+            ns[name] = ns.get(name, 0) + end - n0.get(tid, (name, 0))[1]
+        gone = [n0[t][0] for t in n0 if t not in n1]
+        exact = 100 * sum(ns.values()) / 1e9 / span
+        print(f"streaming CPU:         {exact:.3f} % of one core over {span:.0f} s (the "
+              f"scheduler's count; in /proc/…/stat's 10 ms ticks: {100 * (c1 - c0) / span:.2f} %)")
+        spent = sorted(((v / 1e9 / span, k) for k, v in ns.items()), reverse=True)
+        print("  by thread:           " + ", ".join(f"{k} {100 * r:.3f} %" for r, k in spent
+                                                     if r > 0))
+        if gone:
+            print(f"  (threads that ended meanwhile, not counted above: {', '.join(gone)})")
         print(f"  the server, {server_name}: {100 * (p1 - p0) / span:.2f} %")
         print(f"peak RSS:              {hwm / 1024:.1f} MB (target ≤ 40 MB)")
         print(f"wake-ups:              {(s1 - s0) / span:.1f} per second (context switches, all threads)")

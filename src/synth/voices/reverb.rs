@@ -17,8 +17,7 @@ pub struct Reverb {
     /// takes their place. A block reads and writes one contiguous run a line (interleaved
     /// frames had each line's run touch eight times the cache lines).
     storage: Vec<f32>,
-    /// Where each line starts in `storage`, and its read/write position in it.
-    starts: [usize; LINES],
+    /// Each line's read/write position in its ring.
     positions: [usize; LINES],
     delays: [usize; LINES],
     damp: [f32; LINES],
@@ -34,13 +33,8 @@ impl Reverb {
         let scale = sr / 48_000.0;
         // Longer than a block: see `process`.
         let delays = LENGTHS_48K.map(|n| ((n as f32 * scale) as usize).max(MAX_BLOCK + 1));
-        let mut starts = [0; LINES];
-        for k in 1..LINES {
-            starts[k] = starts[k - 1] + delays[k - 1];
-        }
         Reverb {
             storage: vec![0.0; delays.iter().sum()],
-            starts,
             positions: [0; LINES],
             delays,
             damp: [0.0; LINES],
@@ -54,11 +48,6 @@ impl Reverb {
     pub fn clear(&mut self) {
         self.storage.fill(0.0);
         self.damp = [0.0; LINES];
-    }
-
-    /// Line `k`'s ring.
-    fn line(&mut self, k: usize) -> &mut [f32] {
-        &mut self.storage[self.starts[k]..self.starts[k] + self.delays[k]]
     }
 
     /// Set the RT60 decay time (control rate).
@@ -90,13 +79,26 @@ impl Reverb {
         mix: f32,
     ) {
         let n = out_l.len().min(MAX_BLOCK);
-        let mut runs = [[0.0f32; MAX_BLOCK]; LINES];
-        for (k, run) in runs.iter_mut().enumerate() {
-            let position = self.positions[k];
-            let (before_wrap, after_wrap) = wrapped_run(self.line(k), position, n);
-            run[..before_wrap.len()].copy_from_slice(before_wrap);
-            run[before_wrap.len()..n].copy_from_slice(after_wrap);
+        let positions = self.positions;
+        let mut lines = split_lines(&mut self.storage, &self.delays);
+        // Each line's run for the block, read where it lies in its ring (one that wraps
+        // round, in about one block in twenty, is copied out first).
+        let mut wrapped = [[0.0f32; MAX_BLOCK]; LINES];
+        for (k, copy) in wrapped.iter_mut().enumerate() {
+            let (before_wrap, after_wrap) = wrapped_run(&*lines[k], positions[k], n);
+            if !after_wrap.is_empty() {
+                copy[..before_wrap.len()].copy_from_slice(before_wrap);
+                copy[before_wrap.len()..n].copy_from_slice(after_wrap);
+            }
         }
+        let runs: [&[f32]; LINES] = std::array::from_fn(|k| {
+            let line: &[f32] = &*lines[k];
+            if positions[k] + n <= line.len() {
+                &line[positions[k]..positions[k] + n]
+            } else {
+                &wrapped[k][..n]
+            }
+        });
         // The eight lines are eight lanes, two vectors of four (lines 0–3 and 4–7): the
         // damping, the gains and the Householder mix run across them at once; only the
         // damping is carried from sample to sample. Even lines are heard and fed on the
@@ -128,22 +130,53 @@ impl Reverb {
         }
         let (lo, hi) = (damp_lo.to_array(), damp_hi.to_array());
         self.damp = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
-        runs_of(&frames_lo, n, &mut runs, 0);
-        runs_of(&frames_hi, n, &mut runs, 4);
-        for (k, run) in runs.iter().enumerate() {
-            let position = self.positions[k];
-            let line = self.line(k);
-            let first = n.min(line.len() - position);
-            line[position..position + first].copy_from_slice(&run[..first]);
-            line[..n - first].copy_from_slice(&run[first..n]);
+        // The new samples go back where the runs were read (a wrapped run through its
+        // copy).
+        let mut fed = [[0.0f32; MAX_BLOCK]; LINES];
+        {
+            let mut targets: [&mut [f32]; LINES] = {
+                let mut fed = fed.iter_mut();
+                std::array::from_fn(|k| {
+                    let copy = fed.next().expect("a copy a line");
+                    let line = std::mem::take(&mut lines[k]);
+                    if positions[k] + n <= line.len() {
+                        &mut line[positions[k]..positions[k] + n]
+                    } else {
+                        lines[k] = line;
+                        &mut copy[..n]
+                    }
+                })
+            };
+            runs_of(&frames_lo, n, &mut targets, 0);
+            runs_of(&frames_hi, n, &mut targets, 4);
+        }
+        for (k, line) in split_lines(&mut self.storage, &self.delays)
+            .into_iter()
+            .enumerate()
+        {
+            let position = positions[k];
+            if position + n > line.len() {
+                let first = line.len() - position;
+                line[position..].copy_from_slice(&fed[k][..first]);
+                line[..n - first].copy_from_slice(&fed[k][first..n]);
+            }
             self.positions[k] = (position + n) % line.len();
         }
     }
 }
 
+/// `storage` cut into the eight lines, `delays` long each.
+fn split_lines<'a>(mut storage: &'a mut [f32], delays: &[usize; LINES]) -> [&'a mut [f32]; LINES] {
+    std::array::from_fn(|k| {
+        let (line, rest) = std::mem::take(&mut storage).split_at_mut(delays[k]);
+        storage = rest;
+        line
+    })
+}
+
 /// Lines `first..first + 4` of `runs` as lanes, one vector a sample (the first `n`),
 /// transposed four samples at a time.
-fn lanes_of(runs: &[[f32; MAX_BLOCK]; LINES], first: usize, n: usize) -> [f32x4; MAX_BLOCK] {
+fn lanes_of(runs: &[&[f32]; LINES], first: usize, n: usize) -> [f32x4; MAX_BLOCK] {
     let mut frames = [f32x4::ZERO; MAX_BLOCK];
     for i in (0..n).step_by(4) {
         let quad = |k: usize| f32x4::new(std::array::from_fn(|j| runs[first + k][i + j]));
@@ -155,12 +188,7 @@ fn lanes_of(runs: &[[f32; MAX_BLOCK]; LINES], first: usize, n: usize) -> [f32x4;
 
 /// The inverse of [`lanes_of`]: the lanes of the first `n` vectors back into lines
 /// `first..first + 4` of `runs`.
-fn runs_of(
-    frames: &[f32x4; MAX_BLOCK],
-    n: usize,
-    runs: &mut [[f32; MAX_BLOCK]; LINES],
-    first: usize,
-) {
+fn runs_of(frames: &[f32x4; MAX_BLOCK], n: usize, runs: &mut [&mut [f32]; LINES], first: usize) {
     for i in (0..n).step_by(4) {
         let lines = f32x4::transpose([frames[i], frames[i + 1], frames[i + 2], frames[i + 3]]);
         for (k, line) in lines.iter().enumerate() {
