@@ -5,11 +5,14 @@
 //!   thread with a timeout, watches callback progress, and rebuilds with capped backoff.
 //! - [`stream`] — one stream: the host (PipeWire, PulseAudio, ALSA), the device, the callback.
 //! - [`hosts`] — which sound servers run, and the output devices a host offers.
+//! - [`servers`] — what the supervisor looks at for a better place to play: servers that
+//!   appeared, or that were passed over and answer now, and the chosen device.
 //! - [`callback`] — what runs in the audio callback: render, convert to the device format.
 
 pub mod callback;
 pub mod hosts;
 pub mod output;
+mod servers;
 pub mod stream;
 
 pub use output::{AudioCommand, AudioOutput, AudioStatusReader};

@@ -12,12 +12,14 @@
 //! [`WATCHDOG`] (some failures produce no error at all). Rebuilds back off from 100 ms to
 //! [`MAX_BACKOFF`]; the renderer, and with it the music, carries over from stream to stream.
 //! Once a second ([`CHECK_EVERY`]) the supervisor looks for a better place to play: a sound
-//! server that appeared ranking above the playing host (in `auto`), the chosen device gone
+//! server ranking above the playing host (in `auto`) that appeared, or that was passed over
+//! when the stream opened and answers now ([`super::servers::PassedOver`]), the chosen device gone
 //! (the default takes over) or back (it takes over again).
 
 use super::AudioStatus;
 use super::callback::SharedRenderer;
 use super::hosts;
+use super::servers::{PassedOver, Servers, device_present};
 use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault};
 use crate::config::{AudioConfig, AudioHost};
 use crate::synth::engine::Renderer;
@@ -175,6 +177,7 @@ impl Supervisor {
         let mut last_device_check = Instant::now();
         let mut first_callback: Option<Instant> = None;
         let mut servers = Servers::now();
+        let mut passed_over = PassedOver::new(Instant::now());
         let mut server_seen = false;
         loop {
             // A healthy stream needs few looks (wake-ups cost battery); one being made or
@@ -254,7 +257,8 @@ impl Supervisor {
                     }
                     // The device is looked at on the stream's host, when due.
                     let look_on = host.as_ref().filter(|_| device_due);
-                    if let Some(why) = self.better_place(s, look_on, &mut servers) {
+                    if let Some(why) = self.better_place(s, look_on, &mut servers, &mut passed_over)
+                    {
                         tracing::info!("audio: {why}");
                         if why.server {
                             host = None;
@@ -285,6 +289,7 @@ impl Supervisor {
             }
             match self.open(host.clone()) {
                 Ok((s, h, status)) => {
+                    let opened_on = s.host;
                     stream = Some(s);
                     host = Some(h);
                     first_callback = Some(Instant::now());
@@ -292,6 +297,7 @@ impl Supervisor {
                     last_progress = Instant::now();
                     last_check = last_progress;
                     servers = Servers::now();
+                    passed_over.opened(opened_on, servers, Instant::now());
                     backoff = Duration::from_millis(100);
                     self.set(status);
                 }
@@ -305,27 +311,35 @@ impl Supervisor {
         }
     }
 
-    /// Why the stream should move, if it should: a sound server that appeared ranks above
-    /// its host (`auto` only), or the chosen device went (the default plays) or came back
-    /// (looked at only when `host` is given).
+    /// Why the stream should move, if it should: a sound server that appeared, or one that
+    /// was passed over and answers now, ranks above its host (`auto` only), or the chosen
+    /// device went (the default plays) or came back (looked at only when `host` is given).
     fn better_place(
         &self,
         s: &OpenStream,
         host: Option<&SharedHost>,
         servers: &mut Servers,
+        passed_over: &mut PassedOver,
     ) -> Option<Move> {
         let now = Servers::now();
         let appeared = now.appeared_since(servers);
         *servers = now;
-        if self.config.host == AudioHost::Auto
-            && let Some(id) = appeared
+        if self.config.host == AudioHost::Auto {
+            if let Some(id) = appeared
                 .into_iter()
                 .find(|id| hosts::rank(*id) < hosts::rank(s.host))
-        {
-            return Some(Move {
-                why: format!("{} appeared; moving to it", id.name()),
-                server: true,
-            });
+            {
+                return Some(Move {
+                    why: format!("{} appeared; moving to it", id.name()),
+                    server: true,
+                });
+            }
+            if let Some(id) = passed_over.answering(s.host, now, Instant::now()) {
+                return Some(Move {
+                    why: format!("{} answers now; moving to it", id.name()),
+                    server: true,
+                });
+            }
         }
         let name = self.device.as_deref()?;
         let present = device_present(host?.clone(), name)?;
@@ -405,60 +419,6 @@ impl std::fmt::Display for Move {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.why)
     }
-}
-
-/// Which sound servers' sockets are there.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Servers {
-    pipewire: bool,
-    pulse: bool,
-}
-
-impl Servers {
-    fn now() -> Servers {
-        Servers {
-            pipewire: hosts::pipewire_running(),
-            pulse: hosts::pulse_running(),
-        }
-    }
-
-    fn any(self) -> bool {
-        self.pipewire || self.pulse
-    }
-
-    /// The hosts whose server runs now and did not at `before`.
-    fn appeared_since(self, before: &Servers) -> Vec<cpal::HostId> {
-        let mut ids = Vec::new();
-        if self.pipewire && !before.pipewire {
-            ids.push(cpal::HostId::PipeWire);
-        }
-        if self.pulse && !before.pulse {
-            ids.push(cpal::HostId::PulseAudio);
-        }
-        ids
-    }
-}
-
-/// Whether `host` has an output device called `name` now (`None`: no answer within a
-/// second, e.g. a server that hangs; the stream's own watchdog judges that case). PipeWire's
-/// host lists devices once, when made, so it is asked through a new one.
-fn device_present(host: SharedHost, name: &str) -> Option<bool> {
-    let (tx, rx) = mpsc::channel();
-    let name = name.to_owned();
-    std::thread::Builder::new()
-        .name("attuned-devices".into())
-        .spawn(move || {
-            let present = if host.0 == cpal::HostId::PipeWire {
-                cpal::host_from_id(host.0)
-                    .ok()
-                    .map(|h| hosts::find_output(&h, &name).is_some())
-            } else {
-                Some(hosts::find_output(&host.1, &name).is_some())
-            };
-            let _ = tx.send(present);
-        })
-        .ok()?;
-    rx.recv_timeout(CHECK_EVERY).ok().flatten()
 }
 
 impl Drop for OpenStream {

@@ -8,6 +8,7 @@
 pub mod bluez;
 pub mod logind;
 pub mod pipewire;
+mod sound_turn;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -18,6 +19,8 @@ pub struct Session {
     bus: Child,
     system_bus: Option<Child>,
     pulse: Vec<Child>,
+    /// Held from the first sound server's start to the end of the session.
+    sound_turn: Option<std::sync::MutexGuard<'static, ()>>,
 }
 
 pub fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
@@ -56,6 +59,7 @@ impl Session {
             bus: Command::new("true").spawn().unwrap(),
             system_bus: None,
             pulse: Vec::new(),
+            sound_turn: None,
         };
         let mut cmd = s.command("dbus-daemon");
         cmd.args(["--nofork", "--nopidfile"])
@@ -195,6 +199,7 @@ impl Session {
     /// null sink stalls new streams).
     pub fn start_pulse(&mut self) {
         assert!(self.pulse.is_empty(), "pulseaudio already running");
+        self.take_sound_turn();
         let server = spawn(
             self.command("pulseaudio")
                 .args([

@@ -11,6 +11,7 @@ impl Session {
     /// Start PipeWire with `nullsink` as the default sink.
     pub fn start_pipewire(&mut self) {
         assert!(self.pulse.is_empty(), "a sound server is already running");
+        self.take_sound_turn();
         // In this order: wireplumber needs the server, pipewire-pulse serves both. Their
         // messages go to files in the session, shown if the start times out.
         for program in ["pipewire", "wireplumber", "pipewire-pulse"] {
