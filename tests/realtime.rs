@@ -239,3 +239,21 @@ fn the_callback_guard_aborts_on_an_allocation() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn any_callback_size_renders() {
+    // Hosts hand the callback any number of frames (PulseAudio: whatever is writable), so
+    // blocks of 1, 3, 17 … samples reach every voice and the reverb.
+    let (mut l, mut r) = (vec![0.0f32; 1023], vec![0.0f32; 1023]);
+    for (name, _) in attuned::synth::preset::BUILTIN {
+        let mut engine = engine(name, 3);
+        for size in [1, 3, 17, 63, 64, 65, 1023].into_iter().cycle().take(70) {
+            engine.plan_ahead();
+            assert_no_alloc(|| engine.render(&mut l[..size], &mut r[..size]));
+            assert!(
+                l[..size].iter().chain(&r[..size]).all(|x| x.is_finite()),
+                "{name}"
+            );
+        }
+    }
+}

@@ -175,13 +175,18 @@ fn split_lines<'a>(mut storage: &'a mut [f32], delays: &[usize; LINES]) -> [&'a 
 }
 
 /// Lines `first..first + 4` of `runs` as lanes, one vector a sample (the first `n`),
-/// transposed four samples at a time.
+/// transposed four samples at a time (a block need not be a multiple of four long: hosts
+/// hand the callback any number of frames, and the last samples go one at a time).
 fn lanes_of(runs: &[&[f32]; LINES], first: usize, n: usize) -> [f32x4; MAX_BLOCK] {
     let mut frames = [f32x4::ZERO; MAX_BLOCK];
-    for i in (0..n).step_by(4) {
+    let quads = n - n % 4;
+    for i in (0..quads).step_by(4) {
         let quad = |k: usize| f32x4::new(std::array::from_fn(|j| runs[first + k][i + j]));
         let lanes = f32x4::transpose([quad(0), quad(1), quad(2), quad(3)]);
         frames[i..i + 4].copy_from_slice(&lanes);
+    }
+    for (i, frame) in frames.iter_mut().enumerate().take(n).skip(quads) {
+        *frame = f32x4::new(std::array::from_fn(|k| runs[first + k][i]));
     }
     frames
 }
@@ -189,10 +194,16 @@ fn lanes_of(runs: &[&[f32]; LINES], first: usize, n: usize) -> [f32x4; MAX_BLOCK
 /// The inverse of [`lanes_of`]: the lanes of the first `n` vectors back into lines
 /// `first..first + 4` of `runs`.
 fn runs_of(frames: &[f32x4; MAX_BLOCK], n: usize, runs: &mut [&mut [f32]; LINES], first: usize) {
-    for i in (0..n).step_by(4) {
+    let quads = n - n % 4;
+    for i in (0..quads).step_by(4) {
         let lines = f32x4::transpose([frames[i], frames[i + 1], frames[i + 2], frames[i + 3]]);
         for (k, line) in lines.iter().enumerate() {
             runs[first + k][i..i + 4].copy_from_slice(&line.to_array());
+        }
+    }
+    for (i, frame) in frames.iter().enumerate().take(n).skip(quads) {
+        for (k, &sample) in frame.as_array().iter().enumerate() {
+            runs[first + k][i] = sample;
         }
     }
 }
