@@ -113,18 +113,43 @@ impl Reverb {
         let (gain_lo, gain_hi) = lanes(self.gains);
         let (mut damp_lo, mut damp_hi) = lanes(self.damp);
         let coef = f32x4::splat(0.45);
-        let half_mix = 0.5 * mix;
+        // The damping is the only thing carried from sample to sample: it runs first, a
+        // sample at a time, leaving each line's damped and decayed output in its lane.
         let frames = frames_lo[..n].iter_mut().zip(&mut frames_hi[..n]);
-        for (i, (frame_lo, frame_hi)) in frames.enumerate() {
+        for (frame_lo, frame_hi) in frames {
             damp_lo += (*frame_lo - damp_lo) * coef;
             damp_hi += (*frame_hi - damp_hi) * coef;
-            let (y_lo, y_hi) = (damp_lo * gain_lo, damp_hi * gain_hi);
-            let [a, b, c, d] = (y_lo + y_hi).to_array();
+            (*frame_lo, *frame_hi) = (damp_lo * gain_lo, damp_hi * gain_hi);
+        }
+        // The sums across lines (what is heard) and the Householder feedback (each line gets
+        // itself minus 2/N of the sum) then go four samples at a time: one transpose turns
+        // four samples' lanes into four vectors of samples, so no sum waits on a shuffle.
+        let half_mix = 0.5 * mix;
+        let quads = n - n % 4;
+        for i in (0..quads).step_by(4) {
+            let sums = std::array::from_fn(|j| frames_lo[i + j] + frames_hi[i + j]);
+            let [a, b, c, d] = f32x4::transpose(sums);
             let (left, right) = (a + c, b + d);
-            // Householder feedback: each line gets itself minus 2/N of the sum.
+            let back = (left + right) * f32x4::splat(2.0 / LINES as f32);
+            let quad = |x: &[f32]| f32x4::new([x[i], x[i + 1], x[i + 2], x[i + 3]]);
+            let (fed_l, fed_r) = (quad(in_l) - back, quad(in_r) - back);
+            let fed = f32x4::transpose([fed_l, fed_r, fed_l, fed_r]);
+            for (j, fed) in fed.iter().enumerate() {
+                frames_lo[i + j] += *fed;
+                frames_hi[i + j] += *fed;
+            }
+            let heard_l = quad(out_l) + f32x4::splat(half_mix) * left;
+            let heard_r = quad(out_r) + f32x4::splat(half_mix) * right;
+            out_l[i..i + 4].copy_from_slice(&heard_l.to_array());
+            out_r[i..i + 4].copy_from_slice(&heard_r.to_array());
+        }
+        for i in quads..n {
+            let [a, b, c, d] = (frames_lo[i] + frames_hi[i]).to_array();
+            let (left, right) = (a + c, b + d);
             let fed = f32x4::new([in_l[i], in_r[i], in_l[i], in_r[i]])
                 - f32x4::splat((left + right) * (2.0 / LINES as f32));
-            (*frame_lo, *frame_hi) = (y_lo + fed, y_hi + fed);
+            frames_lo[i] += fed;
+            frames_hi[i] += fed;
             out_l[i] += half_mix * left;
             out_r[i] += half_mix * right;
         }
