@@ -47,6 +47,7 @@ fn main() {
     let (mut l, mut r) = (vec![0.0f32; BURST], vec![0.0f32; BURST]);
     let mut burst = |engine: &mut Engine| {
         engine.plan_ahead();
+        attuned::cpu::clear_upper_simd_state();
         let start = thread_cpu();
         for (l, r) in l.chunks_mut(CALL).zip(r.chunks_mut(CALL)) {
             engine.render(l, r);
