@@ -21,7 +21,7 @@ pub struct Reverb {
     positions: [usize; LINES],
     /// Where a line's run that wraps round its ring is read into and written from. Kept
     /// here: zeroing 2 KB on the stack twice a block, for the one block in twenty that
-    /// needs it, was a memset worth ~2 % of the synthesis.
+    /// needs it, was a memset worth ~1 % of the instructions.
     wrap_copies: Box<[[f32; MAX_BLOCK]; LINES]>,
     delays: [usize; LINES],
     damp: [f32; LINES],
