@@ -405,11 +405,18 @@ impl LayerMixer {
 /// Add the first `size` samples of `bus` into `out` at gain `g`: the sends too, so a
 /// layer's reverb goes with it.
 fn add_scaled(out: &mut Bus, bus: &Bus, g: f32, size: usize) {
-    for k in 0..size {
-        out.l[k] += g * bus.l[k];
-        out.r[k] += g * bus.r[k];
-        out.send_l[k] += g * bus.send_l[k];
-        out.send_r[k] += g * bus.send_r[k];
+    // A channel at a time over slices: one bounds check, and the loop vectorises (indexed
+    // four channels a sample, it ran a scalar at a time).
+    let pairs = [
+        (&mut out.l, &bus.l),
+        (&mut out.r, &bus.r),
+        (&mut out.send_l, &bus.send_l),
+        (&mut out.send_r, &bus.send_r),
+    ];
+    for (to, from) in pairs {
+        for (y, &x) in to[..size].iter_mut().zip(&from[..size]) {
+            *y += g * x;
+        }
     }
 }
 
