@@ -47,9 +47,11 @@ const PROBE_REST_TURNS: usize = 3;
 /// While the listener's mix is the preset's own, the layers are metered (and the probe
 /// listens) in one gating block of this many, the others only folded: the powers are
 /// needed when a level first moves, as averages over many seconds, which a sample of the
-/// blocks gives as well; the meters were a third of a preset's work. As soon as a level
-/// moves, every block is metered.
-const RESTING_DUTY: usize = 4;
+/// blocks gives as well; the meters were a third of a preset's work (one block in four,
+/// still 5 % of focus's instructions). As soon as a level moves, every block is metered.
+/// While resting, the output does not depend on the powers at all (every level is 1, so
+/// the compensation is exactly 1): only how fresh they are when a level first moves does.
+const RESTING_DUTY: usize = 8;
 
 /// One layer's meters, level and reverb gain.
 #[derive(Clone)]

@@ -23,6 +23,9 @@ pub struct Reverb {
     /// here: zeroing 2 KB on the stack twice a block, for the one block in twenty that
     /// needs it, was a memset worth ~1 % of the instructions.
     wrap_copies: Box<[[f32; MAX_BLOCK]; LINES]>,
+    /// The block's samples with the lines as lanes (lines 0–3, then 4–7). Kept here too:
+    /// built on the stack and returned, the two moved 2 KB a block through memcpy.
+    frames: Box<[[f32x4; MAX_BLOCK]; 2]>,
     delays: [usize; LINES],
     damp: [f32; LINES],
     gains: [f32; LINES],
@@ -41,6 +44,7 @@ impl Reverb {
             storage: vec![0.0; delays.iter().sum()],
             positions: [0; LINES],
             wrap_copies: Box::new([[0.0; MAX_BLOCK]; LINES]),
+            frames: Box::new([[f32x4::ZERO; MAX_BLOCK]; 2]),
             delays,
             damp: [0.0; LINES],
             gains: [0.0; LINES],
@@ -108,7 +112,9 @@ impl Reverb {
         // damping, the gains and the Householder mix run across them at once; only the
         // damping is carried from sample to sample. Even lines are heard and fed on the
         // left, odd ones on the right.
-        let (mut frames_lo, mut frames_hi) = (lanes_of(&runs, 0, n), lanes_of(&runs, 4, n));
+        let [frames_lo, frames_hi] = &mut *self.frames;
+        lanes_of(&runs, 0, n, frames_lo);
+        lanes_of(&runs, 4, n, frames_hi);
         let lanes = |a: [f32; LINES]| {
             (
                 f32x4::new([a[0], a[1], a[2], a[3]]),
@@ -177,8 +183,8 @@ impl Reverb {
                     }
                 })
             };
-            runs_of(&frames_lo, n, &mut targets, 0);
-            runs_of(&frames_hi, n, &mut targets, 4);
+            runs_of(frames_lo, n, &mut targets, 0);
+            runs_of(frames_hi, n, &mut targets, 4);
         }
         for (k, line) in split_lines(&mut self.storage, &self.delays)
             .into_iter()
@@ -204,11 +210,11 @@ fn split_lines<'a>(mut storage: &'a mut [f32], delays: &[usize; LINES]) -> [&'a 
     })
 }
 
-/// Lines `first..first + 4` of `runs` as lanes, one vector a sample (the first `n`),
-/// transposed four samples at a time (a block need not be a multiple of four long: hosts
-/// hand the callback any number of frames, and the last samples go one at a time).
-fn lanes_of(runs: &[&[f32]; LINES], first: usize, n: usize) -> [f32x4; MAX_BLOCK] {
-    let mut frames = [f32x4::ZERO; MAX_BLOCK];
+/// Lines `first..first + 4` of `runs` as lanes, one vector a sample (the first `n`, into
+/// `frames`), transposed four samples at a time (a block need not be a multiple of four
+/// long: hosts hand the callback any number of frames, and the last samples go one at a
+/// time).
+fn lanes_of(runs: &[&[f32]; LINES], first: usize, n: usize, frames: &mut [f32x4; MAX_BLOCK]) {
     let quads = n - n % 4;
     // Whole quads as chunks (one bounds check a run, not one a sample).
     let [a, b, c, d]: [_; 4] = std::array::from_fn(|k| runs[first + k][..quads].chunks_exact(4));
@@ -220,7 +226,6 @@ fn lanes_of(runs: &[&[f32]; LINES], first: usize, n: usize) -> [f32x4; MAX_BLOCK
     for (i, frame) in frames.iter_mut().enumerate().take(n).skip(quads) {
         *frame = f32x4::new(std::array::from_fn(|k| runs[first + k][i]));
     }
-    frames
 }
 
 /// The inverse of [`lanes_of`]: the lanes of the first `n` vectors back into lines
