@@ -13,10 +13,13 @@ daemon, and prints one block of figures:
 Targets: <= 0.5 % CPU and <= 20 wake-ups/s on PipeWire with 200 ms buffers; <= 40 MB RSS;
 <= 200 ms to D-Bus ready.
 
-usage: scripts/daemon-figures.py [SECONDS] [SERVER…] [--device] [-- DAEMON ARGS…]
+usage: scripts/daemon-figures.py [SECONDS] [SERVER…] [--device] [--seed N|time] [-- DAEMON ARGS…]
        (default 60 s, every server; build first: cargo build --release --bin attuned)
        --device: play on the null sink chosen by name (`[audio] device`), not the default,
        so the once-a-second check that the chosen device is still there is counted too
+       --seed: the music's seed (ATTUNED_SEED; default 1, so runs and commits compare on
+       the same music: with a new seed each run the stream thread moved 0.35-0.44 %);
+       `time` for a new one each run, as the daemon otherwise does
 """
 import os
 import shutil
@@ -118,7 +121,7 @@ def start_pipewire(run, env, max_quantum=None):
     return procs
 
 
-def measure(kind, seconds, daemon_args, device=False):
+def measure(kind, seconds, daemon_args, device=False, seed="1"):
     run = tempfile.mkdtemp(prefix="attuned-figures-")
     os.chmod(run, 0o700)
     home = os.path.join(run, "home")
@@ -128,6 +131,9 @@ def measure(kind, seconds, daemon_args, device=False):
                XDG_STATE_HOME=os.path.join(home, ".local/state"),
                XDG_CONFIG_HOME=os.path.join(home, ".config"))
     env.pop("PIPEWIRE_RUNTIME_DIR", None)
+    env.pop("ATTUNED_SEED", None)
+    if seed != "time":
+        env["ATTUNED_SEED"] = seed
     env.pop("PULSE_SERVER", None)
     if device:
         os.makedirs(os.path.join(home, ".config/attuned"))
@@ -190,7 +196,7 @@ def measure(kind, seconds, daemon_args, device=False):
         span = w1 - w0
         server_name = "PulseAudio" if kind == "pulseaudio" else \
             "PipeWire (pipewire + wireplumber + pipewire-pulse)"
-        print(f"== {kind}: {output}")
+        print(f"== {kind}: {output} (seed {seed})")
         print(f"start → D-Bus ready:   {ready * 1000:.0f} ms (target ≤ 200 ms)")
         print(f"start → first audio:   {first * 1000:.0f} ms")
         # The scheduler's count over the threads alive at the end (a thread that ended in
@@ -231,6 +237,13 @@ def main():
         args = args[:args.index("--")]
     device = "--device" in args
     args = [a for a in args if a != "--device"]
+    seed = "1"
+    if "--seed" in args:
+        i = args.index("--seed")
+        if i + 1 >= len(args) or not (args[i + 1] == "time" or args[i + 1].isdigit()):
+            sys.exit("--seed takes a number or `time`")
+        seed = args[i + 1]
+        del args[i:i + 2]
     seconds = 60.0
     if args and args[0].replace(".", "", 1).isdigit():
         seconds = float(args.pop(0))
@@ -241,7 +254,7 @@ def main():
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release --bin attuned")
     for kind in kinds:
-        measure(kind, seconds, daemon_args, device)
+        measure(kind, seconds, daemon_args, device, seed)
 
 
 if __name__ == "__main__":

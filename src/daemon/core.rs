@@ -81,9 +81,7 @@ impl Core {
         on_audio_status: impl Fn(&AudioStatus) + Send + 'static,
     ) -> Core {
         let controls = SharedControls::new(preset.controls);
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_secs());
+        let seed = session_seed();
         let mut engine = Engine::new(&preset, controls, seed, SAMPLE_RATE);
         let volume = state.volume.unwrap_or(config.volume);
         engine.set_volume(volume as f32);
@@ -551,4 +549,17 @@ impl Core {
             }),
         }
     }
+}
+
+/// The music's seed: new each session (the time), or `ATTUNED_SEED` where a measurement
+/// needs the same music run after run (`scripts/daemon-figures.py` sets it).
+fn session_seed() -> u64 {
+    std::env::var("ATTUNED_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_secs())
+        })
 }

@@ -204,12 +204,21 @@ pub async fn run_with_clock(
         power: power::Power::start(),
         sensors_rest,
     };
-    let core = owner
-        .run(async {
-            shutdown.await;
-            tracing::info!("shutting down");
-        })
-        .await;
+    // On a worker, not on the thread that blocks on the daemon: the tick's timer fires in
+    // the worker that drives the timers and polls the owner there (run here, each tick was
+    // a wake-up of this thread besides the worker's, and one more to re-arm the timer).
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let owner = tokio::spawn(owner.run(async {
+        let _ = stop_rx.await;
+        tracing::info!("shutting down");
+    }));
+    shutdown.await;
+    let _ = stop_tx.send(());
+    let core = match owner.await {
+        Ok(core) => core,
+        // The owner panicked: carry it on, as when it ran here.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
     // The owner is gone: its view and state senders with it. Flush the state now.
     let _ = flush_tx.send(());
     if let Some(s) = saver {

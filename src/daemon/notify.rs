@@ -1,6 +1,12 @@
 //! `PropertiesChanged`, derived from the published [`View`]: at most every
 //! [`NOTIFY_PERIOD`](super::NOTIFY_PERIOD), only for what changed, at the resolution a
 //! client shows (1 % controls, 0.1 bpm tempo, whole seconds of timer).
+//!
+//! The announcer wakes when the core publishes (every control tick and after each
+//! command), not on a timer of its own: the tick's wake-up carries it (a 2 Hz interval
+//! beside the 2 Hz tick was two more wake-ups a second, and tokio wakes twice for a timer
+//! that far out). A change published sooner than the period after the last announcement
+//! waits for the next publication or the period's end, whichever comes first.
 
 use super::dbus::{AttunedInterface, sensor_rows};
 use super::mpris::MprisPlayer;
@@ -10,6 +16,9 @@ use crate::sensor::ble::Ble;
 use std::sync::Arc;
 use tokio::sync::watch;
 
+/// How early a publication may come and still be announced as one a period on.
+const PUBLISH_JITTER: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Announce changes until the view's sender is dropped.
 pub async fn announce_changes(
     conn: zbus::Connection,
@@ -18,14 +27,23 @@ pub async fn announce_changes(
     audio: crate::audio::AudioStatusReader,
     midi: crate::midi::MidiStatusReader,
 ) {
-    let mut period = tokio::time::interval(super::NOTIFY_PERIOD);
-    period.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last = Announced::of(&view.borrow(), &ble, &audio, &midi);
+    let mut last = Announced::of(&view.borrow_and_update(), &ble, &audio, &midi);
+    let mut announced_at = tokio::time::Instant::now();
     loop {
-        period.tick().await;
-        if view.has_changed().is_err() {
+        if view.changed().await.is_err() {
             return;
         }
+        // A tick's publication a period after the last one's is on time, whatever its
+        // jitter (waiting out a few ms would cost a wake-up of its own).
+        let due = announced_at + super::NOTIFY_PERIOD - PUBLISH_JITTER;
+        // Early: the next publication (a tick is ≤ 500 ms away) or the period's end.
+        while tokio::time::Instant::now() < due {
+            tokio::select! {
+                changed = view.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep_until(due) => break,
+            }
+        }
+        announced_at = tokio::time::Instant::now();
         let now = Announced::of(&view.borrow_and_update(), &ble, &audio, &midi);
         if let Err(e) = now.announce(&last, &conn).await {
             tracing::debug!("PropertiesChanged: {e}");
