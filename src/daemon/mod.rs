@@ -208,15 +208,21 @@ pub async fn run_with_clock(
     // the worker that drives the timers and polls the owner there (run here, each tick was
     // a wake-up of this thread besides the worker's, and one more to re-arm the timer).
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let owner = tokio::spawn(owner.run(async {
+    let mut owner = tokio::spawn(owner.run(async {
         let _ = stop_rx.await;
         tracing::info!("shutting down");
     }));
-    shutdown.await;
-    let _ = stop_tx.send(());
-    let core = match owner.await {
+    // The owner ends only when told to, unless it panicked: then carry the panic on (as
+    // when it ran here) rather than keep a daemon without a core on the bus.
+    let joined = tokio::select! {
+        joined = &mut owner => joined,
+        () = shutdown => {
+            let _ = stop_tx.send(());
+            owner.await
+        }
+    };
+    let core = match joined {
         Ok(core) => core,
-        // The owner panicked: carry it on, as when it ran here.
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
     // The owner is gone: its view and state senders with it. Flush the state now.
