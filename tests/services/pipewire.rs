@@ -94,7 +94,18 @@ impl Session {
     }
 
     pub fn set_default_sink(&self, name: &str) {
-        super::ok(self.run("pactl", &["set-default-sink", name]));
+        // pipewire-pulse answers "Not supported" until the session manager's `default`
+        // metadata has reached it, which can be after it already names a default sink (seen
+        // on a loaded machine): ask again until it takes.
+        let start = std::time::Instant::now();
+        loop {
+            let out = self.run("pactl", &["set-default-sink", name]);
+            if out.status.success() || start.elapsed() > Duration::from_secs(10) {
+                super::ok(out);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         wait_for(
             &format!("{name} as the default"),
             Duration::from_secs(10),
