@@ -6,7 +6,7 @@
 use attuned::control::Controller;
 use attuned::control::teacher::teach;
 use attuned::features::{Clock, FeatureExtractor, ListenerProfile, Reading};
-use attuned::synth::preset::Mode;
+use attuned::preset::Mode;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 

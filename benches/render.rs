@@ -3,9 +3,9 @@
 //! Criterion reports time per second of audio; × real time = 1 s / that time.
 
 use attuned::controls::SharedControls;
+use attuned::engine::{Engine, SAMPLE_RATE};
+use attuned::preset::{BUILTIN, Preset};
 use attuned::synth::beat::BeatCommand;
-use attuned::synth::engine::{Engine, SAMPLE_RATE};
-use attuned::synth::preset::{BUILTIN, Preset};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// An engine for `name` and one second of audio per call of the returned closure, after
@@ -57,7 +57,7 @@ fn presets(c: &mut Criterion) {
     // steps included); here with the rules instead, for the ratio.
     for (name, _) in BUILTIN {
         let mut preset = Preset::builtin(name).expect("built-in preset");
-        preset.composer = attuned::synth::preset::Composer::Rules;
+        preset.composer = attuned::preset::Composer::Rules;
         let mut second = one_second_of(preset, |_| {});
         group.bench_function(format!("{name}_rules"), |b| b.iter(&mut second));
     }

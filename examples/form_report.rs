@@ -6,8 +6,8 @@
 //! (default 60 minutes, seed 5, every preset)
 
 use attuned::analysis::{self, AudioStats};
+use attuned::preset::{BUILTIN, Preset};
 use attuned::render::{RenderOptions, render_with_form};
-use attuned::synth::preset::{BUILTIN, Preset};
 use std::time::{Duration, Instant};
 
 fn main() {

@@ -2,7 +2,7 @@
 //! and at night, with neutral controls: `cargo run --release --example nature_levels`.
 //! The presets' `[nature]` levels and `level_db` are set against these figures.
 
-use attuned::synth::layers::{LAYER_COUNT, Layer};
+use attuned::preset::layers::{LAYER_COUNT, Layer};
 use attuned::synth::nature::{Nature, NatureMix, NatureParams, NatureReport};
 use attuned::synth::voices::{Bus, MAX_BLOCK};
 

@@ -10,8 +10,8 @@
 //! run it under `valgrind --tool=callgrind` (instructions by function).
 
 use attuned::controls::SharedControls;
-use attuned::synth::engine::{Engine, SAMPLE_RATE};
-use attuned::synth::preset::Preset;
+use attuned::engine::{Engine, SAMPLE_RATE};
+use attuned::preset::Preset;
 use std::time::Duration;
 
 /// Frames the daemon's callback is asked for at a time (200 ms) and the calls they come

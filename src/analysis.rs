@@ -3,9 +3,9 @@
 //! spectral centroid, sample jumps). Used by the form tests and `examples/form_report.rs`.
 //! It reads notes and samples only, never the planner's own account of itself.
 
-use crate::synth::engine::SAMPLE_RATE;
-use crate::synth::note::{NoteEvent, VoiceKind};
-use crate::synth::scale::ScaleKind;
+use crate::engine::SAMPLE_RATE;
+use crate::music::note::{NoteEvent, VoiceKind};
+use crate::music::scale::ScaleKind;
 use std::collections::HashSet;
 
 fn seconds(e: &NoteEvent) -> f64 {

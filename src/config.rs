@@ -6,28 +6,14 @@
 
 use crate::duration::parse_duration;
 use crate::features::ListenerProfile;
-use crate::synth::preset::{line_col, valid_name};
+use crate::preset::valid_name;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
 
-/// A config file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{file}:{line}:{column}: {message}")]
-    Invalid {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{file}: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
-}
+/// A config file that cannot be used: `file:line:column: message`, as a preset says it.
+pub type ConfigError = crate::preset::FileError;
 
 /// Which audio host to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -197,13 +183,7 @@ impl Config {
     /// Parse config text; `file` names it in errors.
     pub fn parse(file: &str, src: &str) -> Result<Config, ConfigError> {
         let invalid = |span: std::ops::Range<usize>, message: String| {
-            let (line, column) = line_col(src, span.start);
-            ConfigError::Invalid {
-                file: file.to_owned(),
-                line,
-                column,
-                message,
-            }
+            ConfigError::at(file, src, span, message)
         };
         let raw: RawConfig = toml::from_str(src)
             .map_err(|e| invalid(e.span().unwrap_or(0..0), e.message().to_string()))?;

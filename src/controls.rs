@@ -1,7 +1,7 @@
 //! The named controls: the only way the rest of the program steers sound.
 //!
 //! Every control is a value in `0..=1`. Presets decide what each control means for
-//! their voices (see [`crate::synth::preset`]); the control model, the CLI and the
+//! their voices (see [`crate::preset`]); the control model, the CLI and the
 //! D-Bus layer only ever speak in these names. Values travel to the audio thread
 //! through fundsp [`Shared`] atomics and are smoothed there, so a 4–10 Hz control
 //! rate makes no zipper noise.

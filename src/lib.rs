@@ -6,15 +6,15 @@
 //!   and their lock-free shared form for the audio thread.
 //! - [`compose`] — composition on the control side: the form planner (sections,
 //!   arrangement, keys that travel, a harmonic grammar per mode, a developing motif) writes
-//!   bars ahead into a fixed-capacity queue ([`compose::feed`]); [`compose::trace`] is the
+//!   bars ahead into a fixed-capacity queue ([`engine::feed`]); [`compose::trace`] is the
 //!   form as heard, one row per second.
-//! - [`synth`] — the engine: [`synth::scale`] (scales and tunings), [`synth::preset`]
+//! - [`synth`] — the engine: [`music::scale`] (scales and tunings), [`preset`]
 //!   (TOML presets with `file:line:column` errors), [`synth::player`] (the planned bars
 //!   fired on their samples, on a sample-accurate beat clock), [`synth::voices`] (pad, bells,
 //!   bass, pulse, noise, reverb),
-//!   [`synth::graph`] (one preset as a fundsp unit), [`synth::engine`] (the fundsp `Net` with
+//!   [`synth::graph`] (one preset as a fundsp unit), [`engine`] (the fundsp `Net` with
 //!   crossfaded preset switching and the master chain), [`synth::beat`] (tempo and footfall
-//!   anchors to the audio thread, and the phase lock there), [`synth::play_clock`] (when an
+//!   anchors to the audio thread, and the phase lock there), [`engine::play_clock`] (when an
 //!   engine sample is heard).
 //! - [`features`] — readings (heart rate, RR, contact, cadence) and the clock → the model's
 //!   fixed-order feature vector; [`features::sun`] for solar elevation.
@@ -56,11 +56,15 @@ pub mod ctl;
 pub mod daemon;
 pub mod dbus;
 pub mod duration;
+pub mod engine;
+pub mod fast_math;
 pub mod features;
 pub mod limits;
 pub mod logging;
 pub mod midi;
+pub mod music;
 pub mod plot;
+pub mod preset;
 pub mod render;
 pub mod sensor;
 pub mod state;

@@ -4,9 +4,9 @@
 use attuned::control::{ControlModel, Controller};
 use attuned::duration::parse_duration;
 use attuned::features::ListenerProfile;
+use attuned::preset::Mode;
+use attuned::preset::PresetLibrary;
 use attuned::render::{Adaptive, ControlTrack, RenderOptions, render};
-use attuned::synth::preset::Mode;
-use attuned::synth::preset::PresetLibrary;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -342,8 +342,8 @@ fn main() -> ExitCode {
             let mut preset = lib.load(&preset).map_err(|e| e.to_string())?;
             if let Some(c) = composer {
                 preset.composer = match c {
-                    ComposerArg::Rules => attuned::synth::preset::Composer::Rules,
-                    ComposerArg::Learned => attuned::synth::preset::Composer::Learned,
+                    ComposerArg::Rules => attuned::preset::Composer::Rules,
+                    ComposerArg::Learned => attuned::preset::Composer::Learned,
                 };
             }
             let controls = match controls {
@@ -376,9 +376,9 @@ fn main() -> ExitCode {
             if let Some(list) = &mix {
                 let layers = opts.preset.layers();
                 for (name, level) in
-                    attuned::synth::layers::parse_list(list).map_err(|e| e.to_string())?
+                    attuned::preset::layers::parse_list(list).map_err(|e| e.to_string())?
                 {
-                    attuned::synth::layers::check(&name, level, &opts.preset.name, &layers)
+                    attuned::preset::layers::check(&name, level, &opts.preset.name, &layers)
                         .map_err(|e| e.to_string())?;
                     opts.mix.insert(name, level);
                 }

@@ -5,11 +5,11 @@ use crate::compose::trace::FormRow;
 use crate::control::Controller;
 use crate::control::pipeline::{FollowSpec, Pipeline, Step};
 use crate::controls::{Control, ControlValues, SharedControls};
+use crate::engine::{Engine, SAMPLE_RATE};
 use crate::features::{Clock, ListenerProfile, Reading};
+use crate::music::note::NoteEvent;
+use crate::preset::{Mode, Preset, PresetError};
 use crate::synth::beat::BeatCommand;
-use crate::synth::engine::{Engine, SAMPLE_RATE};
-use crate::synth::note::NoteEvent;
-use crate::synth::preset::{Mode, Preset, PresetError};
 use crate::workout::WorkoutSettings;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -132,7 +132,7 @@ pub struct RenderOptions {
     /// Time of day at the start, in seconds after midnight.
     pub start_of_day: f64,
     /// The listener's levels of the preset's layers (`--mix rain=0.8,beat=0`; others at 1).
-    pub mix: crate::synth::layers::MixLevels,
+    pub mix: crate::preset::layers::MixLevels,
     /// The focus modulation's depth (`--modulation-depth`; none: the preset's own).
     pub modulation_depth: Option<f32>,
     /// Where and on which day: the sun the birds and insects follow.
@@ -294,7 +294,7 @@ pub fn render_with_form(
         if let Some((at, preset)) = &switch
             && t >= *at
         {
-            engine.switch_preset(preset, crate::synth::engine::CROSSFADE_SECONDS);
+            engine.switch_preset(preset, crate::engine::CROSSFADE_SECONDS);
             if let Some((pipeline, _)) = &mut pipeline {
                 pipeline.set_follow(follow_spec(preset));
                 pipeline.set_mode(preset.mode);
@@ -345,7 +345,7 @@ pub fn render_with_form(
 pub fn follow_spec(preset: &Preset) -> Option<FollowSpec> {
     preset.follow_bpm.map(|range| FollowSpec {
         range,
-        tempo: preset.params.spec(crate::synth::params::Param::TempoBpm),
+        tempo: preset.params.spec(crate::preset::params::Param::TempoBpm),
     })
 }
 

@@ -42,7 +42,7 @@ pub struct State {
     pub last_session: Option<crate::features::session_summary::SessionSummary>,
     /// The listener's mix of each preset (layer levels other than 1).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub mix: std::collections::BTreeMap<String, crate::synth::layers::MixLevels>,
+    pub mix: std::collections::BTreeMap<String, crate::preset::layers::MixLevels>,
     /// The listener's depth of the focus modulation (none: each preset's own).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modulation_depth: Option<f64>,
@@ -120,7 +120,7 @@ impl State {
             .volume
             .filter(|v| v.is_finite())
             .map(|v| v.clamp(0.0, 1.0));
-        self.preset = self.preset.filter(|p| crate::synth::preset::valid_name(p));
+        self.preset = self.preset.filter(|p| crate::preset::valid_name(p));
         // A hand-edited depth that is not a number is forgotten; out of range, clamped.
         self.modulation_depth = self
             .modulation_depth

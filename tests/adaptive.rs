@@ -5,9 +5,9 @@ use attuned::control::Controller;
 use attuned::control::pipeline::{Pipeline, Step};
 use attuned::controls::{Control, ControlValues};
 use attuned::features::{Clock, ListenerProfile, Reading};
+use attuned::preset::params::Param;
+use attuned::preset::{Mode, Preset};
 use attuned::render::{Adaptive, RenderOptions, render};
-use attuned::synth::params::Param;
-use attuned::synth::preset::{Mode, Preset};
 use std::time::Duration;
 
 fn start(hours: f64) -> Clock {

@@ -11,8 +11,8 @@ use attuned::control::breath_lead::{
 use attuned::control::pipeline::Pipeline;
 use attuned::features::breathing::Breathing;
 use attuned::features::{Clock, ListenerProfile, Reading};
+use attuned::preset::Mode;
 use attuned::render::{Adaptive, RenderOptions, render};
-use attuned::synth::preset::Mode;
 use common::rsa::{envelope_rate, strap};
 use common::*;
 use std::time::Duration;

@@ -161,7 +161,7 @@ fn the_extractor_reads_breathing_from_strap_notifications() {
     assert!(b.confidence > 0.5, "{b:?}");
     // Contract v2: the estimate is in the feature vector, and goes with the strap.
     use attuned::control::contract::{BREATHING_CONFIDENCE, BREATHING_RATE};
-    use attuned::synth::preset::Mode;
+    use attuned::preset::Mode;
     let last = beats.last().unwrap().0;
     let clock = |at: f64| attuned::features::Clock {
         session_s: at,

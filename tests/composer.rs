@@ -5,10 +5,10 @@
 mod common;
 use attuned::compose::key::Key;
 use attuned::compose::learned::{self, ComposerModel};
+use attuned::engine::SAMPLE_RATE;
+use attuned::music::note::VoiceKind;
+use attuned::preset::Composer;
 use attuned::render::{RenderOptions, render};
-use attuned::synth::engine::SAMPLE_RATE;
-use attuned::synth::note::VoiceKind;
-use attuned::synth::preset::Composer;
 use common::preset;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,8 +3,8 @@
 
 mod common;
 
+use attuned::preset::BUILTIN;
 use attuned::synth::dsp::Svf;
-use attuned::synth::preset::BUILTIN;
 use common::{preset, render_secs};
 
 /// Band levels in dB of the mono sum, 1/3-octave bands centred from 50 Hz to 12.5 kHz

@@ -7,9 +7,9 @@
 mod common;
 mod services;
 
+use attuned::engine::SAMPLE_RATE;
+use attuned::preset::BUILTIN;
 use attuned::render::{RenderOptions, render};
-use attuned::synth::engine::SAMPLE_RATE;
-use attuned::synth::preset::BUILTIN;
 use common::{preset, render_secs};
 use services::Session;
 use std::time::Duration;

@@ -6,9 +6,9 @@
 mod common;
 use attuned::analysis::{self, AudioStats};
 use attuned::compose::trace::FormRow;
+use attuned::music::note::NoteEvent;
+use attuned::preset::BUILTIN;
 use attuned::render::{RenderOptions, render_with_form};
-use attuned::synth::note::NoteEvent;
-use attuned::synth::preset::BUILTIN;
 use common::*;
 use std::time::Duration;
 

@@ -3,8 +3,8 @@
 //! the loudness compensation keeps the level).
 
 mod common;
+use attuned::preset::BUILTIN;
 use attuned::render::{RenderOptions, render};
-use attuned::synth::preset::BUILTIN;
 use common::*;
 use std::time::Duration;
 

@@ -9,9 +9,9 @@ mod common;
 mod services;
 
 use attuned::controls::SharedControls;
+use attuned::engine::{Engine, SAMPLE_RATE};
+use attuned::preset::layers::Layer;
 use attuned::render::{RenderOptions, render};
-use attuned::synth::engine::{Engine, SAMPLE_RATE};
-use attuned::synth::layers::Layer;
 use common::{loudness, preset};
 use services::{Session, ok};
 use std::time::Duration;

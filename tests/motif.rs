@@ -5,9 +5,9 @@
 mod common;
 use attuned::compose::given::{self, GivenNote};
 use attuned::compose::key::Key;
+use attuned::engine::SAMPLE_RATE;
+use attuned::music::note::{NoteEvent, VoiceKind};
 use attuned::render::{RenderOptions, render};
-use attuned::synth::engine::SAMPLE_RATE;
-use attuned::synth::note::{NoteEvent, VoiceKind};
 use common::preset;
 use std::process::Command;
 use std::time::Duration;

@@ -2,14 +2,14 @@
 
 mod common;
 use attuned::controls::Control;
+use attuned::engine::SAMPLE_RATE;
+use attuned::music::note::{NoteEvent, VoiceKind};
 use attuned::render::{RenderOptions, render};
-use attuned::synth::engine::SAMPLE_RATE;
-use attuned::synth::note::{NoteEvent, VoiceKind};
 use common::*;
 use std::collections::HashSet;
 use std::time::Duration;
 
-fn events(p: &attuned::synth::preset::Preset, secs: f64, seed: u64) -> Vec<NoteEvent> {
+fn events(p: &attuned::preset::Preset, secs: f64, seed: u64) -> Vec<NoteEvent> {
     let mut o = RenderOptions::new(p.clone());
     o.duration = Duration::from_secs_f64(secs);
     o.seed = seed;

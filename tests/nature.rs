@@ -4,12 +4,12 @@
 
 mod common;
 
+use attuned::preset::layers::{LAYER_COUNT, Layer};
+use attuned::preset::nature::Surface;
 use attuned::render::{RenderOptions, render};
-use attuned::synth::layers::{LAYER_COUNT, Layer};
 use attuned::synth::nature::birds::song_activity;
 use attuned::synth::nature::insects::night_chorus;
 use attuned::synth::nature::ocean::Ocean;
-use attuned::synth::nature::rain::Surface;
 use attuned::synth::nature::{Nature, NatureMix, NatureParams, NatureReport};
 use attuned::synth::voices::{Bus, MAX_BLOCK};
 use common::preset;

@@ -1,7 +1,7 @@
 //! Preset files: every shipped one parses and has its spectrogram thumbnail in the README;
 //! broken ones are refused with file:line:column.
 
-use attuned::synth::preset::{Preset, PresetError, PresetLibrary};
+use attuned::preset::{Preset, PresetError, PresetLibrary};
 
 const GOOD: &str = include_str!("../presets/focus.toml");
 
@@ -112,7 +112,7 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
         &with("composer = \"rules\"\nbreath_lead = true"),
     )
     .unwrap();
-    assert_eq!(p.composer, attuned::synth::preset::Composer::Rules);
+    assert_eq!(p.composer, attuned::preset::Composer::Rules);
     assert!(p.breath_lead);
     // Instruments are picked by name; an unknown one is refused where it stands, with the
     // names there are.
@@ -127,7 +127,7 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
         &with_voices("chords = \"strings\"\nmelody = \"marimba\""),
     )
     .unwrap();
-    use attuned::synth::voices::choice::{ChordInstrument, MelodyInstrument};
+    use attuned::preset::instruments::{ChordInstrument, MelodyInstrument};
     assert_eq!(p.voices.chords, ChordInstrument::Strings);
     assert_eq!(p.voices.melody, MelodyInstrument::Marimba);
     let p = Preset::parse("test.toml", GOOD).unwrap();
@@ -136,7 +136,7 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
         MelodyInstrument::Bells,
         "bells unless a preset says"
     );
-    assert_eq!(p.composer, attuned::synth::preset::Composer::Learned);
+    assert_eq!(p.composer, attuned::preset::Composer::Learned);
     assert!(!p.breath_lead, "focus does not lead breathing");
 }
 

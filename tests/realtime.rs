@@ -2,8 +2,8 @@
 
 mod common;
 use assert_no_alloc::assert_no_alloc;
+use attuned::engine::{Engine, SAMPLE_RATE};
 use attuned::render::{RenderOptions, render};
-use attuned::synth::engine::{Engine, SAMPLE_RATE};
 use common::*;
 use std::time::Duration;
 
@@ -51,7 +51,7 @@ fn audio_processing_never_allocates_even_through_a_crossfade() {
     }
     assert!(l.iter().all(|x| x.is_finite()));
     // … and into every preset in turn, whatever instruments it plays.
-    for (name, _) in attuned::synth::preset::BUILTIN {
+    for (name, _) in attuned::preset::BUILTIN {
         engine.switch_preset(&preset(name), 1.0);
         for _ in 0..30 {
             engine.plan_ahead();
@@ -252,7 +252,7 @@ fn any_callback_size_renders() {
     // Hosts hand the callback any number of frames (PulseAudio: whatever is writable), so
     // blocks of 1, 3, 17 … samples reach every voice and the reverb.
     let (mut l, mut r) = (vec![0.0f32; 1023], vec![0.0f32; 1023]);
-    for (name, _) in attuned::synth::preset::BUILTIN {
+    for (name, _) in attuned::preset::BUILTIN {
         let mut engine = engine(name, 3);
         for size in [1, 3, 17, 63, 64, 65, 1023].into_iter().cycle().take(70) {
             engine.plan_ahead();

@@ -54,7 +54,10 @@ fn render_cli(dir: &Path, name: &str, args: &[&str]) -> Vec<(String, String)> {
 
 /// The cases: (name, arguments of `attuned render`).
 fn cases() -> Vec<(String, Vec<String>)> {
-    let run = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sessions/interval-run.csv");
+    let run = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sessions/interval-run.csv"
+    );
     let mut cases: Vec<(String, Vec<String>)> = std::fs::read_dir("presets")
         .expect("the shipped presets")
         .map(|e| e.unwrap().path())
@@ -67,10 +70,21 @@ fn cases() -> Vec<(String, Vec<String>)> {
     let adaptive: [(&str, &[&str]); 4] = [
         ("workout-replay", &["--preset", "workout", "--replay", run]),
         ("breathe-replay", &["--preset", "breathe", "--replay", run]),
-        ("sleep-night", &["--preset", "sleep", "--mode", "sleep", "--start", "23:30"]),
+        (
+            "sleep-night",
+            &["--preset", "sleep", "--mode", "sleep", "--start", "23:30"],
+        ),
         (
             "focus-teacher",
-            &["--preset", "focus", "--teacher", "--replay", run, "--start", "07:10"],
+            &[
+                "--preset",
+                "focus",
+                "--teacher",
+                "--replay",
+                run,
+                "--start",
+                "07:10",
+            ],
         ),
     ];
     for (name, args) in adaptive {
@@ -81,7 +95,7 @@ fn cases() -> Vec<(String, Vec<String>)> {
 
 /// A preset switch at 20 s (focus → rain) through the library.
 fn render_switch(dir: &Path) -> Vec<(String, String)> {
-    use attuned::synth::preset::Preset;
+    use attuned::preset::Preset;
     use attuned::render::{RenderOptions, render};
     let wav = dir.join("switch.wav");
     let midi = dir.join("switch.mid");

@@ -2,9 +2,9 @@
 //! descent, then level).
 //! Ignored by default (minutes long); the README's test command runs it.
 
+use attuned::engine::SAMPLE_RATE;
+use attuned::preset::Preset;
 use attuned::render::{RenderOptions, render_with};
-use attuned::synth::engine::SAMPLE_RATE;
-use attuned::synth::preset::Preset;
 use ebur128::{EbuR128, Mode};
 use std::time::Duration;
 

@@ -6,12 +6,12 @@
 use attuned::control::Controller;
 use attuned::control::pipeline::Step;
 use attuned::controls::Control;
+use attuned::engine::{LOOKAHEAD_S, SAMPLE_RATE};
 use attuned::features::{ListenerProfile, Reading};
+use attuned::music::note::VoiceKind;
+use attuned::preset::{Mode, Preset};
 use attuned::render::{Adaptive, RenderOptions, Rendered, render};
 use attuned::sensor::gatt::{RunningSpeedCadence, encode_rsc, parse_rsc};
-use attuned::synth::engine::{LOOKAHEAD_S, SAMPLE_RATE};
-use attuned::synth::note::VoiceKind;
-use attuned::synth::preset::{Mode, Preset};
 use attuned::workout::WorkoutSettings;
 use rand_core::{Rng, SeedableRng};
 use rand_pcg::Pcg32;

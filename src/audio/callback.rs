@@ -4,7 +4,7 @@
 //! missed lock writes silence for that callback. With the `realtime-guard` feature (on by
 //! default) debug and test builds run it under `assert_no_alloc`: an allocation aborts.
 
-use crate::synth::engine::Renderer;
+use crate::engine::Renderer;
 use std::sync::{Arc, Mutex};
 
 /// Frames rendered per chunk inside one callback (stack buffers).

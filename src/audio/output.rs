@@ -22,7 +22,7 @@ use super::hosts;
 use super::servers::{PassedOver, Servers, device_present};
 use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault};
 use crate::config::{AudioConfig, AudioHost};
-use crate::synth::engine::Renderer;
+use crate::engine::Renderer;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};

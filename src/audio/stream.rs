@@ -6,7 +6,7 @@ use super::AudioStatus;
 use super::callback::{SharedRenderer, fill};
 use super::hosts;
 use crate::config::{AudioConfig, AudioHost};
-use crate::synth::engine::SAMPLE_RATE;
+use crate::engine::SAMPLE_RATE;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};

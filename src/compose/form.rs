@@ -5,7 +5,7 @@
 //! ebbs; workout builds and breaks down in 16-bar phrases without ever dropping the beat.
 
 use super::key::Key;
-use crate::synth::preset::Mode;
+use crate::preset::Mode;
 
 /// The voices a section arranges, in [`Arrangement::parts`] order.
 pub const VOICES: [&str; 5] = ["pad", "bells", "bass", "pulse", "noise"];

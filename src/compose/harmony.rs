@@ -4,7 +4,7 @@
 //! change goes through a pivot chord that belongs to both keys.
 
 use super::key::{Key, pc_name};
-use crate::synth::scale::ScaleKind;
+use crate::music::scale::ScaleKind;
 
 /// How a chord is stacked, in scale steps above its root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,7 +190,7 @@ pub fn nearest_degree(prev: &Key, chord: &Chord, key: &Key) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::scale::{Scale, Tuning};
+    use crate::music::scale::{Scale, Tuning};
 
     fn key(kind: ScaleKind, root: i32) -> Key {
         Key::home(Scale {

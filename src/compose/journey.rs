@@ -4,8 +4,8 @@
 
 use super::form::Dice;
 use super::key::Key;
-use crate::synth::preset::Mode;
-use crate::synth::scale::Scale;
+use crate::music::scale::Scale;
+use crate::preset::Mode;
 
 #[derive(Debug, Clone)]
 pub struct KeyJourney {

@@ -2,7 +2,7 @@
 //! round the circle of fifths (one accidental changes), which every scale family here
 //! shares, so even sleep can modulate without a jolt.
 
-use crate::synth::scale::Scale;
+use crate::music::scale::Scale;
 
 /// A key: the preset's scale moved `fifths` steps round the circle of fifths from home,
 /// with its tonic kept within a fourth of the home root so the register stays put.
@@ -88,7 +88,7 @@ pub fn pc_name(pc: i32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::scale::{ScaleKind, Tuning};
+    use crate::music::scale::{ScaleKind, Tuning};
 
     fn d_dorian() -> Scale {
         Scale {

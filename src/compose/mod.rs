@@ -9,11 +9,8 @@
 //! through a fixed-capacity queue; `synth::player` only fires its notes on their samples.
 //! A preset declares the harmonic character ([`character`]), not a loop.
 
-pub mod bar;
-pub mod character;
 pub mod continuation;
 pub mod development;
-pub mod feed;
 pub mod form;
 pub mod given;
 pub mod harmony;

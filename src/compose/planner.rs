@@ -3,8 +3,6 @@
 //! them into [`BarPlan`]s for the player. Seeded: the same seed, preset and controls give
 //! the same bars.
 
-use super::bar::{BarPlan, PlannedNote};
-use super::character::Character;
 use super::continuation;
 use super::development::{Theme, ThemePlayer};
 use super::form::{self, BASS, BELLS, Context, Dice, NOISE, PAD, PULSE, Role, Section};
@@ -15,9 +13,11 @@ use super::key::Key;
 use super::learned::ComposerModel;
 use super::melody::{Motif, Writer};
 use crate::controls::{Control, ControlValues};
-use crate::synth::note::VoiceKind;
-use crate::synth::params::{PARAM_COUNT, Param, ParamTable, ParamValues};
-use crate::synth::preset::{Composer, Mode, Preset, PulseKind};
+use crate::music::bar::{BarPlan, PlannedNote};
+use crate::music::note::VoiceKind;
+use crate::preset::character::Character;
+use crate::preset::params::{PARAM_COUNT, Param, ParamTable, ParamValues};
+use crate::preset::{Composer, Mode, Preset, PulseKind};
 use rand_core::{Rng, SeedableRng};
 use rand_pcg::Pcg32;
 

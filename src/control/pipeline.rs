@@ -7,8 +7,8 @@ use super::breath_lead::{BreathLead, LeadState};
 use super::contract::{INPUTS, OUTPUTS};
 use crate::controls::ControlValues;
 use crate::features::{Clock, FeatureExtractor, ListenerProfile, Reading};
-use crate::synth::params::ParamSpec;
-use crate::synth::preset::Mode;
+use crate::preset::Mode;
+use crate::preset::params::ParamSpec;
 use crate::workout::{BeatPlan, Follower, WorkoutSettings, WorkoutStatus};
 
 /// Time constant (seconds) of the smoothing after the controller: the music follows the
@@ -89,7 +89,7 @@ impl Pipeline {
     }
 
     /// Lead the breathing with the swell (presets that want it: see
-    /// [`crate::synth::preset::Preset::breath_lead`]).
+    /// [`crate::preset::Preset::breath_lead`]).
     pub fn set_breath_lead(&mut self, enabled: bool) {
         self.lead_enabled = enabled;
     }

@@ -156,7 +156,7 @@ fn workout(x: &[f32; INPUTS], arousal: f32, day: f32) -> [f32; OUTPUTS] {
 mod tests {
     use super::*;
     use crate::features::mode_input;
-    use crate::synth::preset::Mode;
+    use crate::preset::Mode;
 
     fn clock_only(hours: f32, mode: Mode, session_min: f32) -> [f32; INPUTS] {
         let mut x = [0.0; INPUTS];

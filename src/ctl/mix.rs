@@ -3,7 +3,7 @@
 
 use super::explain_error;
 use crate::dbus::AttunedProxy;
-use crate::synth::layers::Layer;
+use crate::preset::layers::Layer;
 
 /// The layers as the daemon lists them, in mix order.
 pub async fn levels(proxy: &AttunedProxy<'_>) -> Result<Vec<(String, f64)>, String> {

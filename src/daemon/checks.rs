@@ -2,7 +2,7 @@
 //! rather than found out when the schedule fires.
 
 use crate::config::Config;
-use crate::synth::preset::PresetLibrary;
+use crate::preset::PresetLibrary;
 
 /// Problems in the user's preset directory and schedule entries naming presets that do
 /// not load. Reads the disk: call it off the core.

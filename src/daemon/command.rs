@@ -3,9 +3,9 @@
 
 use super::core::{CommandError, TimerAction};
 use crate::audio::hosts::OutputDevice;
+use crate::engine::PreparedPreset;
+use crate::preset::Preset;
 use crate::state::PairedSensor;
-use crate::synth::engine::PreparedPreset;
-use crate::synth::preset::Preset;
 use tokio::sync::oneshot;
 
 /// Where the answer goes.

@@ -13,12 +13,12 @@ use crate::control::{Controller, explain};
 use crate::controls::{Control, SharedControls};
 use crate::dbus::BreathLeadReport;
 use crate::dbus::{NowPlaying, WorkoutReport};
+use crate::engine::{CROSSFADE_SECONDS, Engine, PreparedPreset, PresetBuilder, SAMPLE_RATE};
 use crate::features::Clock;
+use crate::preset::{Preset, PresetError};
 use crate::sensor::Reading;
 use crate::state::{PairedSensor, State};
 use crate::synth::beat::BeatCommand;
-use crate::synth::engine::{CROSSFADE_SECONDS, Engine, PreparedPreset, PresetBuilder, SAMPLE_RATE};
-use crate::synth::preset::{Preset, PresetError};
 use std::time::{Duration, Instant};
 
 pub use super::sleep_timer::{SleepTimer, TimerAction, TimerPhase};
@@ -284,7 +284,7 @@ impl Core {
         let controls = self.engine.controls().load();
         self.preset
             .params
-            .spec(crate::synth::params::Param::TempoBpm)
+            .spec(crate::preset::params::Param::TempoBpm)
             .eval(&controls)
     }
 

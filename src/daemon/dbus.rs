@@ -4,9 +4,9 @@
 use super::core::{CommandError, TimerAction};
 use super::handle::CoreHandle;
 use crate::dbus::{BreathLeadReport, NowPlaying, SensorRow, WorkoutReport};
+use crate::preset::PresetLibrary;
 use crate::sensor::ble::{Ble, BleError};
 use crate::sensor::status::BleStatus;
-use crate::synth::preset::PresetLibrary;
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::fdo;

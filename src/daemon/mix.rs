@@ -3,8 +3,8 @@
 //! engine's shared levels whenever a preset starts playing.
 
 use super::core::CommandError;
-use crate::synth::layers::{self, MixLevels, SharedMix};
-use crate::synth::preset::Preset;
+use crate::preset::Preset;
+use crate::preset::layers::{self, MixLevels, SharedMix};
 use std::collections::BTreeMap;
 
 /// Every preset's saved mix.

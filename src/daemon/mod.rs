@@ -45,10 +45,10 @@ use crate::audio::AudioStatus;
 use crate::config::Config;
 use crate::control::Controller;
 use crate::dbus::names;
+use crate::preset::PresetLibrary;
 use crate::sensor::ble::Ble;
 use crate::sensor::replay::Recorder;
 use crate::state::State;
-use crate::synth::preset::PresetLibrary;
 use core::{Core, WallClock};
 use dbus::AttunedInterface;
 use handle::CoreHandle;
@@ -74,7 +74,7 @@ pub enum DaemonError {
     #[error("D-Bus: {0}")]
     Bus(#[from] zbus::Error),
     #[error(transparent)]
-    Preset(#[from] crate::synth::preset::PresetError),
+    Preset(#[from] crate::preset::PresetError),
 }
 
 /// Where the daemon keeps things.
@@ -277,8 +277,8 @@ fn first_preset(
     library: &PresetLibrary,
     state: &State,
     config: &Config,
-) -> Result<crate::synth::preset::Preset, crate::synth::preset::PresetError> {
-    use crate::synth::preset::Preset;
+) -> Result<crate::preset::Preset, crate::preset::PresetError> {
+    use crate::preset::Preset;
     let name = state
         .preset
         .clone()

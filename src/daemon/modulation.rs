@@ -3,8 +3,8 @@
 //! from D-Bus, kept in the state. Presets without the modulation ignore it.
 
 use super::core::CommandError;
+use crate::preset::Preset;
 use crate::synth::focus_am::SharedAmDepth;
-use crate::synth::preset::Preset;
 
 /// The depth the listener chose, if any (else each preset's own).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -7,10 +7,10 @@ use super::command::{Command, Done, PresetChoice, Reply};
 use super::core::{CommandError, Core, TimerAction};
 use super::view::{Playback, View};
 use crate::audio::hosts::{self, OutputDevice};
+use crate::preset::PresetLibrary;
 use crate::sensor::feed::FeedReceiver;
 use crate::sensor::replay::Recorder;
 use crate::state::State;
-use crate::synth::preset::PresetLibrary;
 use std::future::Future;
 use tokio::sync::{mpsc, watch};
 
@@ -217,7 +217,7 @@ impl Owner {
     /// Load and build a preset on a blocking thread; it comes back as `PresetBuilt`.
     fn request_preset(&mut self, choice: PresetChoice, reply: Option<Done>) {
         if let PresetChoice::Named(name) = &choice
-            && !crate::synth::preset::valid_name(name)
+            && !crate::preset::valid_name(name)
         {
             let e = CommandError::InvalidArgs(format!(
                 "invalid preset name `{name}`: use letters, digits, `-` and `_`"

@@ -7,7 +7,7 @@ use crate::control::pipeline::Step;
 use crate::features::session_summary::{
     MIN_CONFIDENCE, Observation, SessionSummary, SessionTracker,
 };
-use crate::synth::preset::{Mode, Preset};
+use crate::preset::{Mode, Preset};
 
 /// The session being observed, and the last one that ended.
 #[derive(Debug, Default)]

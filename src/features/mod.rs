@@ -12,7 +12,7 @@ pub mod session_summary;
 pub mod sun;
 
 use crate::control::contract::{self, INPUTS};
-use crate::synth::preset::Mode;
+use crate::preset::Mode;
 use heart::RrFilter;
 use std::collections::VecDeque;
 

@@ -1,6 +1,7 @@
 //! Small real-time DSP building blocks used by the voices: all state is inline,
 //! nothing allocates after construction, coefficients update at control rate.
 
+pub use crate::fast_math::exp_fast;
 use std::f32::consts::{PI, TAU};
 use wide::f32x4;
 
@@ -123,29 +124,6 @@ pub fn sin_turns_x4(phase: f32x4) -> f32x4 {
     let [r0, r1, r2, r3] = SIN_R.map(f32x4::splat);
     let r = r0 + x2 * (r1 + x2 * (r2 + x2 * r3));
     (x * (f32x4::splat(0.25) - x2)) * r
-}
-
-/// `e^x` for control-rate work (envelopes, filter coefficients, exponential curves), within
-/// 1e-6 relative of `exp` for |x| ≤ 8 (growing with |x| as f32 rounds `x·log2 e`: 1e-5
-/// at ±80; near 0 below −80), without libm's call: 2 to the integer part by the
-/// exponent bits, to the fraction by a polynomial (rounded by the 1.5·2²³ trick, no
-/// `floorf` on baseline x86-64). Underflows to 0 below `x ≈ −87`.
-#[inline]
-pub fn exp_fast(x: f32) -> f32 {
-    const ROUND: f32 = 12_582_912.0;
-    let t = (x * std::f32::consts::LOG2_E).clamp(-127.0, 127.0);
-    let whole = (t + ROUND) - ROUND;
-    let y = (t - whole) * std::f32::consts::LN_2; // |y| ≤ ln 2 / 2
-    let poly = 1.0
-        + y * (1.0
-            + y * (0.5
-                + y * (1.0 / 6.0 + y * (1.0 / 24.0 + y * (1.0 / 120.0 + y * (1.0 / 720.0))))));
-    let scale = if whole <= -127.0 {
-        0.0
-    } else {
-        f32::from_bits(((whole as i32 + 127) as u32) << 23)
-    };
-    poly * scale
 }
 
 /// Advance a phase in `0..1` by `dt` (`0 <= dt < 1`) and wrap it, without `fract`'s libm call.

@@ -17,10 +17,10 @@
 //! [`RESTING_DUTY`] is metered.
 
 use super::dsp::OnePole;
-use super::layers::{LAYER_COUNT, Layer, SharedMix};
 use super::meter_bank::{MeterBank, MeterId};
 use super::voices::reverb::Reverb;
 use super::voices::{Bus, MAX_BLOCK};
+use crate::preset::layers::{LAYER_COUNT, Layer, SharedMix};
 
 /// Seconds over which a layer's loudness is averaged.
 const METER_S: f32 = 8.0;

@@ -4,10 +4,10 @@
 
 use super::beat::SharedBeat;
 use super::focus_am::SharedAmDepth;
-use super::layers::SharedMix;
 use super::live_keys::SharedKeys;
 use super::nature::{NatureReport, SharedSun};
 use super::swell::SharedSwell;
+use crate::preset::layers::SharedMix;
 
 /// What a preset graph reads from the control side besides the controls.
 #[derive(Clone)]

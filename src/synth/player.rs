@@ -5,8 +5,8 @@
 //! Melody density and pulse level gate the planned optional notes when they are due, so
 //! those controls act within the bar.
 
-use super::note::NoteEventSpec;
-use crate::compose::bar::BarPlan;
+use crate::music::bar::BarPlan;
+use crate::music::note::NoteEventSpec;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 

@@ -157,7 +157,7 @@ async fn try_fetch(conn: &zbus::Connection) -> zbus::Result<View> {
                 .unwrap_or_default()
                 .into_iter()
                 .collect();
-            layers.sort_by_key(|(name, _)| crate::synth::layers::Layer::from_id(name));
+            layers.sort_by_key(|(name, _)| crate::preset::layers::Layer::from_id(name));
             layers
         },
         workout: get::<HashMap<String, f64>>(&all, "Workout")

@@ -4,9 +4,9 @@
 pub mod rsa;
 
 use attuned::controls::Control;
+use attuned::engine::SAMPLE_RATE;
+use attuned::preset::Preset;
 use attuned::render::{RenderOptions, Rendered, render};
-use attuned::synth::engine::SAMPLE_RATE;
-use attuned::synth::preset::Preset;
 use ebur128::{EbuR128, Mode};
 use std::time::Duration;
 

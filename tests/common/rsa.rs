@@ -1,8 +1,8 @@
 //! A heart with respiratory sinus arrhythmia, as a strap reports it, and the swell read back
 //! from rendered audio.
 
+use attuned::engine::SAMPLE_RATE;
 use attuned::features::Reading;
-use attuned::synth::engine::SAMPLE_RATE;
 use rand_core::{Rng, SeedableRng};
 use rand_pcg::Pcg32;
 

@@ -16,10 +16,9 @@ pub mod wind;
 
 pub use sun_link::{NatureReport, SharedSun};
 
-use super::layers::{LAYER_COUNT, Layer};
 use super::voices::Bus;
-use serde::Deserialize;
-use toml::Spanned;
+use crate::preset::layers::{LAYER_COUNT, Layer};
+pub use crate::preset::nature::{NatureFile, NatureMix};
 
 /// What the nature layers read each block.
 #[derive(Clone, Copy, Debug)]
@@ -36,90 +35,6 @@ impl NatureParams {
     /// Reverb send for a layer at the distance `space` puts it.
     pub fn send(&self) -> f32 {
         0.15 + 0.5 * self.space
-    }
-}
-
-/// `[nature]` in a preset file: each layer's level (0..=2), and the rain's surface.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NatureFile {
-    wind: Option<Spanned<f32>>,
-    rain: Option<Spanned<f32>>,
-    ocean: Option<Spanned<f32>>,
-    stream: Option<Spanned<f32>>,
-    fire: Option<Spanned<f32>>,
-    insects: Option<Spanned<f32>>,
-    birds: Option<Spanned<f32>>,
-    #[serde(default)]
-    rain_surface: rain::Surface,
-}
-
-/// A preset's nature layers and their levels.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct NatureMix {
-    /// Levels by layer, for the nature layers only (0 = absent).
-    levels: [f32; LAYER_COUNT],
-    pub rain_surface: rain::Surface,
-}
-
-impl NatureMix {
-    /// The nature layers a preset plays, with their levels.
-    pub fn layers(&self) -> impl Iterator<Item = (Layer, f32)> + '_ {
-        Layer::ALL
-            .iter()
-            .map(|&l| (l, self.levels[l as usize]))
-            .filter(|&(_, v)| v > 0.0)
-    }
-
-    /// One layer's level (0 when the preset has none of it).
-    pub fn level(&self, layer: Layer) -> f32 {
-        self.levels[layer as usize]
-    }
-
-    /// The same layers with the rain on `surface`.
-    pub fn on(mut self, surface: rain::Surface) -> Self {
-        self.rain_surface = surface;
-        self
-    }
-
-    /// Add a layer (the old `[noise] rain = true`).
-    pub fn with(mut self, layer: Layer, level: f32) -> Self {
-        self.levels[layer as usize] = level;
-        self
-    }
-}
-
-impl NatureFile {
-    /// Check the levels; `invalid` makes a `file:line:column` error from a span.
-    pub fn validate<E>(
-        &self,
-        invalid: &impl Fn(std::ops::Range<usize>, String) -> E,
-    ) -> Result<NatureMix, E> {
-        let mut mix = NatureMix {
-            rain_surface: self.rain_surface,
-            ..NatureMix::default()
-        };
-        for (layer, level) in [
-            (Layer::Wind, &self.wind),
-            (Layer::Rain, &self.rain),
-            (Layer::Ocean, &self.ocean),
-            (Layer::Stream, &self.stream),
-            (Layer::Fire, &self.fire),
-            (Layer::Insects, &self.insects),
-            (Layer::Birds, &self.birds),
-        ] {
-            if let Some(v) = level {
-                let x = *v.get_ref();
-                if !(x.is_finite() && (0.0..=2.0).contains(&x)) {
-                    return Err(invalid(
-                        v.span(),
-                        format!("nature.{layer} = {x} is outside 0..=2"),
-                    ));
-                }
-                mix.levels[layer as usize] = x;
-            }
-        }
-        Ok(mix)
     }
 }
 

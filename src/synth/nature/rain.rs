@@ -5,22 +5,12 @@
 //! hard it rains; motion, how much the rate wanders.
 
 use super::NatureParams;
+pub use crate::preset::nature::Surface;
 use crate::synth::dsp::{NoiseRng, OnePole};
 use crate::synth::dsp_x4::{NoiseRng4, Svf4};
 use crate::synth::rings::{PoissonClock, RingBank};
 use crate::synth::voices::{Bus, MAX_BLOCK, pan_gains};
-use serde::Deserialize;
 use wide::f32x4;
-
-/// What the rain falls on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Surface {
-    #[default]
-    Leaves,
-    Roof,
-    Window,
-}
 
 struct SurfaceSound {
     /// Drops a second at full texture.
@@ -33,31 +23,30 @@ struct SurfaceSound {
     hiss: (f32, f32, f32),
 }
 
-impl Surface {
-    fn sound(self) -> SurfaceSound {
-        match self {
-            Surface::Leaves => SurfaceSound {
-                rate: 260.0,
-                pitch: (1800.0, 6500.0),
-                t60: (0.008, 0.025),
-                drop_gain: 0.35,
-                hiss: (5200.0, 0.5, 0.22),
-            },
-            Surface::Roof => SurfaceSound {
-                rate: 120.0,
-                pitch: (450.0, 2200.0),
-                t60: (0.03, 0.09),
-                drop_gain: 0.5,
-                hiss: (1800.0, 0.6, 0.16),
-            },
-            Surface::Window => SurfaceSound {
-                rate: 45.0,
-                pitch: (2600.0, 7000.0),
-                t60: (0.015, 0.05),
-                drop_gain: 0.6,
-                hiss: (6500.0, 0.8, 0.12),
-            },
-        }
+/// How rain on `surface` sounds.
+fn sound(surface: Surface) -> SurfaceSound {
+    match surface {
+        Surface::Leaves => SurfaceSound {
+            rate: 260.0,
+            pitch: (1800.0, 6500.0),
+            t60: (0.008, 0.025),
+            drop_gain: 0.35,
+            hiss: (5200.0, 0.5, 0.22),
+        },
+        Surface::Roof => SurfaceSound {
+            rate: 120.0,
+            pitch: (450.0, 2200.0),
+            t60: (0.03, 0.09),
+            drop_gain: 0.5,
+            hiss: (1800.0, 0.6, 0.16),
+        },
+        Surface::Window => SurfaceSound {
+            rate: 45.0,
+            pitch: (2600.0, 7000.0),
+            t60: (0.015, 0.05),
+            drop_gain: 0.6,
+            hiss: (6500.0, 0.8, 0.12),
+        },
     }
 }
 
@@ -76,7 +65,7 @@ pub struct Rain {
 
 impl Rain {
     pub fn new(surface: Surface, seed: u64, sr: f32) -> Self {
-        let s = surface.sound();
+        let s = sound(surface);
         let mut hiss = Svf4::default();
         hiss.set(0, s.hiss.0, s.hiss.1, sr);
         hiss.set(1, s.hiss.0 * 1.04, s.hiss.1, sr);
@@ -103,7 +92,7 @@ impl Rain {
         start: usize,
         len: usize,
     ) {
-        let s = self.surface.sound();
+        let s = sound(self.surface);
         let block_rate = self.sr / MAX_BLOCK as f32;
         let drift = self.wander.tick(self.rng.bipolar()) * (block_rate / 0.05).sqrt();
         let intensity =

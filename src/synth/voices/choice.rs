@@ -10,45 +10,7 @@ use super::piano::Piano;
 use super::pluck::Pluck;
 use super::strings::Strings;
 use super::{Bus, StrikeParams};
-use serde::Deserialize;
-
-/// Who plays the chords.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChordInstrument {
-    /// Detuned saws through a breathing filter.
-    #[default]
-    Pad,
-    /// A bowed string section ([`Strings`]).
-    Strings,
-    /// A breathy choir gliding between vowels ([`Choir`]).
-    Choir,
-}
-
-/// Who plays the melody.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MelodyInstrument {
-    /// FM bells.
-    #[default]
-    Bells,
-    /// Plucked strings (harp, guitar, koto-like; Karplus–Strong).
-    Pluck,
-    Marimba,
-    Kalimba,
-    /// A felt piano ([`Piano`]).
-    Piano,
-}
-
-/// A preset's instruments, `[voices]` in its file; every key optional.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Instruments {
-    #[serde(default)]
-    pub chords: ChordInstrument,
-    #[serde(default)]
-    pub melody: MelodyInstrument,
-}
+use crate::preset::instruments::{ChordInstrument, MelodyInstrument};
 
 /// The chord voice a preset plays.
 // Built once with its graph and never moved while it plays: no box (and no pointer to

@@ -3,9 +3,9 @@
 //! [`crate::synth::nature`].)
 
 use super::Bus;
+use crate::preset::NoiseColor;
 use crate::synth::dsp::sin_turns;
 use crate::synth::dsp_x4::{NoiseRng4, OnePole4, Pinkish4, Svf4};
-use crate::synth::preset::NoiseColor;
 use wide::f32x4;
 
 /// The noise bed. Left and right are two lanes of four-lane filters (the other two idle):

@@ -2,8 +2,8 @@
 //! (band-passed noise burst), struck by the composer on the beat grid.
 
 use super::{Bus, MAX_BLOCK};
+use crate::preset::PulseKind;
 use crate::synth::dsp::{NoiseRng, Svf, advance_phase, sin_turns};
-use crate::synth::preset::PulseKind;
 
 /// The pulse voice.
 #[derive(Clone)]

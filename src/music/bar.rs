@@ -1,7 +1,7 @@
 //! What the planner hands the audio thread: one bar at a time, as a plain `Copy` value
 //! through a fixed-capacity lock-free queue. Nothing in it allocates.
 
-use crate::synth::note::VoiceKind;
+use crate::music::note::VoiceKind;
 
 /// Most notes one bar can hold (the planner writes well under this).
 pub const MAX_BAR_NOTES: usize = 64;

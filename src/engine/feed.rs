@@ -2,9 +2,9 @@
 //! `fill` is called from the control loop (live) or before each rendered block (offline);
 //! it plans bars until a horizon of music is queued, so the audio thread never waits.
 
-use super::bar::BarPlan;
-use super::planner::{BarInfo, Planner};
+use crate::compose::planner::{BarInfo, Planner};
 use crate::controls::ControlValues;
+use crate::music::bar::BarPlan;
 use crate::synth::player::PlayerStatus;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -60,7 +60,7 @@ impl BarFeed {
     }
 
     /// Develop `given` as the melody from the next planned phrase on (`None`: stop).
-    pub fn set_theme(&mut self, given: Option<&[super::given::GivenNote]>) {
+    pub fn set_theme(&mut self, given: Option<&[crate::compose::given::GivenNote]>) {
         self.planner.set_theme(given);
     }
 

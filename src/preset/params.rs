@@ -124,7 +124,7 @@ impl ParamSpec {
                 let [lo, hi] = m.range;
                 match m.curve {
                     Curve::Lin => lo + (hi - lo) * x,
-                    Curve::Exp => lo * crate::synth::dsp::exp_fast(x * log_ratio),
+                    Curve::Exp => lo * crate::fast_math::exp_fast(x * log_ratio),
                 }
             }
         }

@@ -3,11 +3,12 @@
 //! `file:line:column`. User presets in `$XDG_DATA_HOME/attuned/presets/` override the
 //! built-in ones by name.
 
+use super::error::{FileError, PresetError};
 use super::layers::Layer;
 use super::params::{Param, ParamSpec, ParamTable};
-use super::scale::{Scale, ScaleKind, Tuning};
-use crate::compose::character::{Character, HarmonyFile};
 use crate::controls::{Control, ControlValues};
+use crate::music::scale::{Scale, ScaleKind, Tuning};
+use crate::preset::character::{Character, HarmonyFile};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,27 +29,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("forest", include_str!("../../presets/forest.toml")),
     ("night", include_str!("../../presets/night.toml")),
 ];
-
-/// What went wrong with a preset.
-#[derive(Debug, thiserror::Error)]
-pub enum PresetError {
-    #[error("{file}:{line}:{column}: {message}")]
-    Invalid {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{file}: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
-    #[error("unknown preset `{0}`")]
-    Unknown(String),
-    #[error("invalid preset name `{0}`: use letters, digits, `-` and `_` only")]
-    BadName(String),
-}
 
 /// The mode a preset is made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -110,13 +90,13 @@ struct PresetFile {
     nature: super::nature::NatureFile,
     /// The instruments of the chords and the melody.
     #[serde(default)]
-    voices: super::voices::choice::Instruments,
+    voices: super::instruments::Instruments,
     #[serde(default)]
     controls: BTreeMap<Spanned<String>, Spanned<f32>>,
     #[serde(default)]
     params: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<ParamSpec>>>,
     diagnostic: Option<DiagnosticFile>,
-    amplitude_modulation: Option<super::focus_am::AmFile>,
+    amplitude_modulation: Option<super::modulation::AmFile>,
 }
 
 /// `[diagnostic] tone_hz = 441.7`: replace the music by a steady sine, so that any drop,
@@ -213,12 +193,12 @@ pub struct Preset {
     /// The nature layers and their levels.
     pub nature: super::nature::NatureMix,
     /// Who plays the chords and the melody (`[voices]`).
-    pub voices: super::voices::choice::Instruments,
+    pub voices: super::instruments::Instruments,
     /// Starting control values.
     pub controls: ControlValues,
     pub params: ParamTable,
     /// Amplitude modulation for focus (`[amplitude_modulation]`), off when `None`.
-    pub am: Option<super::focus_am::AmSetting>,
+    pub am: Option<super::modulation::AmSetting>,
     /// A diagnostic preset: a steady sine at this frequency instead of music.
     pub tone_hz: Option<f32>,
     /// Workout presets: the beat follows cadence within this tempo range (bpm, low, high).
@@ -240,13 +220,6 @@ pub enum Composer {
     /// load. The default.
     #[default]
     Learned,
-}
-
-pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = &src[..offset.min(src.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 impl Preset {
@@ -271,13 +244,7 @@ impl Preset {
     /// Parse and validate a preset; `file` names it in error messages.
     pub fn parse(file: &str, src: &str) -> Result<Preset, PresetError> {
         let invalid = |span: std::ops::Range<usize>, message: String| {
-            let (line, column) = line_col(src, span.start);
-            PresetError::Invalid {
-                file: file.to_string(),
-                line,
-                column,
-                message,
-            }
+            PresetError::from(FileError::at(file, src, span, message))
         };
         let raw: PresetFile = toml::from_str(src).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
@@ -462,7 +429,7 @@ impl Preset {
     /// one preset under the other's name.
     pub fn load(path: &Path) -> Result<Preset, PresetError> {
         let file = path.display().to_string();
-        let src = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
+        let src = std::fs::read_to_string(path).map_err(|source| FileError::Io {
             file: file.clone(),
             source,
         })?;
@@ -477,16 +444,11 @@ impl Preset {
                 name: toml::Spanned<String>,
             }
             let span = toml::from_str::<NameOnly>(&src).map_or(0..0, |n| n.name.span());
-            let (line, column) = line_col(&src, span.start);
-            return Err(PresetError::Invalid {
-                file,
-                line,
-                column,
-                message: format!(
-                    "name `{}` differs from the file name: a preset's name is its file stem (`{stem}`)",
-                    preset.name
-                ),
-            });
+            let message = format!(
+                "name `{}` differs from the file name: a preset's name is its file stem (`{stem}`)",
+                preset.name
+            );
+            return Err(FileError::at(&file, &src, span, message).into());
         }
         Ok(preset)
     }
@@ -509,5 +471,3 @@ pub fn valid_name(name: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
-
-pub use super::library::PresetLibrary;

@@ -3,21 +3,24 @@
 //! are built here, off the audio thread, and handed to the backend as an equal-power
 //! crossfade; the replaced graph comes back to this side to be freed.
 
-use super::beat::SharedBeat;
-use super::graph::{PresetUnit, preset_seed};
-use super::limiter::Limiter;
-use super::links::Links;
-use super::master::MasterChain;
-use super::note::NoteEvent;
-use super::play_clock::PlayClock;
-use super::preset::Preset;
-use super::swell::SharedSwell;
-use super::voices::MAX_BLOCK;
-use crate::compose::feed::{BarFeed, HORIZON_S};
+pub mod feed;
+pub mod play_clock;
+
 use crate::compose::given::GivenNote;
 use crate::compose::planner::{BarInfo, Planner};
 use crate::controls::SharedControls;
+use crate::music::note::NoteEvent;
+use crate::preset::Preset;
+use crate::synth::beat::SharedBeat;
+use crate::synth::graph::{PresetUnit, preset_seed};
+use crate::synth::limiter::Limiter;
+use crate::synth::links::Links;
+use crate::synth::master::MasterChain;
+use crate::synth::swell::SharedSwell;
+use crate::synth::voices::MAX_BLOCK;
+use feed::{BarFeed, HORIZON_S};
 use fundsp::prelude32::*;
+use play_clock::PlayClock;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -100,7 +103,7 @@ fn new_feed(
     seed: u64,
     controls: &SharedControls,
     horizon_s: f64,
-) -> (BarFeed, rtrb::Consumer<crate::compose::bar::BarPlan>) {
+) -> (BarFeed, rtrb::Consumer<crate::music::bar::BarPlan>) {
     let values = controls.load();
     let planner = Planner::new(preset, preset_seed(seed, &preset.name), &values);
     let (mut feed, bars) = BarFeed::new(planner);
@@ -172,7 +175,7 @@ impl Engine {
     }
 
     /// The keys a musician plays live, heard through every preset's soft keys.
-    pub fn keys(&self) -> &super::live_keys::SharedKeys {
+    pub fn keys(&self) -> &crate::synth::live_keys::SharedKeys {
         &self.links.keys
     }
 
@@ -187,22 +190,22 @@ impl Engine {
     }
 
     /// The listener's layer levels, read by every preset graph.
-    pub fn mix(&self) -> &super::layers::SharedMix {
+    pub fn mix(&self) -> &crate::preset::layers::SharedMix {
         &self.links.mix
     }
 
     /// The listener's depth of the focus modulation (presets that have it).
-    pub fn am_depth(&self) -> &super::focus_am::SharedAmDepth {
+    pub fn am_depth(&self) -> &crate::synth::focus_am::SharedAmDepth {
         &self.links.am_depth
     }
 
     /// The sun the nature layers follow.
-    pub fn sun(&self) -> &super::nature::SharedSun {
+    pub fn sun(&self) -> &crate::synth::nature::SharedSun {
         &self.links.sun
     }
 
     /// What the nature layers report (birdsong phrases so far).
-    pub fn nature_report(&self) -> &super::nature::NatureReport {
+    pub fn nature_report(&self) -> &crate::synth::nature::NatureReport {
         &self.links.nature
     }
 

@@ -9,7 +9,7 @@
 //! ```
 //! The older `bars_per_chord = N` is still read, as `rhythm = [N, N]`.
 
-use crate::synth::preset::PresetError;
+use crate::preset::PresetError;
 use serde::Deserialize;
 use std::ops::Range;
 use toml::Spanned;

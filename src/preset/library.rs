@@ -1,7 +1,7 @@
 //! The preset library: the user's preset directory over the built-ins, and what is wrong
 //! in that directory.
 
-use super::preset::{BUILTIN, Preset, PresetError, valid_name};
+use super::{BUILTIN, Preset, PresetError, valid_name};
 use std::path::PathBuf;
 
 /// Where presets come from: user directory first, then the built-ins.
