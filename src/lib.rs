@@ -2,20 +2,31 @@
 //!
 //! Module map (see `DESIGN.md` for the whole picture):
 //!
+//! The rooms, in the order the data flows (`tests/layering.rs` keeps them free of import
+//! circles): [`sensor`] → [`features`] → [`control`] (and [`workout`]) → [`engine`] →
+//! [`compose`] and [`synth`] → [`audio`]; below them all the vocabulary: [`music`],
+//! [`preset`], [`controls`].
+//!
 //! - [`controls`] — the eight named controls in `0..=1`, the only way anything steers sound,
 //!   and their lock-free shared form for the audio thread.
+//! - [`music`] — what composition and synthesis share: scales and tunings, notes, the
+//!   planned bar ([`music::bar::BarPlan`]).
+//! - [`preset`] — TOML presets with `file:line:column` errors ([`preset::FileError`], which
+//!   the config uses too): schema, parameters, layers, instruments, nature, harmonic
+//!   character, the library.
+//! - [`engine`] — above composition and synthesis: the [`engine::Engine`] (the fundsp `Net`
+//!   with crossfaded preset switching, the planners, the master chain), the bar feed, the
+//!   play clock, and the [`engine::conductor::Conductor`], the one code path that applies a
+//!   control step (controls, sun, swell, beat anchor), plans ahead, collects notes and
+//!   switches presets, for the daemon and for `render` alike.
 //! - [`compose`] — composition on the control side: the form planner (sections,
 //!   arrangement, keys that travel, a harmonic grammar per mode, a developing motif) writes
-//!   bars ahead into a fixed-capacity queue ([`engine::feed`]); [`compose::trace`] is the
-//!   form as heard, one row per second.
-//! - [`synth`] — the engine: [`music::scale`] (scales and tunings), [`preset`]
-//!   (TOML presets with `file:line:column` errors), [`synth::player`] (the planned bars
-//!   fired on their samples, on a sample-accurate beat clock), [`synth::voices`] (pad, bells,
-//!   bass, pulse, noise, reverb),
-//!   [`synth::graph`] (one preset as a fundsp unit), [`engine`] (the fundsp `Net` with
-//!   crossfaded preset switching and the master chain), [`synth::beat`] (tempo and footfall
-//!   anchors to the audio thread, and the phase lock there), [`engine::play_clock`] (when an
-//!   engine sample is heard).
+//!   bars ahead; [`compose::trace`] is the form as heard, one row per second.
+//! - [`synth`] — DSP only: [`synth::player`] (the planned bars fired on their samples, on a
+//!   sample-accurate beat clock), [`synth::voices`] (the 16 voices), [`synth::nature`] (7
+//!   layers), [`synth::graph`] (one preset as a fundsp unit), reverb, master, limiter,
+//!   meters, and the links the audio thread reads ([`synth::links`]: beat, swell, live
+//!   keys, mix, sun).
 //! - [`features`] — readings (heart rate, RR, contact, cadence) and the clock → the model's
 //!   fixed-order feature vector; [`features::sun`] for solar elevation.
 //! - [`control`] — the control model: contract, rule-based teacher, tract-run ONNX model,

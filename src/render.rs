@@ -3,13 +3,13 @@
 
 use crate::compose::trace::FormRow;
 use crate::control::Controller;
-use crate::control::pipeline::{FollowSpec, Pipeline, Step};
+use crate::control::pipeline::{Pipeline, Step};
 use crate::controls::{Control, ControlValues, SharedControls};
+use crate::engine::conductor::{Conductor, Cue, RenderClock};
 use crate::engine::{Engine, SAMPLE_RATE};
 use crate::features::{Clock, ListenerProfile, Reading};
 use crate::music::note::NoteEvent;
 use crate::preset::{Mode, Preset, PresetError};
-use crate::synth::beat::BeatCommand;
 use crate::workout::WorkoutSettings;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -234,8 +234,7 @@ pub fn render_with_form(
         };
         let mut pipeline = Pipeline::new(a.profile, a.controller.clone(), a.mode, start);
         pipeline.set_workout_settings(a.workout);
-        pipeline.set_follow(follow_spec(&opts.preset));
-        pipeline.set_breath_lead(opts.preset.breath_lead);
+        pipeline.follow_preset(&opts.preset);
         (pipeline, a.readings.as_slice())
     });
     let mut trace = Vec::new();
@@ -244,6 +243,7 @@ pub fn render_with_form(
     engine.set_motif(opts.motif.clone());
     engine.mix().set_all(&opts.mix);
     engine.am_depth().set(opts.modulation_depth);
+    let mut conductor = Conductor::new(engine);
     let total = (opts.duration.as_secs_f64() * SAMPLE_RATE as f64).round() as u64;
     let block = (SAMPLE_RATE as f64 / CONTROL_RATE_HZ) as usize;
     let (mut left, mut right) = (vec![0.0; block], vec![0.0; block]);
@@ -263,47 +263,37 @@ pub fn render_with_form(
     let mut form = Vec::new();
     while done < total {
         let t = done as f64 / SAMPLE_RATE as f64;
-        if let Some(track) = &opts.controls {
-            controls.set_all(&track.at(t, &base));
-        }
-        let (elevation, rising) = opts.sky.sun((opts.start_of_day + t) / 3600.0);
-        engine.sun().set_with_direction(elevation as f32, rising);
-        if let Some((pipeline, readings)) = &mut pipeline {
+        let step = pipeline.as_mut().map(|(pipeline, readings)| {
             while let Some((r, rest)) = readings.split_first()
                 && r.at <= t
             {
                 pipeline.push(r);
                 *readings = rest;
             }
-            let step = pipeline.step(t);
-            controls.set_all(&Pipeline::values(&step));
-            let (swell_rate, swell_depth) = step.lead.swell();
-            engine.swell().set(swell_rate, swell_depth);
-            let delay = engine.output_delay() as f64;
-            engine.beat().set(step.workout.as_ref().map(|(plan, _)| {
-                BeatCommand {
-                    bpm: plan.bpm,
-                    // Played early by the master's look-ahead, so it is heard on the footfall.
-                    anchor: plan
-                        .anchor
-                        .map(|at| (at * SAMPLE_RATE as f64 - delay).round().max(0.0) as u64),
-                }
-            }));
+            pipeline.step(t)
+        });
+        let cue = Cue {
+            controls: match &step {
+                Some(step) => Some(Pipeline::values(step)),
+                None => opts.controls.as_ref().map(|track| track.at(t, &base)),
+            },
+            step: step.as_ref(),
+            sky: opts.sky,
+            local_hours: (opts.start_of_day + t) / 3600.0,
+        };
+        conductor.apply(&cue, &RenderClock);
+        if let Some(step) = step {
             trace.push(step);
         }
         if let Some((at, preset)) = &switch
             && t >= *at
         {
-            engine.switch_preset(preset, crate::engine::CROSSFADE_SECONDS);
-            if let Some((pipeline, _)) = &mut pipeline {
-                pipeline.set_follow(follow_spec(preset));
-                pipeline.set_mode(preset.mode);
-                pipeline.set_breath_lead(preset.breath_lead);
-            }
+            conductor.switch_to(preset, pipeline.as_mut().map(|(p, _)| p));
             switch = None;
         }
         let n = ((total - done) as usize).min(block);
-        engine.plan_ahead();
+        conductor.plan_ahead();
+        let engine = conductor.engine_mut();
         engine.render(&mut left[..n], &mut right[..n]);
         if done.is_multiple_of(SAMPLE_RATE as u64)
             && let Some(now) = engine.now()
@@ -325,7 +315,7 @@ pub fn render_with_form(
                 bird_phrases: engine.nature_report().bird_phrases(),
             });
         }
-        engine.drain_events(&mut events);
+        conductor.collect_notes(&mut events);
         sink(&left[..n], &right[..n])?;
         done += n as u64;
         if let Some(b) = &bar {
@@ -335,18 +325,11 @@ pub fn render_with_form(
     if let Some(b) = bar {
         b.finish();
     }
-    if engine.underruns() > 0 {
-        tracing::warn!("{} bars were not planned in time", engine.underruns());
+    let underruns = conductor.engine().underruns();
+    if underruns > 0 {
+        tracing::warn!("{underruns} bars were not planned in time");
     }
     Ok((events, trace, form))
-}
-
-/// What the pipeline needs to follow cadence for `preset`, if it does.
-pub fn follow_spec(preset: &Preset) -> Option<FollowSpec> {
-    preset.follow_bpm.map(|range| FollowSpec {
-        range,
-        tempo: preset.params.spec(crate::preset::params::Param::TempoBpm),
-    })
 }
 
 /// Render to memory (and to the files named in `opts`).

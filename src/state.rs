@@ -10,12 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A remembered sensor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PairedSensor {
-    pub address: String,
-    pub name: String,
-}
+use crate::sensor::PairedSensor;
 
 /// A running sleep timer, by the wall clock, so it survives a restart.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

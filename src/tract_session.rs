@@ -68,7 +68,7 @@ mod tests {
         tract_onnx::onnx()
             .model_for_read(&mut &bytes[..])
             .and_then(|m| {
-                m.with_input_fact(0, f32::fact([1, crate::control::contract::INPUTS]).into())
+                m.with_input_fact(0, f32::fact([1, crate::features::vector::INPUTS]).into())
             })
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
@@ -76,7 +76,7 @@ mod tests {
     }
 
     fn input(seed: f32) -> TVec<TValue> {
-        let n = crate::control::contract::INPUTS;
+        let n = crate::features::vector::INPUTS;
         let x: Vec<f32> = (0..n).map(|i| ((i as f32 + seed) * 0.37).fract()).collect();
         tvec!(Tensor::from_shape(&[1, n], &x).unwrap().into())
     }

@@ -5,9 +5,9 @@
 //! [`journey`]), chords from a per-mode grammar with cadences and pivots ([`harmony`]), and
 //! a developing motif ([`melody`]), whose new phrases come from the rules or from a model
 //! trained on real melodies ([`learned`]); or a motif handed in ([`given`]), developed
-//! through the piece ([`development`]). Each bar goes to the audio thread as a [`bar::BarPlan`]
+//! through the piece ([`development`]). Each bar goes to the audio thread as a [`crate::music::bar::BarPlan`]
 //! through a fixed-capacity queue; `synth::player` only fires its notes on their samples.
-//! A preset declares the harmonic character ([`character`]), not a loop.
+//! A preset declares the harmonic character (`preset::character`), not a loop.
 
 pub mod continuation;
 pub mod development;

@@ -7,8 +7,8 @@ use super::breath_lead::{BreathLead, LeadState};
 use super::contract::{INPUTS, OUTPUTS};
 use crate::controls::ControlValues;
 use crate::features::{Clock, FeatureExtractor, ListenerProfile, Reading};
-use crate::preset::Mode;
 use crate::preset::params::ParamSpec;
+use crate::preset::{Mode, Preset};
 use crate::workout::{BeatPlan, Follower, WorkoutSettings, WorkoutStatus};
 
 /// Time constant (seconds) of the smoothing after the controller: the music follows the
@@ -41,6 +41,16 @@ pub struct FollowSpec {
     pub range: (f32, f32),
     /// The preset's own tempo mapping, for when nobody moves.
     pub tempo: ParamSpec,
+}
+
+impl FollowSpec {
+    /// What following cadence needs for `preset`, if it follows cadence.
+    pub fn of(preset: &Preset) -> Option<FollowSpec> {
+        preset.follow_bpm.map(|range| FollowSpec {
+            range,
+            tempo: preset.params.spec(crate::preset::params::Param::TempoBpm),
+        })
+    }
 }
 
 /// Features → controller → smoothing, fed with readings as their time comes.
@@ -92,6 +102,13 @@ impl Pipeline {
     /// [`crate::preset::Preset::breath_lead`]).
     pub fn set_breath_lead(&mut self, enabled: bool) {
         self.lead_enabled = enabled;
+    }
+
+    /// Follow `preset`: its cadence range, if it follows cadence, and whether it leads the
+    /// breathing. (The mode is set apart: a render may run another mode than the preset's.)
+    pub fn follow_preset(&mut self, preset: &Preset) {
+        self.set_follow(FollowSpec::of(preset));
+        self.set_breath_lead(preset.breath_lead);
     }
 
     /// The workout settings (steering targets, ceiling, sensor latency).

@@ -5,7 +5,7 @@ use super::core::{CommandError, TimerAction};
 use crate::audio::hosts::OutputDevice;
 use crate::engine::PreparedPreset;
 use crate::preset::Preset;
-use crate::state::PairedSensor;
+use crate::sensor::PairedSensor;
 use tokio::sync::oneshot;
 
 /// Where the answer goes.

@@ -13,12 +13,13 @@ use crate::control::{Controller, explain};
 use crate::controls::{Control, SharedControls};
 use crate::dbus::BreathLeadReport;
 use crate::dbus::{NowPlaying, WorkoutReport};
-use crate::engine::{CROSSFADE_SECONDS, Engine, PreparedPreset, PresetBuilder, SAMPLE_RATE};
+use crate::engine::conductor::{Conductor, Cue, PlayClockAt};
+use crate::engine::{Engine, PreparedPreset, PresetBuilder, SAMPLE_RATE};
 use crate::features::Clock;
 use crate::preset::{Preset, PresetError};
+use crate::sensor::PairedSensor;
 use crate::sensor::Reading;
-use crate::state::{PairedSensor, State};
-use crate::synth::beat::BeatCommand;
+use crate::state::State;
 use std::time::{Duration, Instant};
 
 pub use super::sleep_timer::{SleepTimer, TimerAction, TimerPhase};
@@ -44,7 +45,7 @@ pub type WallClock = Box<dyn Fn() -> Clock + Send>;
 /// Everything the daemon knows and does.
 pub struct Core {
     pub config: Config,
-    engine: Engine,
+    conductor: Conductor,
     audio: AudioOutput,
     pipeline: Pipeline,
     started: Instant,
@@ -99,11 +100,10 @@ impl Core {
         let audio = AudioOutput::start(renderer, audio_config, on_audio_status);
         let mut pipeline = Pipeline::new(config.listener, controller, preset.mode, clock());
         pipeline.set_workout_settings(config.workout);
-        pipeline.set_follow(crate::render::follow_spec(&preset));
-        pipeline.set_breath_lead(preset.breath_lead);
+        pipeline.follow_preset(&preset);
         let mut core = Core {
             config,
-            engine,
+            conductor: Conductor::new(engine),
             audio,
             pipeline,
             started: Instant::now(),
@@ -133,8 +133,9 @@ impl Core {
         };
         core.modulation =
             Modulation::restored(state.modulation_depth, core.config.modulation_depth);
-        core.mixes.apply(&core.preset, core.engine.mix());
-        core.modulation.apply(core.engine.am_depth());
+        core.mixes
+            .apply(&core.preset, core.conductor.engine().mix());
+        core.modulation.apply(core.conductor.engine().am_depth());
         if state.playing {
             core.play();
             // A timer that was running resumes with the time it has left.
@@ -164,7 +165,7 @@ impl Core {
 
     /// The keys a musician plays live (the MIDI input writes them).
     pub fn live_keys(&self) -> crate::synth::live_keys::SharedKeys {
-        self.engine.keys().clone()
+        self.conductor.engine().keys().clone()
     }
 
     /// Play on the output device `name` ("": the default), already checked to exist.
@@ -182,7 +183,7 @@ impl Core {
     pub fn play(&mut self) {
         self.sessions.begin(&self.preset, self.session_time());
         self.playback = Playback::Playing;
-        self.engine.set_volume(self.volume as f32);
+        self.conductor.engine().set_volume(self.volume as f32);
         self.audio.send(AudioCommand::Play);
     }
 
@@ -202,19 +203,17 @@ impl Core {
 
     /// What builds presets for this engine (on a blocking thread).
     pub fn preset_builder(&self) -> PresetBuilder {
-        self.engine.builder()
+        self.conductor.engine().builder()
     }
 
     /// Crossfade to a preset built off the core.
     pub fn install_preset(&mut self, preset: Preset, prepared: PreparedPreset) {
-        self.engine.install(prepared, CROSSFADE_SECONDS);
-        self.pipeline.set_mode(preset.mode);
-        self.pipeline.set_breath_lead(preset.breath_lead);
-        self.pipeline
-            .set_follow(crate::render::follow_spec(&preset));
+        self.conductor
+            .install(&preset, prepared, Some(&mut self.pipeline));
         self.end_session("preset change");
         self.preset = preset;
-        self.mixes.apply(&self.preset, self.engine.mix());
+        self.mixes
+            .apply(&self.preset, self.conductor.engine().mix());
         if self.playback == Playback::Playing {
             self.sessions.begin(&self.preset, self.session_time());
         }
@@ -227,19 +226,20 @@ impl Core {
 
     pub fn set_volume(&mut self, volume: f64) -> Result<(), CommandError> {
         self.volume = crate::limits::volume(volume).map_err(CommandError::InvalidArgs)?;
-        self.engine.set_volume(self.volume as f32);
+        self.conductor.engine().set_volume(self.volume as f32);
         Ok(())
     }
 
     /// Set one layer of the playing preset (0..=2; 1 is the preset's balance).
     pub fn set_layer_level(&mut self, layer: &str, level: f64) -> Result<(), CommandError> {
         self.mixes
-            .set(&self.preset, self.engine.mix(), layer, level)
+            .set(&self.preset, self.conductor.engine().mix(), layer, level)
     }
 
     /// The focus modulation's depth, 0..=1 (`None`: each preset's own).
     pub fn set_modulation_depth(&mut self, depth: Option<f64>) -> Result<(), CommandError> {
-        self.modulation.set(depth, self.engine.am_depth())
+        self.modulation
+            .set(depth, self.conductor.engine().am_depth())
     }
 
     /// A sleep timer of `seconds`, fading over the last `fade` (negative: the configured
@@ -273,7 +273,7 @@ impl Core {
 
     pub fn cancel_timer(&mut self) {
         self.timer = None;
-        self.engine.set_volume(self.volume as f32);
+        self.conductor.engine().set_volume(self.volume as f32);
     }
 
     /// Tempo in bpm the preset plays at now.
@@ -281,7 +281,7 @@ impl Core {
         if let Some((plan, _)) = self.last_step.as_ref().and_then(|s| s.workout.as_ref()) {
             return plan.bpm as f32;
         }
-        let controls = self.engine.controls().load();
+        let controls = self.conductor.engine().controls().load();
         self.preset
             .params
             .spec(crate::preset::params::Param::TempoBpm)
@@ -337,7 +337,7 @@ impl Core {
         // Locked means a footfall anchor reached the audio side (not before audio plays).
         let locked = status.phase_locked && self.anchored;
         let error = locked
-            .then(|| self.engine.beat().phase_error_ms())
+            .then(|| self.conductor.engine().beat().phase_error_ms())
             .flatten();
         Some(WorkoutReport {
             cadence: status.cadence.unwrap_or(0.0) as f64,
@@ -348,7 +348,7 @@ impl Core {
             steer_percent: status.steer as f64 * 100.0,
             brake: status.brake as f64,
             rejected: status.rejected as f64,
-            output_latency_ms: self.engine.output_latency().as_secs_f64() * 1000.0,
+            output_latency_ms: self.conductor.engine().output_latency().as_secs_f64() * 1000.0,
         })
     }
 
@@ -361,7 +361,7 @@ impl Core {
             crate::compose::given::check("SetMotif", m)
                 .map_err(|e| CommandError::InvalidArgs(e.to_string()))?;
         }
-        self.engine.set_motif(motif);
+        self.conductor.engine_mut().set_motif(motif);
         Ok(())
     }
 
@@ -429,42 +429,30 @@ impl Core {
             day_of_year: now.day_of_year,
             utc_offset_h: now.utc_offset_h,
         };
-        let (elevation, rising) = sky.sun(now.local_hours);
-        self.engine
-            .sun()
-            .set_with_direction(elevation as f32, rising);
-        self.engine.controls().set_all(&Pipeline::values(&step));
-        let (swell_rate, swell_depth) = step.lead.swell();
-        self.engine.swell().set(swell_rate, swell_depth);
-        let delay = self.engine.output_delay();
-        let beat = step.workout.as_ref().map(|(plan, _)| BeatCommand {
-            bpm: plan.bpm,
-            // A footfall predicted on the session clock, as the engine sample heard then,
-            // played early by the master's look-ahead.
-            anchor: plan.anchor.and_then(|at| {
-                self.engine
-                    .sample_heard_at(self.started + Duration::from_secs_f64(at.max(0.0)))
-                    .map(|s| s.saturating_sub(delay))
-            }),
-        });
-        self.anchored = beat.is_some_and(|b| b.anchor.is_some());
-        self.engine.beat().set(beat);
+        let clock = PlayClockAt {
+            started: self.started,
+        };
+        self.anchored = self
+            .conductor
+            .apply(&Cue::of_step(&step, sky, now.local_hours), &clock);
         // Bars are planned here, off the audio thread, a horizon ahead of the music.
-        self.engine.plan_ahead();
+        self.conductor.plan_ahead();
         self.sessions.observe(&step);
         self.last_step = Some(step);
-        let mut events = Vec::new();
-        self.engine.drain_events(&mut events);
+        self.conductor.skip_notes();
         if let Some(timer) = self.timer {
             match timer.phase(Instant::now()) {
                 TimerPhase::Running => {}
-                TimerPhase::Fading(gain) => self.engine.set_volume(self.volume as f32 * gain),
+                TimerPhase::Fading(gain) => self
+                    .conductor
+                    .engine()
+                    .set_volume(self.volume as f32 * gain),
                 TimerPhase::Ended => {
                     self.timer = None;
                     self.end_session("timer");
                     self.pause();
                     self.timer_ended = Some(timer.action);
-                    self.engine.set_volume(self.volume as f32);
+                    self.conductor.engine().set_volume(self.volume as f32);
                 }
             }
         }
@@ -493,7 +481,9 @@ impl Core {
 
     /// Scale the output by `gain` (0..1) of the set volume, for fades.
     pub fn fade_volume(&mut self, gain: f32) {
-        self.engine.set_volume(self.volume as f32 * gain);
+        self.conductor
+            .engine()
+            .set_volume(self.volume as f32 * gain);
     }
 
     pub fn stop_audio(&mut self) {
@@ -503,7 +493,7 @@ impl Core {
     /// The state as clients see it.
     pub fn view(&self) -> View {
         let step = self.last_step.as_ref();
-        let controls = self.engine.controls().load();
+        let controls = self.conductor.engine().controls().load();
         View {
             playback: self.playback,
             preset: self.preset.name.clone(),
@@ -539,7 +529,7 @@ impl Core {
                 .and_then(|s| s.workout.as_ref())
                 .map(|(_, w)| format!("{} · tempo from {}", w.steering, w.source.name()))
                 .unwrap_or_default(),
-            now: self.engine.now().map(|n| NowPlaying {
+            now: self.conductor.engine().now().map(|n| NowPlaying {
                 section: n.section.to_string(),
                 section_number: n.section_number,
                 key: n.key.name(),

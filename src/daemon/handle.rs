@@ -5,7 +5,7 @@ use super::command::{Command, PresetChoice, Reply};
 use super::core::{CommandError, TimerAction};
 use super::view::View;
 use crate::audio::hosts::OutputDevice;
-use crate::state::PairedSensor;
+use crate::sensor::PairedSensor;
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// Commands in, the view out.

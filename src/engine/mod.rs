@@ -3,6 +3,7 @@
 //! are built here, off the audio thread, and handed to the backend as an equal-power
 //! crossfade; the replaced graph comes back to this side to be freed.
 
+pub mod conductor;
 pub mod feed;
 pub mod play_clock;
 
@@ -343,6 +344,15 @@ impl Engine {
             }
         }
         // Consumers of faded-out presets are dropped once their producer is gone.
+        self.events
+            .retain(|(c, _)| !c.is_abandoned() || !c.is_empty());
+    }
+
+    /// Let the notes played since the last call go, unrecorded.
+    pub fn skip_events(&mut self) {
+        for (consumer, _) in &mut self.events {
+            while consumer.pop().is_ok() {}
+        }
         self.events
             .retain(|(c, _)| !c.is_abandoned() || !c.is_empty());
     }

@@ -1,5 +1,5 @@
 //! Features: what the daemon knows about the listener and the hour, as the fixed-order
-//! vector of [`crate::control::contract`].
+//! vector of [`vector`] (which the control model's contract pins).
 //!
 //! Readings arrive as they come (heart rate with RR intervals and skin contact, cadence);
 //! implausible values, readings without skin contact and RR artifacts are dropped and
@@ -10,11 +10,12 @@ pub mod breathing;
 pub mod heart;
 pub mod session_summary;
 pub mod sun;
+pub mod vector;
 
-use crate::control::contract::{self, INPUTS};
 use crate::preset::Mode;
 use heart::RrFilter;
 use std::collections::VecDeque;
+use vector::INPUTS;
 
 /// Readings older than this (seconds) are absent.
 pub const STALE_S: f64 = 5.0;
@@ -213,7 +214,7 @@ impl FeatureExtractor {
     /// The feature vector at `clock` in `mode` (clamped to the contract's ranges). The
     /// breathing inputs come from the last [`FeatureExtractor::breathing`] call.
     pub fn features(&self, clock: &Clock, mode: Mode) -> [f32; INPUTS] {
-        use contract::*;
+        use vector::*;
         let now = clock.session_s;
         let mut x = [0.0f32; INPUTS];
         let fresh_from = now - STALE_S;
@@ -273,7 +274,7 @@ impl FeatureExtractor {
 
 /// The one-hot input for `mode`.
 pub fn mode_input(mode: Mode) -> usize {
-    use contract::*;
+    use vector::*;
     match mode {
         Mode::Sleep => MODE_SLEEP,
         Mode::Focus => MODE_FOCUS,
@@ -285,7 +286,7 @@ pub fn mode_input(mode: Mode) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::control::contract::*;
+    use crate::features::vector::*;
 
     fn clock(at: f64) -> Clock {
         Clock {

@@ -1,7 +1,7 @@
 //! The layers a listener mixes (Blanket's and myNoise's per-sound sliders): every preset
 //! names the layers it plays, and the listener sets each one's level, 0 (off) to 2 (twice
 //! the preset's own balance). The levels reach the audio thread through atomics and are
-//! smoothed there; [`super::layer_mix`] keeps the overall loudness where the preset put it.
+//! smoothed there; [`crate::synth::layer_mix`] keeps the overall loudness where the preset put it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

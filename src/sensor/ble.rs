@@ -15,9 +15,9 @@
 //! for. A sensor's task is in [`ble_session`](super::ble_session); its GATT notifications
 //! are decoded by [`ble_decoder`](super::ble_decoder).
 
+use super::PairedSensor;
 use super::feed::FeedSender;
 use super::status::{BleStatus, Found, Link, Radio, SensorStatus};
-use crate::state::PairedSensor;
 use btleplug::api::{Central, CentralState, Manager as _, Peripheral as _, ScanFilter};
 use btleplug::platform::{Adapter, Manager, Peripheral};
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
 //! One paired sensor's life: find it, connect, subscribe to its measurements and forward
 //! them, until it goes quiet or away; then tear down, back off and try again, forever.
 
+use super::PairedSensor;
 use super::backoff::Backoff;
 use super::ble::{
     BleError, CONNECT_TIMEOUT, FIRST_RETRY, LONG_ABSENCE, LONG_RETRY, MAX_RETRY, SILENCE, Shared,
@@ -10,7 +11,6 @@ use super::ble_decoder::Decoder;
 use super::ble_ids::{BATTERY_LEVEL, CSC_MEASUREMENT, HEART_RATE_MEASUREMENT, RSC_MEASUREMENT};
 use super::gatt;
 use super::status::Link;
-use crate::state::PairedSensor;
 use btleplug::api::{
     Central as _, CentralEvent, CharPropFlags, Characteristic, Peripheral as _, ValueNotification,
 };

@@ -19,6 +19,13 @@ pub mod gatt;
 pub mod replay;
 pub mod status;
 
+/// A remembered sensor (kept in the state file).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PairedSensor {
+    pub address: String,
+    pub name: String,
+}
+
 /// One reading from the sensors, stamped in session seconds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reading {

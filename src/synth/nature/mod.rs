@@ -3,7 +3,7 @@
 //! driven by seeded random processes, so it never loops; each layer follows `texture`
 //! (how much of it), `motion` (how lively) and `space` (how far away: its reverb send).
 //! A preset asks for layers in `[nature]` with a level each; each layer renders onto its
-//! own bus so the listener can mix it ([`super::layers`]).
+//! own bus so the listener can mix it ([`crate::preset::layers`]).
 
 pub mod birds;
 pub mod fire;
