@@ -26,7 +26,7 @@ pub fn clear_upper_simd_state() {
 /// Why: a decaying sound (a piano partial, a filter or reverb ringing out into silence)
 /// passes through the subnormal range on its way to zero, where every operation costs
 /// tens to a hundred times more. Values that small (below 1.2e-38, −758 dBFS) are
-/// inaudible, so flushing them changes nothing heard. Measured here: see `README.md`'s
+/// inaudible, so flushing them changes nothing heard. Measured here: see `docs/figures.md`'s
 /// render speed table. Real-time safe: two register instructions each way.
 pub struct FlushDenormals {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]

@@ -189,7 +189,14 @@ impl Supervisor {
             };
             // Commands queued while a stream opened or closed are taken together: a burst
             // of play/pause ends in its last state without building a stream for each step.
-            let mut queued: Vec<AudioCommand> = match commands.recv_timeout(wait) {
+            // Paused, with no stream, nothing can change but a command: wait for one, never
+            // waking on a timer (a paused daemon costs no wake-ups).
+            let received = if want || stream.is_some() {
+                commands.recv_timeout(wait)
+            } else {
+                commands.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            };
+            let mut queued: Vec<AudioCommand> = match received {
                 Ok(c) => vec![c],
                 Err(RecvTimeoutError::Timeout) => Vec::new(),
                 Err(RecvTimeoutError::Disconnected) => vec![AudioCommand::Shutdown],

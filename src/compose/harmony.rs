@@ -171,22 +171,6 @@ pub fn pivot(from: &Key, to: &Key, pick: f32) -> Option<Chord> {
         .then(|| pivots[((pick * pivots.len() as f32) as usize).min(pivots.len() - 1)])
 }
 
-/// The degree of `key` whose triad shares the most tones with `chord` in `prev` (a common-
-/// tone move into a new key).
-pub fn nearest_degree(prev: &Key, chord: &Chord, key: &Key) -> i32 {
-    let set = chord.pitch_classes(prev);
-    (0..key.scale.len())
-        .max_by_key(|&d| {
-            let c = Chord {
-                degree: d,
-                shape: Shape::Triad,
-            };
-            // Ties go to the tonic side (lower degree).
-            ((c.pitch_classes(key) & set).count_ones() * 16) as i32 - d
-        })
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
