@@ -47,6 +47,8 @@
 //! - [`sensor`] — body sensors: [`sensor::gatt`] parsers for standard BLE straps and pods,
 //!   [`sensor::ble`] (btleplug: scan, pair, connect, reconnect), [`sensor::replay`] (recorded
 //!   sessions, and recording), [`sensor::feed`] (the latest-value channel to the control loop).
+//! - [`cli`] — the `attuned` command line (daemon, `render`, `presets`,
+//!   `teacher-dataset`); `main.rs` only parses and calls it.
 //! - [`ctl`] — `attunectl`, the command-line client; [`tray`] — `attunectl tray`, the desktop
 //!   panel item (StatusNotifierItem).
 //! - [`midi`] — live MIDI input: played notes heard at once through the soft keys, a phrase
@@ -58,6 +60,7 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod cli;
 pub mod compose;
 pub mod config;
 pub mod control;
