@@ -7,15 +7,17 @@
 //! - [`hosts`] — which sound servers run, and the output devices a host offers.
 //! - [`servers`] — what the supervisor looks at for a better place to play: servers that
 //!   appeared, or that were passed over and answer now, and the chosen device.
+//! - [`recording`] — the stand-in output the daemon's core is tested on in-process.
 //! - [`callback`] — what runs in the audio callback: render, convert to the device format.
 
 pub mod callback;
 pub mod hosts;
 pub mod output;
+pub mod recording;
 mod servers;
 pub mod stream;
 
-pub use output::{AudioCommand, AudioOutput, AudioStatusReader};
+pub use output::{AudioCommand, AudioOutput, AudioStatusReader, Output};
 
 /// Where audio output stands, for the log, D-Bus and `attunectl status`.
 #[derive(Debug, Clone, PartialEq, Eq)]

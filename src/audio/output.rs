@@ -55,11 +55,25 @@ pub enum AudioCommand {
     Shutdown,
 }
 
-/// Reads the audio supervisor's current status.
+/// Where the engine's renderer plays, as the daemon's core sees it: the cpal supervisor
+/// ([`AudioOutput`]) or, in tests, a recording stand-in
+/// ([`RecordingOutput`](super::recording::RecordingOutput)).
+pub trait Output: Send {
+    /// Tell the output what to do (never blocks).
+    fn send(&self, command: AudioCommand);
+    /// A handle that reads the output's status as it changes.
+    fn status_reader(&self) -> AudioStatusReader;
+}
+
+/// Reads the audio output's current status.
 #[derive(Clone)]
 pub struct AudioStatusReader(Arc<Mutex<AudioStatus>>);
 
 impl AudioStatusReader {
+    pub fn new(status: Arc<Mutex<AudioStatus>>) -> Self {
+        AudioStatusReader(status)
+    }
+
     pub fn get(&self) -> AudioStatus {
         self.0
             .lock()
@@ -103,17 +117,19 @@ impl AudioOutput {
         }
     }
 
-    pub fn send(&self, command: AudioCommand) {
-        let _ = self.commands.send(command);
-    }
-
     pub fn status(&self) -> AudioStatus {
         self.status_reader().get()
     }
+}
 
-    /// A handle that reads the status as the supervisor sets it (for D-Bus properties:
-    /// never out of date, never waiting on the daemon's core).
-    pub fn status_reader(&self) -> AudioStatusReader {
+impl Output for AudioOutput {
+    fn send(&self, command: AudioCommand) {
+        let _ = self.commands.send(command);
+    }
+
+    /// Reads the status as the supervisor sets it (for D-Bus properties: never out of
+    /// date, never waiting on the daemon's core).
+    fn status_reader(&self) -> AudioStatusReader {
         AudioStatusReader(self.status.clone())
     }
 }

@@ -6,7 +6,7 @@ use super::modulation::Modulation;
 use super::output_choice::OutputChoice;
 use super::session_log::SessionLog;
 use super::view::{Playback, View};
-use crate::audio::{AudioCommand, AudioOutput, AudioStatus};
+use crate::audio::{AudioCommand, Output};
 use crate::config::Config;
 use crate::control::pipeline::{Pipeline, Step};
 use crate::control::{Controller, explain};
@@ -14,13 +14,15 @@ use crate::controls::{Control, SharedControls};
 use crate::dbus::BreathLeadReport;
 use crate::dbus::{NowPlaying, WorkoutReport};
 use crate::engine::conductor::{Conductor, Cue, PlayClockAt};
-use crate::engine::{Engine, PreparedPreset, PresetBuilder, SAMPLE_RATE};
+use crate::engine::{Engine, PreparedPreset, PresetBuilder, Renderer, SAMPLE_RATE};
 use crate::features::Clock;
 use crate::preset::{Preset, PresetError};
 use crate::sensor::PairedSensor;
 use crate::sensor::Reading;
 use crate::state::State;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's clock: the real one in the daemon, and one that tests can pause and advance.
+use tokio::time::Instant;
 
 pub use super::sleep_timer::{SleepTimer, TimerAction, TimerPhase};
 
@@ -46,7 +48,7 @@ pub type WallClock = Box<dyn Fn() -> Clock + Send>;
 pub struct Core {
     pub config: Config,
     conductor: Conductor,
-    audio: AudioOutput,
+    audio: Box<dyn Output>,
     pipeline: Pipeline,
     started: Instant,
     pub preset: Preset,
@@ -72,14 +74,15 @@ pub struct Core {
 }
 
 impl Core {
-    /// Build the engine on `preset` and start the audio supervisor (paused until `play`).
+    /// Build the engine on `preset` and hand its renderer to the output `start_output`
+    /// makes (the cpal supervisor in the daemon; stopped until `play`).
     pub fn new(
         config: Config,
         preset: Preset,
         state: &State,
         controller: Controller,
         clock: WallClock,
-        on_audio_status: impl Fn(&AudioStatus) + Send + 'static,
+        start_output: impl FnOnce(Renderer, crate::config::AudioConfig) -> Box<dyn Output>,
     ) -> Core {
         let controls = SharedControls::new(preset.controls);
         let seed = session_seed();
@@ -97,7 +100,7 @@ impl Core {
             device: output.device(),
             ..config.audio.clone()
         };
-        let audio = AudioOutput::start(renderer, audio_config, on_audio_status);
+        let audio = start_output(renderer, audio_config);
         let mut pipeline = Pipeline::new(config.listener, controller, preset.mode, clock());
         pipeline.set_workout_settings(config.workout);
         pipeline.follow_preset(&preset);
@@ -430,7 +433,7 @@ impl Core {
             utc_offset_h: now.utc_offset_h,
         };
         let clock = PlayClockAt {
-            started: self.started,
+            started: self.started.into_std(),
         };
         self.anchored = self
             .conductor
@@ -457,6 +460,19 @@ impl Core {
             }
         }
         self.schedule_due(&now)
+    }
+
+    /// Paused, how long until the schedule's next minute begins (`None` without a
+    /// schedule: nothing is due while paused). Read off the wall clock each time, so a
+    /// time-zone or daylight-saving change is followed within a minute.
+    pub fn schedule_wait(&self) -> Option<Duration> {
+        if self.config.schedule.is_empty() {
+            return None;
+        }
+        let seconds = (self.clock)().local_hours * 3600.0;
+        let to_next_minute = 60.0 - seconds.rem_euclid(60.0);
+        // Just past the boundary, so the minute read then is the new one.
+        Some(Duration::from_secs_f64(to_next_minute + 0.05))
     }
 
     /// The schedule's preset when its time has come (and it is not playing already).

@@ -41,7 +41,7 @@ pub mod sleep_timer;
 pub mod view;
 pub mod wall_clock;
 
-use crate::audio::AudioStatus;
+use crate::audio::{AudioOutput, AudioStatus};
 use crate::config::Config;
 use crate::control::Controller;
 use crate::dbus::names;
@@ -133,7 +133,10 @@ pub async fn run_with_clock(
         &state,
         controller,
         clock,
-        |s: &AudioStatus| tracing::debug!("audio status: {s}"),
+        |renderer, audio| {
+            let on_status = |s: &AudioStatus| tracing::debug!("audio status: {s}");
+            Box::new(AudioOutput::start(renderer, audio, on_status))
+        },
     );
     let audio_status = core.audio_status_reader();
     let (view_tx, view_rx) = watch::channel(core.view());

@@ -45,36 +45,33 @@ impl Owner {
         let mut recorder = self.recorder.take().map(spawn_recorder);
         tokio::pin!(shutdown);
         loop {
-            tokio::select! {
+            // Paused, nothing moves but the schedule and the sensors: the owner sleeps until
+            // a command, a reading, or the schedule's next minute (if there is a schedule).
+            let paused = self.core.playback == Playback::Paused;
+            let wake = if paused {
+                self.core
+                    .schedule_wait()
+                    .map(|d| tokio::time::Instant::now() + d)
+            } else {
+                Some(next_tick)
+            };
+            let tick = tokio::select! {
                 biased;
                 _ = &mut shutdown => break,
-                Some(command) = self.commands.recv() => self.handle(command),
-                _ = tokio::time::sleep_until(next_tick) => {
-                    let reading = self.feed.take(self.core.session_time());
-                    if let Some(r) = &reading {
-                        self.core.push_reading(r);
-                        if let Some(rec) = &recorder
-                            && rec.send(r.clone()).is_err()
-                        {
-                            recorder = None;
-                        }
-                    }
-                    if let Some(name) = self.core.tick() {
-                        self.request_preset(PresetChoice::Named(name), None);
-                    }
-                    match self.core.take_timer_ending() {
-                        Some(TimerAction::Suspend) => self.power.suspend(),
-                        Some(TimerAction::Stop) => {
-                            self.sensors_rest.send_replace(true);
-                        }
-                        Some(TimerAction::Pause) | None => {}
-                    }
-                    // On schedule, skipping ticks missed (a suspended machine) rather than
-                    // catching up on them.
-                    next_tick = (next_tick + self.core.control_period())
-                        .max(tokio::time::Instant::now());
-                    self.publish();
+                Some(command) = self.commands.recv() => {
+                    self.handle(command);
+                    false
                 }
+                _ = sleep_until_some(wake) => true,
+                _ = self.feed.arrived(), if paused => true,
+            };
+            if tick {
+                self.tick(&mut recorder);
+                // On schedule, skipping ticks missed (a suspended machine) rather than
+                // catching up on them.
+                next_tick =
+                    (next_tick + self.core.control_period()).max(tokio::time::Instant::now());
+                self.publish();
             }
         }
         // The session ends here (the state flushed after this keeps its summary).
@@ -82,6 +79,30 @@ impl Owner {
         self.publish();
         self.fade_out().await;
         self.core
+    }
+
+    /// One control tick: the latest reading in (and recorded), the core's step, the
+    /// schedule's preset requested, the sleep timer's ending acted on.
+    fn tick(&mut self, recorder: &mut Option<mpsc::UnboundedSender<crate::sensor::Reading>>) {
+        let reading = self.feed.take(self.core.session_time());
+        if let Some(r) = &reading {
+            self.core.push_reading(r);
+            if let Some(rec) = recorder
+                && rec.send(r.clone()).is_err()
+            {
+                *recorder = None;
+            }
+        }
+        if let Some(name) = self.core.tick() {
+            self.request_preset(PresetChoice::Named(name), None);
+        }
+        match self.core.take_timer_ending() {
+            Some(TimerAction::Suspend) => self.power.suspend(),
+            Some(TimerAction::Stop) => {
+                self.sensors_rest.send_replace(true);
+            }
+            Some(TimerAction::Pause) | None => {}
+        }
     }
 
     /// Publish the view and the state to save (the saver writes only real changes).
@@ -345,6 +366,14 @@ impl Owner {
             }
         }
         self.core.stop_audio();
+    }
+}
+
+/// Sleep until `wake`, or forever without one.
+async fn sleep_until_some(wake: Option<tokio::time::Instant>) {
+    match wake {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -24,7 +24,7 @@ trait LoginManager {
 
 /// What the owner asks of the power task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PowerCommand {
+pub enum PowerCommand {
     /// Hold the idle inhibitor (true) or let it go (false).
     InhibitIdle(bool),
     /// Suspend the machine now.
@@ -48,6 +48,17 @@ impl Power {
             commands: tx,
             inhibiting: false,
         }
+    }
+
+    /// A `Power` whose requests go to the returned receiver instead of logind (the
+    /// in-process tests of the owner read what it asked for).
+    pub fn detached() -> (Power, mpsc::UnboundedReceiver<PowerCommand>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let power = Power {
+            commands: tx,
+            inhibiting: false,
+        };
+        (power, rx)
     }
 
     /// Hold the idle inhibitor or not (sent only when it changes).

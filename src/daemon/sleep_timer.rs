@@ -1,7 +1,9 @@
 //! The sleep timer: how long is left, the fade over its last stretch, and what happens at
 //! its end. Kept by wall clock as well, so a restarted daemon resumes it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's clock, which tests pause and advance (the real clock otherwise).
+use tokio::time::Instant;
 
 pub use crate::limits::TimerAction;
 

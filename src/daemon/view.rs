@@ -2,7 +2,7 @@
 //! is read from, without waiting for the core.
 
 use crate::dbus::{BreathLeadReport, NowPlaying, WorkoutReport};
-use std::time::Instant;
+use tokio::time::Instant;
 
 /// Playback as MPRIS names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

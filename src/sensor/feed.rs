@@ -70,6 +70,16 @@ impl FeedSender {
 }
 
 impl FeedReceiver {
+    /// Wait until something new arrives, without taking it (forever once every sender is
+    /// gone): a paused daemon wakes for readings, never on a timer.
+    pub async fn arrived(&mut self) {
+        if self.rx.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        // `changed` marked it seen; `take` is what takes it.
+        self.rx.mark_changed();
+    }
+
     /// What arrived since the last take, as one reading stamped `at` (the session time
     /// now), or when a new cadence arrived if there is one (never before an earlier
     /// reading); `None` if nothing did.
@@ -116,6 +126,22 @@ mod tests {
             rr_ms: vec![60_000.0 / bpm],
             contact: Some(true),
         }
+    }
+
+    #[tokio::test]
+    async fn arrived_wakes_for_a_reading_and_leaves_it_to_take() {
+        let (tx, mut rx) = channel();
+        tx.heart(heart(72.0));
+        rx.arrived().await;
+        assert_eq!(rx.take(1.0).map(|r| r.hr), Some(Some(72.0)));
+        let waiting = tokio::time::timeout(std::time::Duration::from_millis(20), rx.arrived());
+        assert!(waiting.await.is_err(), "nothing new: it waits");
+        drop(tx);
+        let closed = tokio::time::timeout(std::time::Duration::from_millis(20), rx.arrived());
+        assert!(
+            closed.await.is_err(),
+            "no senders: it waits forever, never spins"
+        );
     }
 
     #[test]
