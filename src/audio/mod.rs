@@ -3,6 +3,8 @@
 //!
 //! - [`output`] — the supervisor thread: builds a new cpal `Host` and stream on a helper
 //!   thread with a timeout, watches callback progress, and rebuilds with capped backoff.
+//! - [`supervision`] — what the supervisor decides (idle, waiting, playing; open, lose,
+//!   look, rebuild), as a pure state machine tested on its own.
 //! - [`stream`] — one stream: the host (PipeWire, PulseAudio, ALSA), the device, the callback.
 //! - [`hosts`] — which sound servers run, and the output devices a host offers.
 //! - [`servers`] — what the supervisor looks at for a better place to play: servers that
@@ -16,6 +18,7 @@ pub mod output;
 pub mod recording;
 mod servers;
 pub mod stream;
+pub mod supervision;
 
 pub use output::{AudioCommand, AudioOutput, AudioStatusReader, Output};
 

@@ -1,5 +1,7 @@
 //! The audio supervisor: one thread that keeps a cpal output stream alive, on the chosen
 //! output device when it is there and on the default while it is not.
+//! What it decides is [`super::supervision`] (a pure state machine: idle, waiting,
+//! playing); this file does what that decides, with cpal.
 //!
 //! A working cpal `Host` (for PulseAudio, one server connection) is kept from stream to
 //! stream, so pausing and playing never piles up connections; after a failure the next
@@ -21,6 +23,7 @@ use super::callback::SharedRenderer;
 use super::hosts;
 use super::servers::{PassedOver, Servers, device_present};
 use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault};
+use super::supervision::{Decision, Seen, Supervision};
 use crate::config::{AudioConfig, AudioHost};
 use crate::engine::Renderer;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -99,7 +102,6 @@ impl AudioOutput {
         let (commands, rx) = mpsc::channel();
         let status = Arc::new(Mutex::new(AudioStatus::Stopped));
         let supervisor = Supervisor {
-            device: config.device.clone(),
             frames: renderer.frames(),
             renderer: Arc::new(Mutex::new(renderer)),
             config,
@@ -144,8 +146,6 @@ impl Drop for AudioOutput {
 }
 
 struct Supervisor {
-    /// The chosen output device (`None`: the default).
-    device: Option<String>,
     renderer: SharedRenderer,
     frames: Arc<AtomicU64>,
     config: AudioConfig,
@@ -177,40 +177,23 @@ impl Supervisor {
         }
     }
 
-    fn run(mut self, commands: mpsc::Receiver<AudioCommand>) {
-        let mut want = false;
+    fn run(self, commands: mpsc::Receiver<AudioCommand>) {
+        let mut plan = Supervision::new(self.config.device.clone());
         // The host (for PulseAudio: one client connection) is kept from stream to stream
         // while it works, and replaced only after a failure: every new host is a new
         // connection and handshake, and a closed one is not always given back (the
         // pulseaudio crate's reactor can sleep on a socket nobody uses any more).
         let mut host: Option<SharedHost> = None;
         let mut stream: Option<OpenStream> = None;
-        let mut backoff = Duration::from_millis(100);
-        let mut next_attempt = Instant::now();
-        let mut last_frames = self.frames.load(Ordering::Relaxed);
-        let mut last_progress = Instant::now();
-        let mut last_check = Instant::now();
-        let mut last_device_check = Instant::now();
-        let mut first_callback: Option<Instant> = None;
         let mut servers = Servers::now();
         let mut passed_over = PassedOver::new(Instant::now());
-        let mut server_seen = false;
         loop {
-            // A healthy stream needs few looks (wake-ups cost battery); one being made or
-            // waited for is looked after often.
-            let wait = if stream.is_some() && first_callback.is_none() {
-                CHECK_EVERY
-            } else {
-                Duration::from_millis(100)
-            };
-            // Commands queued while a stream opened or closed are taken together: a burst
-            // of play/pause ends in its last state without building a stream for each step.
-            // Paused, with no stream, nothing can change but a command: wait for one, never
-            // waking on a timer (a paused daemon costs no wake-ups).
-            let received = if want || stream.is_some() {
-                commands.recv_timeout(wait)
-            } else {
-                commands.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            // Commands queued while a stream opened or closed are taken together. Idle (no
+            // stream wanted), nothing can change but a command: wait for one, never waking
+            // on a timer (a paused daemon costs no wake-ups).
+            let received = match plan.wait() {
+                Some(wait) => commands.recv_timeout(wait),
+                None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
             let mut queued: Vec<AudioCommand> = match received {
                 Ok(c) => vec![c],
@@ -218,118 +201,78 @@ impl Supervisor {
                 Err(RecvTimeoutError::Disconnected) => vec![AudioCommand::Shutdown],
             };
             queued.extend(commands.try_iter());
-            let mut moved = false;
-            for command in queued {
-                match command {
-                    AudioCommand::Play => {
-                        if !want {
-                            next_attempt = Instant::now();
-                        }
-                        want = true;
-                    }
-                    AudioCommand::Stop => want = false,
-                    AudioCommand::SetDevice(device) => {
-                        moved |= device != self.device;
-                        self.device = device;
-                    }
-                    AudioCommand::Shutdown => {
-                        drop(stream);
-                        drop(host);
-                        self.set(AudioStatus::Stopped);
-                        return;
-                    }
-                }
-            }
-            if !want {
-                stream = None;
-                self.set(AudioStatus::Stopped);
-                continue;
-            }
+            let heard_before = plan.first_heard().is_some();
+            let seen = Seen {
+                frames: self.frames.load(Ordering::Relaxed),
+                fault: stream.as_ref().and_then(|s| s.failed.why()),
+                server_present: self.config.host != AudioHost::Alsa && Servers::now().any(),
+            };
             let now = Instant::now();
-            if moved && stream.is_some() {
-                stream = None;
-                next_attempt = now;
-                backoff = Duration::from_millis(100);
-            }
-            if let Some(s) = &stream {
-                let frames = self.frames.load(Ordering::Relaxed);
-                if frames != last_frames {
-                    if let Some(opened) = first_callback.take() {
-                        tracing::info!(
-                            "audio: first callback {} ms after the stream opened",
-                            opened.elapsed().as_millis()
-                        );
-                    }
-                    last_frames = frames;
-                    last_progress = now;
+            match plan.decide(now, &queued, &seen) {
+                Decision::Exit => {
+                    drop(stream);
+                    drop(host);
+                    self.set(AudioStatus::Stopped);
+                    return;
                 }
-                let mut failure = s.failed.why();
-                if failure.is_none() && now - last_progress > WATCHDOG {
-                    failure = Some(format!("no audio callback for {} s", WATCHDOG.as_secs()));
+                Decision::Stop => {
+                    stream = None;
+                    self.set(AudioStatus::Stopped);
                 }
-                if let Some(why) = failure {
+                Decision::Wait => {}
+                Decision::Rebuild => stream = None,
+                Decision::Lost(why) => {
                     host = None;
                     stream = None;
                     self.set(AudioStatus::Waiting(why));
-                    next_attempt = now;
-                } else if now - last_check >= CHECK_EVERY {
-                    last_check = now;
-                    let device_due = !s.on_chosen || now - last_device_check >= CHOSEN_CHECK_EVERY;
-                    if device_due {
-                        last_device_check = now;
-                    }
+                }
+                Decision::Look { device_due } => {
+                    let Some(s) = &stream else { continue };
                     // The device is looked at on the stream's host, when due.
                     let look_on = host.as_ref().filter(|_| device_due);
-                    if let Some(why) = self.better_place(s, look_on, &mut servers, &mut passed_over)
+                    let device = plan.device.as_deref();
+                    if let Some(why) =
+                        self.better_place(s, device, look_on, &mut servers, &mut passed_over)
                     {
                         tracing::info!("audio: {why}");
                         if why.server {
                             host = None;
                         }
                         stream = None;
-                        next_attempt = now;
-                        backoff = Duration::from_millis(100);
+                        plan.moving(Instant::now());
                     }
                 }
-                continue;
-            }
-            // A sound server socket appearing is worth an attempt at once, whatever the backoff
-            // (checking for the socket costs nothing; connecting to nothing spams ALSA errors).
-            let server_now = self.config.host != AudioHost::Alsa && Servers::now().any();
-            if server_now && !server_seen {
-                next_attempt = now;
-                backoff = Duration::from_millis(100);
-            }
-            server_seen = server_now;
-            if now < next_attempt {
-                continue;
-            }
-            if !matches!(
-                *self.status.lock().unwrap_or_else(|e| e.into_inner()),
-                AudioStatus::Waiting(_)
-            ) {
-                self.set(AudioStatus::Starting);
-            }
-            match self.open(host.clone()) {
-                Ok((s, h, status)) => {
-                    let opened_on = s.host;
-                    stream = Some(s);
-                    host = Some(h);
-                    first_callback = Some(Instant::now());
-                    last_frames = self.frames.load(Ordering::Relaxed);
-                    last_progress = Instant::now();
-                    last_check = last_progress;
-                    servers = Servers::now();
-                    passed_over.opened(opened_on, servers, Instant::now());
-                    backoff = Duration::from_millis(100);
-                    self.set(status);
+                Decision::Open => {
+                    if !matches!(
+                        *self.status.lock().unwrap_or_else(|e| e.into_inner()),
+                        AudioStatus::Waiting(_)
+                    ) {
+                        self.set(AudioStatus::Starting);
+                    }
+                    let opened = self.open(plan.device.clone(), host.clone());
+                    let frames = self.frames.load(Ordering::Relaxed);
+                    match opened {
+                        Ok((s, h, status)) => {
+                            plan.opened(Instant::now(), Ok(s.on_chosen), frames);
+                            servers = Servers::now();
+                            passed_over.opened(s.host, servers, Instant::now());
+                            stream = Some(s);
+                            host = Some(h);
+                            self.set(status);
+                        }
+                        Err(why) => {
+                            plan.opened(Instant::now(), Err(()), frames);
+                            host = None;
+                            self.set(AudioStatus::Waiting(why));
+                        }
+                    }
                 }
-                Err(why) => {
-                    host = None;
-                    self.set(AudioStatus::Waiting(why));
-                    next_attempt = Instant::now() + backoff;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+            }
+            if let (false, Some(opened)) = (heard_before, plan.first_heard()) {
+                tracing::info!(
+                    "audio: first callback {} ms after the stream opened",
+                    opened.elapsed().as_millis()
+                );
             }
         }
     }
@@ -340,6 +283,7 @@ impl Supervisor {
     fn better_place(
         &self,
         s: &OpenStream,
+        device: Option<&str>,
         host: Option<&SharedHost>,
         servers: &mut Servers,
         passed_over: &mut PassedOver,
@@ -364,7 +308,7 @@ impl Supervisor {
                 });
             }
         }
-        let name = self.device.as_deref()?;
+        let name = device?;
         let present = device_present(host?.clone(), name)?;
         match (s.on_chosen, present) {
             (true, false) => Some(Move {
@@ -382,6 +326,7 @@ impl Supervisor {
     /// Open a stream on a helper thread, waiting at most [`OPEN_TIMEOUT`].
     fn open(
         &self,
+        device: Option<String>,
         host: Option<SharedHost>,
     ) -> Result<(OpenStream, SharedHost, AudioStatus), String> {
         let (ready_tx, ready_rx) = mpsc::channel();
@@ -389,8 +334,7 @@ impl Supervisor {
         let (closed_tx, closed_rx) = mpsc::channel::<()>();
         let failed = Arc::new(StreamFault::default());
         let renderer = self.renderer.clone();
-        let (config, device, failed_cb) =
-            (self.config.clone(), self.device.clone(), failed.clone());
+        let (config, failed_cb) = (self.config.clone(), failed.clone());
         std::thread::Builder::new()
             .name("attuned-stream".into())
             .spawn(move || {
