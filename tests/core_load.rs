@@ -4,7 +4,7 @@
 mod services;
 
 use attuned::dbus::AttunedProxy;
-use services::Session;
+use services::{Session, until};
 use std::time::{Duration, Instant};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -71,18 +71,6 @@ fn server_use_of(s: &Session, pid: u32) -> (usize, usize) {
     (clients.len(), streams)
 }
 
-/// Wait until `f` holds, up to `timeout`.
-fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
-}
-
 #[test]
 fn parallel_toggles_end_in_the_last_state_with_one_stream_and_no_leaks() {
     let mut s = Session::new("toggles");
@@ -93,12 +81,13 @@ fn parallel_toggles_end_in_the_last_state_with_one_stream_and_no_leaks() {
     assert!(
         until(Duration::from_secs(10), || s
             .property("AudioOutput")
-            .contains("playing")),
+            .contains("playing"))
+        .is_some(),
         "{}",
         d.log()
     );
     assert!(
-        until(Duration::from_secs(5), || server_use_of(&s, pid) == (1, 1)),
+        until(Duration::from_secs(5), || server_use_of(&s, pid) == (1, 1)).is_some(),
         "one connection and one stream while playing: {:?}",
         server_use_of(&s, pid)
     );
@@ -133,7 +122,8 @@ fn parallel_toggles_end_in_the_last_state_with_one_stream_and_no_leaks() {
     assert_eq!(s.property("PlaybackState"), "s \"Playing\"");
     let settled = until(Duration::from_secs(15), || {
         s.property("AudioOutput").contains("playing") && server_use_of(&s, pid) == (1, 1)
-    });
+    })
+    .is_some();
     assert!(
         settled,
         "(connections, streams) of the daemon: {:?}, audio {}\n{}",
@@ -145,7 +135,7 @@ fn parallel_toggles_end_in_the_last_state_with_one_stream_and_no_leaks() {
     // for the next Play).
     rt.block_on(async { proxy(&s).await.pause().await.unwrap() });
     assert!(
-        until(Duration::from_secs(10), || server_use_of(&s, pid) == (1, 0)),
+        until(Duration::from_secs(10), || server_use_of(&s, pid) == (1, 0)).is_some(),
         "(connections, streams) after Pause: {:?}\n{}",
         server_use_of(&s, pid),
         d.log()
@@ -181,7 +171,8 @@ fn property_reads_during_a_loop_of_preset_switches() {
     assert!(
         until(Duration::from_secs(10), || s
             .property("AudioOutput")
-            .contains("playing")),
+            .contains("playing"))
+        .is_some(),
         "{}",
         d.log()
     );

@@ -3,7 +3,7 @@
 
 mod services;
 
-use services::{Session, longest_silence, ok, rms, until};
+use services::{Session, longest_silence, ok, rms, until, wait_for};
 use std::time::Duration;
 
 /// Call with `gdbus`, which prints the D-Bus error name (busctl prints only the message).
@@ -91,8 +91,15 @@ fn dbus_api_commands_properties_errors_and_state() {
     let tempo: f64 = s.property("Tempo")[2..].parse().unwrap();
     assert!((60.0..=72.0).contains(&tempo), "sleep tempo {tempo}");
     ok(s.call("ReloadPresets", &[]));
-    std::thread::sleep(Duration::from_millis(300));
-    let words = ok(s.call("ExplainText", &[]));
+    let mut words = String::new();
+    wait_for(
+        "an explanation after the reload",
+        Duration::from_secs(5),
+        || {
+            words = ok(s.call("ExplainText", &[]));
+            words.starts_with("as ")
+        },
+    );
     assert!(
         words.starts_with("as ") && words.contains("No heart-rate sensor"),
         "{words}"
@@ -280,8 +287,9 @@ fn live_audio_plays_and_survives_the_server_dying() {
 fn audio_server_absent_at_start_then_appearing() {
     let mut s = Session::new("late");
     let d = s.start_daemon(&[]);
-    std::thread::sleep(Duration::from_secs(1));
-    assert!(s.property("AudioOutput").contains("waiting"));
+    d.wait_for("waiting for a sound server", Duration::from_secs(5), || {
+        s.property("AudioOutput").contains("waiting")
+    });
     s.start_pulse();
     // Measured by ear, not by status: the stream's first callback can lag its opening.
     let heard = until(Duration::from_secs(8), || rms(&s.record(0.25)) > 0.005);
@@ -334,14 +342,27 @@ fn live_tone_has_no_glitches_and_the_sleep_timer_fades_then_pauses() {
             .contains("playing"))
         .is_some()
     );
-    // Past the 4 s crossfade (counted in rendered samples, after the stream's start-up):
-    // only the tone.
-    std::thread::sleep(Duration::from_secs(8));
-    let rec = s.record(4.0);
-    assert!(rec.len() >= 2 * 48_000 * 3, "{} samples", rec.len());
-    let level = rms(&rec) * std::f64::consts::SQRT_2;
+    // One recording from the switch on (a series of short ones would each reconfigure the
+    // null sink's latency, and PulseAudio's rewinds are heard in its monitor): the 4 s
+    // crossfade ends inside it, and from the first half second at the tone's full level
+    // on, only the tone.
+    let whole = s.record(12.0);
+    let half = 48_000; // interleaved stereo samples in half a second
+    let amplitude = |c: &[i16]| rms(c) * std::f64::consts::SQRT_2;
+    let full = whole.chunks_exact(half).last().map_or(0.0, amplitude);
+    let settled = whole
+        .chunks(half)
+        .position(|c| amplitude(c) > 0.99 * full)
+        .unwrap_or_else(|| panic!("the tone never came to full level\n{}", d.log()));
+    let rec = &whole[settled * half..];
+    assert!(
+        rec.len() >= 2 * 48_000 * 3,
+        "{} samples after the crossfade",
+        rec.len()
+    );
+    let level = rms(rec) * std::f64::consts::SQRT_2;
     assert!((0.15..0.25).contains(&level), "tone amplitude {level}");
-    let worst = worst_residual(&rec);
+    let worst = worst_residual(rec);
     assert!(worst < 0.01, "glitch: residual {worst}\n{}", d.log());
 
     // Sleep timer: 4 s with a 3 s fade, then paused.

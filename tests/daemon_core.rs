@@ -364,6 +364,11 @@ async fn preset_builds_finishing_out_of_order_leave_the_newest_playing() {
     let stepped = d.handle.step_preset(1);
     stepped.await.unwrap();
     assert_ne!(d.preset(), "sleep");
+    // Paused, the view still follows: the workout's beat report is there at once.
+    assert_eq!(d.playback(), Playback::Paused);
+    d.handle.set_preset("workout").await.unwrap();
+    pass(Duration::from_millis(1)).await;
+    assert!(d.handle.view().workout.is_some(), "the workout beat shows while paused");
     d.shutdown().await;
 }
 

@@ -3,11 +3,14 @@
 //! a two-bar pause become the motif, a port that goes lets its keys go and is taken back
 //! when it returns, and no MIDI system at all is a status, said once.
 
+mod services;
+
 use attuned::compose::given::GivenNote;
 use attuned::midi::input::{LiveInput, Wiring};
 use attuned::midi::phrase::Meter;
 use attuned::midi::{ByteSink, MidiStatus, MidiSystem, PortChoice};
 use attuned::synth::live_keys::SharedKeys;
+use services::wait_for;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -55,14 +58,6 @@ impl Bench {
         let mut open = self.open.lock().unwrap();
         let (_, sink) = open.as_mut().expect("a port is open");
         sink(bytes);
-    }
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(start.elapsed() < timeout, "{what} within {timeout:?}");
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

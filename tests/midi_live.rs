@@ -9,20 +9,9 @@
 mod services;
 
 use midir::os::unix::VirtualOutput;
-use services::Session;
+use services::{Session, until};
 use std::process::Child;
 use std::time::{Duration, Instant};
-
-fn until(timeout: Duration, mut ok: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while !ok() {
-        if start.elapsed() > timeout {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    true
-}
 
 /// Amplitude of the stereo recording's left+right at `hz` (Goertzel), per sample.
 fn tone(samples: &[i16], hz: f64) -> f64 {
@@ -111,7 +100,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
             .starts_with("no MIDI system (JACK")),
         "{}",
         midi(&s)
-    );
+    )
+    .is_some();
     std::thread::sleep(Duration::from_secs(4));
     assert_eq!(d.log().matches("no MIDI system").count(), 1, "{}", d.log());
     assert!(s.ctl(&["status"]).contains("MIDI: no MIDI system"));
@@ -120,7 +110,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     let mut jack = start_jack(&s, &server);
     assert!(
         until(Duration::from_secs(20), || midi(&s)
-            == "waiting for a MIDI input port"),
+            == "waiting for a MIDI input port")
+        .is_some(),
         "{}\n{}",
         midi(&s),
         jack.report()
@@ -131,7 +122,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     let mut port = keyboard.create_virtual("out").expect("the keyboard's port");
     assert!(
         until(Duration::from_secs(3), || midi(&s)
-            == "listening to keys:out"),
+            == "listening to keys:out")
+        .is_some(),
         "{}",
         midi(&s)
     );
@@ -158,7 +150,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     }
     assert!(
         until(Duration::from_secs_f64(pause + 5.0), || midi(&s)
-            == "listening to keys:out; 1 played phrase became the motif"),
+            == "listening to keys:out; 1 played phrase became the motif")
+        .is_some(),
         "{} (tempo {tempo})",
         midi(&s)
     );
@@ -173,7 +166,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     drop(port);
     assert!(
         until(Duration::from_secs(3), || midi(&s)
-            == "waiting for a MIDI input port"),
+            == "waiting for a MIDI input port")
+        .is_some(),
         "{}",
         midi(&s)
     );
@@ -181,7 +175,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     let port = keyboard.create_virtual("out").unwrap();
     assert!(
         until(Duration::from_secs(3), || midi(&s)
-            .starts_with("listening to keys:out")),
+            .starts_with("listening to keys:out"))
+        .is_some(),
         "{}",
         midi(&s)
     );
@@ -192,7 +187,8 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     let _ = jack.child.wait();
     assert!(
         until(Duration::from_secs(5), || midi(&s)
-            .starts_with("no MIDI system")),
+            .starts_with("no MIDI system"))
+        .is_some(),
         "{}",
         midi(&s)
     );

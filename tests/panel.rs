@@ -6,10 +6,10 @@
 mod services;
 
 use image::RgbaImage;
-use services::{KillOnDrop, Session};
+use services::{KillOnDrop, Session, wait_for};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Xvfb, openbox and xfce4-panel on display `:n`, configured as in
 /// `tests/fixtures/xfce4-panel.xml` (one 32 px top panel with a systray).
@@ -37,14 +37,6 @@ impl Drop for TermOnDrop {
 const PLAYING: [u8; 3] = [0x3d, 0x7f, 0xe0];
 const PAUSED: [u8; 3] = [0x6f, 0x7d, 0x92];
 const AWAY: [u8; 3] = [0x80, 0x80, 0x80];
-
-fn wait(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 impl Desktop {
     fn start(s: &Session) -> Desktop {
@@ -103,7 +95,7 @@ impl Desktop {
             _parts: parts,
             _xvfb: xvfb,
         };
-        wait("the panel's window", Duration::from_secs(20), || {
+        wait_for("the panel's window", Duration::from_secs(20), || {
             let out = d.run("xwininfo", &["-root", "-tree"]);
             String::from_utf8_lossy(&out.stdout).contains("xfce4-panel")
         });
@@ -186,7 +178,7 @@ fn the_tray_in_a_real_panel() {
     let _tray = s.start_tray();
     // The item appears, drawn with our playing icon.
     let mut at = (0, 0);
-    wait(
+    wait_for(
         "the playing icon in the panel",
         Duration::from_secs(20),
         || match find_in_panel(&desktop.shot("1-appears"), PLAYING, None) {
@@ -202,10 +194,10 @@ fn the_tray_in_a_real_panel() {
 
     // A left click pauses; the icon follows.
     desktop.xdotool(&["mousemove", &x, &y, "click", "1"]);
-    wait("a left click to pause", Duration::from_secs(5), || {
+    wait_for("a left click to pause", Duration::from_secs(5), || {
         s.property("PlaybackState") == "s \"Paused\""
     });
-    wait("the paused icon", Duration::from_secs(5), || {
+    wait_for("the paused icon", Duration::from_secs(5), || {
         find_in_panel(&desktop.shot("2-paused"), PAUSED, Some(at)).is_some()
     });
 
@@ -219,7 +211,7 @@ fn the_tray_in_a_real_panel() {
     let closed = desktop.shot("3-before-menu");
     desktop.xdotool(&["mousemove", &x, &y, "click", "3"]);
     let mut open = closed.clone();
-    wait("the menu to open", Duration::from_secs(5), || {
+    wait_for("the menu to open", Duration::from_secs(5), || {
         open = desktop.shot("4-menu");
         changed(&closed, &open) > 2000
     });
@@ -227,7 +219,7 @@ fn the_tray_in_a_real_panel() {
         desktop.xdotool(&["key", key]);
         std::thread::sleep(Duration::from_millis(400));
     }
-    wait(
+    wait_for(
         "a preset chosen in the menu",
         Duration::from_secs(10),
         || s.property("Preset") != preset,
@@ -237,14 +229,14 @@ fn the_tray_in_a_real_panel() {
     // The daemon goes away: the item stays, with the away icon.
     daemon.child.kill().unwrap();
     daemon.child.wait().unwrap();
-    wait("the away icon", Duration::from_secs(10), || {
+    wait_for("the away icon", Duration::from_secs(10), || {
         let shot = desktop.shot("6-away");
         find_in_panel(&shot, AWAY, Some(at)).is_some()
             && find_in_panel(&shot, PAUSED, Some(at)).is_none()
     });
     // It comes back: so does the item's state.
     let _daemon = s.start_daemon(&[]);
-    wait("the icon to come back", Duration::from_secs(15), || {
+    wait_for("the icon to come back", Duration::from_secs(15), || {
         let shot = desktop.shot("7-back");
         find_in_panel(&shot, PAUSED, Some(at)).is_some()
             || find_in_panel(&shot, PLAYING, Some(at)).is_some()

@@ -8,8 +8,8 @@ use attuned::sensor::gatt::{
     Contact, HeartRate, RunningSpeedCadence, encode_heart_rate, encode_rsc, parse_heart_rate,
 };
 use attuned::sensor::replay;
+use services::Session;
 use services::bluez::{Bluez, NotifyStats, Profile};
-use services::{Daemon, Session};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -34,20 +34,6 @@ fn link(s: &Session, address: &str) -> Option<String> {
 
 fn bluetooth(s: &Session) -> String {
     s.property_json("Bluetooth").as_str().unwrap().to_owned()
-}
-
-/// Wait until `ok`, and say how long it took.
-fn wait_until(what: &str, d: &Daemon, limit: Duration, mut ok: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !ok() {
-        assert!(
-            start.elapsed() < limit,
-            "not {what} within {limit:?}; daemon log:\n{}",
-            d.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    start.elapsed()
 }
 
 fn heart(bpm: u16) -> Vec<u8> {
@@ -164,9 +150,8 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
         out.contains(POD) && out.contains("running-cadence"),
         "{out}"
     );
-    wait_until(
+    d.wait_for(
         "discovery to stop after the scan",
-        &d,
         Duration::from_secs(3),
         || !bluez.discovering(),
     );
@@ -194,14 +179,14 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("paired Polar H10 8E21"));
     assert!(s.call("Pair", &["s", POD]).status.success());
-    wait_until("both live", &d, Duration::from_secs(10), || {
+    d.wait_for("both live", Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live") && link(&s, POD).as_deref() == Some("live")
     });
     assert_eq!(bluetooth(&s), "ready");
     let strap = sensors(&s).into_iter().find(|r| r.0 == STRAP).unwrap();
     assert_eq!(strap.3, 87, "battery read from 0x2A19");
     // Saved within the saver's interval (1 s): at most one write a second.
-    wait_until("both saved", &d, Duration::from_secs(3), || {
+    d.wait_for("both saved", Duration::from_secs(3), || {
         let state = std::fs::read_to_string(s.state_file()).unwrap_or_default();
         state.contains(STRAP) && state.contains(POD)
     });
@@ -212,15 +197,11 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
     let d = s.start_daemon(&[]);
     let rows = sensors(&s);
     assert_eq!(rows.len(), 2, "{rows:?}");
-    wait_until(
-        "both live after restart",
-        &d,
-        Duration::from_secs(10),
-        || link(&s, STRAP).as_deref() == Some("live") && link(&s, POD).as_deref() == Some("live"),
-    );
-    wait_until(
+    d.wait_for("both live after restart", Duration::from_secs(10), || {
+        link(&s, STRAP).as_deref() == Some("live") && link(&s, POD).as_deref() == Some("live")
+    });
+    d.wait_for(
         "HR and cadence in the status",
-        &d,
         Duration::from_secs(5),
         || {
             let out = s.run(CTL, &["status", "--json"]);
@@ -236,7 +217,7 @@ fn scan_finds_strap_and_pod_and_pairing_survives_restart() {
     assert!(!live_subscriptions(&pod).2, "still notifying after Forget");
     assert!(!bluez.connected(POD), "still connected after Forget");
     assert!(bluez.connected(STRAP), "the other sensor stays");
-    wait_until("forgotten in the state", &d, Duration::from_secs(3), || {
+    d.wait_for("forgotten in the state", Duration::from_secs(3), || {
         !std::fs::read_to_string(s.state_file())
             .unwrap_or_default()
             .contains(POD)
@@ -253,19 +234,28 @@ fn notifications_arrive_in_order_with_their_values() {
     write_paired(&s, &[(STRAP, "Polar H10 8E21"), (POD, "Stryd 4B2")]);
     let rec = s.dir.join("session.csv");
     let d = s.start_daemon(&["--record", rec.to_str().unwrap()]);
-    wait_until("both subscribed", &d, Duration::from_secs(10), || {
+    d.wait_for("both subscribed", Duration::from_secs(10), || {
         live_subscriptions(&strap).2 && live_subscriptions(&pod).2
     });
-    // One notification per sensor every 300 ms: slower than the 10 Hz control loop, so
-    // the latest-value feed passes every one on.
+    // One notification per sensor, the next once the daemon recorded this one: the
+    // latest-value feed passes every one on, in order.
     let bpms: Vec<u16> = (0..16).map(|i| 58 + 3 * i).collect();
     let cadences: Vec<u8> = (0..16).map(|i| 150 + i).collect();
     for (bpm, cad) in bpms.iter().zip(&cadences) {
         assert!(bluez.notify(STRAP, &heart(*bpm)));
         assert!(bluez.notify(POD, &stride(*cad)));
-        std::thread::sleep(Duration::from_millis(300));
+        // Each line of the recording is flushed as it is written.
+        d.wait_for(
+            &format!("{bpm} bpm and {cad} spm recorded"),
+            Duration::from_secs(5),
+            || {
+                let text = std::fs::read_to_string(&rec).unwrap_or_default();
+                let readings = replay::parse("session.csv", &text).unwrap_or_default();
+                let hr = readings.iter().any(|r| r.hr == Some(*bpm as f32));
+                hr && readings.iter().any(|r| r.cadence == Some(*cad as f32))
+            },
+        );
     }
-    std::thread::sleep(Duration::from_millis(300));
     let (status, _, log) = d.terminate();
     assert!(status.success(), "{log}");
     let text = std::fs::read_to_string(&rec).unwrap();
@@ -305,12 +295,12 @@ fn a_vanished_strap_goes_stale_and_comes_back_without_duplicate_subscriptions() 
     write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
     let _pump = Pump::start(&bluez, STRAP, |i| heart(70 + (i % 5) as u16));
     let d = s.start_daemon(&[]);
-    wait_until("live", &d, Duration::from_secs(10), || {
+    d.wait_for("live", Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live")
     });
 
     bluez.remove_device(STRAP);
-    let stale = wait_until("stale", &d, Duration::from_secs(5), || {
+    let stale = d.wait_for("stale", Duration::from_secs(5), || {
         link(&s, STRAP).as_deref() == Some("stale")
     });
     eprintln!("stale {stale:?} after the strap vanished");
@@ -321,29 +311,30 @@ fn a_vanished_strap_goes_stale_and_comes_back_without_duplicate_subscriptions() 
     std::thread::sleep(Duration::from_secs(3));
 
     let again = bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
-    let back = wait_until("live again", &d, Duration::from_secs(10), || {
+    let back = d.wait_for("live again", Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live")
     });
     eprintln!("live {back:?} after the strap came back");
-    std::thread::sleep(Duration::from_secs(1));
-    assert_eq!(live_subscriptions(&first).1, 0);
-    assert_eq!(
-        live_subscriptions(&again),
-        (1, 0, true),
-        "one subscription after reconnecting"
+    d.wait_for(
+        "one subscription after reconnecting",
+        Duration::from_secs(5),
+        || live_subscriptions(&again) == (1, 0, true),
     );
+    assert_eq!(live_subscriptions(&first).1, 0);
 
     // Silence (connected, but no notifications): stale, then a clean reconnection.
     drop(_pump);
     let connects = bluez.connects(STRAP);
-    wait_until("stale from silence", &d, Duration::from_secs(8), || {
+    d.wait_for("stale from silence", Duration::from_secs(8), || {
         link(&s, STRAP).as_deref() == Some("stale")
     });
     let _pump = Pump::start(&bluez, STRAP, |i| heart(80 + (i % 5) as u16));
-    wait_until("live after silence", &d, Duration::from_secs(10), || {
+    d.wait_for("live after silence", Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live") && bluez.connects(STRAP) > connects
     });
-    std::thread::sleep(Duration::from_millis(500));
+    d.wait_for("subscribed again", Duration::from_secs(5), || {
+        live_subscriptions(&again).2
+    });
     let (calls, dups, notifying) = live_subscriptions(&again);
     assert_eq!((dups, notifying), (0, true), "{calls} StartNotify calls");
     assert_eq!(calls, 2, "one StartNotify per connection");
@@ -358,11 +349,11 @@ fn a_timer_that_stops_rests_the_sensors_until_the_next_play() {
     let _pump = Pump::start(&bluez, STRAP, |i| heart(70 + (i % 5) as u16));
     let d = s.start_daemon(&[]);
     assert!(s.call("Play", &[]).status.success());
-    wait_until("live", &d, Duration::from_secs(10), || {
+    d.wait_for("live", Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live")
     });
     ctl(&s, &["timer", "2s", "--fade", "1s", "--action", "stop"]);
-    wait_until("resting", &d, Duration::from_secs(8), || {
+    d.wait_for("resting", Duration::from_secs(8), || {
         link(&s, STRAP).as_deref() == Some("resting")
     });
     assert_eq!(s.property("PlaybackState"), "s \"Paused\"");
@@ -380,7 +371,7 @@ fn a_timer_that_stops_rests_the_sensors_until_the_next_play() {
     assert_eq!(link(&s, STRAP).as_deref(), Some("resting"));
 
     assert!(s.call("Play", &[]).status.success());
-    wait_until("live after Play", &d, Duration::from_secs(10), || {
+    d.wait_for("live after Play", Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live")
     });
     assert!(live_subscriptions(&strap).2, "not subscribed after Play");
@@ -393,22 +384,21 @@ fn bluetooth_absent_at_start_is_found_when_it_appears() {
     let mut s = Session::new(&format!("ble-late-{}", rand_suffix()));
     write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
     let d = s.start_daemon(&[]);
-    wait_until("no system bus reported", &d, Duration::from_secs(5), || {
+    d.wait_for("no system bus reported", Duration::from_secs(5), || {
         bluetooth(&s).starts_with("no system bus")
     });
     assert_eq!(link(&s, STRAP).as_deref(), Some("searching"));
 
     s.start_system_bus();
-    wait_until("no bluetoothd reported", &d, Duration::from_secs(8), || {
+    d.wait_for("no bluetoothd reported", Duration::from_secs(8), || {
         bluetooth(&s) == "bluetoothd is not running"
     });
 
     let bluez = Arc::new(Bluez::start(&s.system_bus_address()));
     bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
     let _pump = Pump::start(&bluez, STRAP, |i| heart(64 + (i % 3) as u16));
-    let found = wait_until(
+    let found = d.wait_for(
         "live once bluetoothd is up",
-        &d,
         Duration::from_secs(10),
         || link(&s, STRAP).as_deref() == Some("live"),
     );
@@ -419,14 +409,14 @@ fn bluetooth_absent_at_start_is_found_when_it_appears() {
     drop(_pump);
     drop(bluez);
     s.kill_system_bus();
-    wait_until("stale without the bus", &d, Duration::from_secs(8), || {
+    d.wait_for("stale without the bus", Duration::from_secs(8), || {
         link(&s, STRAP).as_deref() == Some("stale")
     });
     s.start_system_bus();
     let bluez = Arc::new(Bluez::start(&s.system_bus_address()));
     bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
     let _pump = Pump::start(&bluez, STRAP, |i| heart(64 + (i % 3) as u16));
-    let back = wait_until("live on the new bus", &d, Duration::from_secs(15), || {
+    let back = d.wait_for("live on the new bus", Duration::from_secs(15), || {
         link(&s, STRAP).as_deref() == Some("live")
     });
     eprintln!("live {back:?} after the system bus restarted");
@@ -440,7 +430,7 @@ fn a_missing_or_switched_off_adapter_is_reported_and_waited_for() {
     let bluez = Arc::new(Bluez::start_without_adapter(&s.system_bus_address()));
     write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
     let d = s.start_daemon(&[]);
-    wait_until("no adapter reported", &d, Duration::from_secs(5), || {
+    d.wait_for("no adapter reported", Duration::from_secs(5), || {
         bluetooth(&s) == "no Bluetooth adapter"
     });
     let out = s.call("Scan", &["d", "1"]);
@@ -453,7 +443,7 @@ fn a_missing_or_switched_off_adapter_is_reported_and_waited_for() {
     bluez.add_adapter(false);
     bluez.add_device(Profile::HeartStrap, STRAP, "Polar H10 8E21");
     let _pump = Pump::start(&bluez, STRAP, |i| heart(90 + (i % 3) as u16));
-    wait_until("powered off reported", &d, Duration::from_secs(8), || {
+    d.wait_for("powered off reported", Duration::from_secs(8), || {
         bluetooth(&s) == "Bluetooth adapter is powered off"
     });
     std::thread::sleep(Duration::from_secs(1));
@@ -465,7 +455,7 @@ fn a_missing_or_switched_off_adapter_is_reported_and_waited_for() {
     assert_ne!(link(&s, STRAP).as_deref(), Some("live"));
 
     bluez.set_powered(true);
-    let on = wait_until("live once powered", &d, Duration::from_secs(10), || {
+    let on = d.wait_for("live once powered", Duration::from_secs(10), || {
         link(&s, STRAP).as_deref() == Some("live")
     });
     eprintln!("live {on:?} after the adapter was switched on");
@@ -480,7 +470,7 @@ fn garbage_notifications_are_counted_and_dropped() {
     write_paired(&s, &[(STRAP, "Polar H10 8E21")]);
     let rec = s.dir.join("session.csv");
     let d = s.start_daemon(&["--record", rec.to_str().unwrap()]);
-    wait_until("subscribed", &d, Duration::from_secs(10), || {
+    d.wait_for("subscribed", Duration::from_secs(10), || {
         live_subscriptions(&stats).2
     });
     // A fixed-seed stream of random packets, with a valid reading after each.
@@ -504,12 +494,9 @@ fn garbage_notifications_are_counted_and_dropped() {
         std::thread::sleep(Duration::from_millis(120));
     }
     assert!(bad >= 30, "the stream is mostly garbage ({bad})");
-    wait_until(
-        "every bad packet counted",
-        &d,
-        Duration::from_secs(3),
-        || sensors(&s)[0].4 == bad,
-    );
+    d.wait_for("every bad packet counted", Duration::from_secs(3), || {
+        sensors(&s)[0].4 == bad
+    });
     assert_eq!(link(&s, STRAP).as_deref(), Some("live"));
     let (status, _, log) = d.terminate();
     assert!(status.success(), "{log}");
@@ -553,7 +540,7 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     write_state(&s, &[(POD, "Stryd 4B2")], Some("workout"));
     let rec = s.dir.join("run.csv");
     let d = s.start_daemon(&["--record", rec.to_str().unwrap()]);
-    wait_until("subscribed", &d, Duration::from_secs(10), || {
+    d.wait_for("subscribed", Duration::from_secs(10), || {
         live_subscriptions(&pod).2
     });
     // A runner at 168 steps per minute; the pod notifies once per stride.
@@ -571,15 +558,10 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
             }
         })
     };
-    let took = wait_until(
-        "the beat on the cadence",
-        &d,
-        Duration::from_secs(15),
-        || {
-            let w = workout(&s);
-            w.get("beat_tempo").is_some_and(|t| (t - 168.0).abs() < 1.0)
-        },
-    );
+    let took = d.wait_for("the beat on the cadence", Duration::from_secs(15), || {
+        let w = workout(&s);
+        w.get("beat_tempo").is_some_and(|t| (t - 168.0).abs() < 1.0)
+    });
     eprintln!("beat at 168 bpm {took:.1?} after the first notification");
     let w = workout(&s);
     assert_eq!(w["cadence"], 168.0, "{w:?}");
@@ -606,7 +588,7 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("target cadence 400"));
     ctl(&s, &["target-cadence", "177"]);
-    wait_until("steering at +3 %", &d, Duration::from_secs(10), || {
+    d.wait_for("steering at +3 %", Duration::from_secs(10), || {
         workout(&s).get("steer_percent").is_some_and(|p| *p > 2.9)
     });
     let w = workout(&s);
@@ -624,7 +606,7 @@ fn a_foot_pod_sets_the_workout_beat_and_steering_is_exposed() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("heart-rate zone 160..150"));
     // A zone without a heart-rate strap steers nothing, and says so.
     ctl(&s, &["hr-zone", "140", "160"]);
-    wait_until("steering back to off", &d, Duration::from_secs(10), || {
+    d.wait_for("steering back to off", Duration::from_secs(10), || {
         s.property_json("Steering")
             .as_str()
             .is_some_and(|t| t.starts_with("off") || t.starts_with("easing back"))
@@ -721,12 +703,9 @@ fn live_the_beat_follows_the_runners_feet_through_the_speakers() {
     let pod = bluez.add_device(Profile::FootPod, POD, "Stryd 4B2");
     write_state(&s, &[(POD, "Stryd 4B2")], Some("workout"));
     let d = s.start_daemon(&[]);
-    wait_until(
-        "subscribed and playing",
-        &d,
-        Duration::from_secs(15),
-        || live_subscriptions(&pod).2 && s.property("AudioOutput").contains("playing"),
-    );
+    d.wait_for("subscribed and playing", Duration::from_secs(15), || {
+        live_subscriptions(&pod).2 && s.property("AudioOutput").contains("playing")
+    });
     // A runner at 170 spm whose footfalls jump half a step later at `shift_at` (a stumble);
     // the pod notifies on every second footfall.
     let period = 60.0 / 170.0;

@@ -202,19 +202,18 @@ impl Host {
     }
 }
 
+/// [`services::wait_for`], failing at once if the tray exits meanwhile.
 fn wait(what: &str, tray: &mut Child, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(
-            tray.try_wait().unwrap().is_none(),
-            "the tray exited while waiting for {what}"
-        );
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    services::wait_for(what, Duration::from_secs(10), || {
+        let exited = tray.try_wait().unwrap();
+        assert!(exited.is_none(), "the tray exited while waiting for {what}");
+        ok()
+    });
+}
+
+/// The tray's StatusNotifierItem name is on the bus (it is up, whether or not a host is).
+fn on_the_bus(s: &Session, pid: u32) -> bool {
+    s.name_owned(&format!("org.kde.StatusNotifierItem-{pid}-1"))
 }
 
 /// A service directory that D-Bus-activates the daemon, as `make install` sets up.
@@ -240,11 +239,10 @@ fn the_tray_drives_and_follows_the_daemon() {
     let mut d = s.start_daemon(&[]);
     // The tray starts before any tray host exists, and registers once one appears.
     let mut tray = s.start_tray();
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(
-        tray.0.try_wait().unwrap().is_none(),
-        "no host yet: the tray waits"
-    );
+    let pid = tray.0.id();
+    wait("the tray on the bus, with no host yet", &mut tray.0, || {
+        on_the_bus(&s, pid)
+    });
     let host = Host::start(&s);
     wait("the tray to register", &mut tray.0, || {
         host.item().is_some()
@@ -388,10 +386,11 @@ fn the_tray_drives_and_follows_the_daemon() {
 fn the_tray_exits_when_the_session_bus_goes_away() {
     let mut s = Session::new("tray-bus-gone");
     let mut tray = s.start_tray();
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(
-        tray.0.try_wait().unwrap().is_none(),
-        "the tray waits for a host"
+    let pid = tray.0.id();
+    wait(
+        "the tray on the bus, waiting for a host",
+        &mut tray.0,
+        || on_the_bus(&s, pid),
     );
     s.kill_session_bus();
     let start = Instant::now();

@@ -60,7 +60,9 @@ impl Owner {
                 _ = &mut shutdown => break,
                 Some(command) = self.commands.recv() => {
                     self.handle(command);
-                    false
+                    // Paused, a command is the only wake: one step after it keeps the view
+                    // (tempo, workout, controls of a new preset) true without ticking on.
+                    self.core.playback == Playback::Paused
                 }
                 _ = sleep_until_some(wake) => true,
                 _ = self.feed.arrived(), if paused => true,

@@ -23,14 +23,6 @@ pub struct Session {
     sound_turn: Option<std::sync::MutexGuard<'static, ()>>,
 }
 
-pub fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn spawn(cmd: &mut Command, what: &str) -> Child {
     cmd.spawn()
         .unwrap_or_else(|e| panic!("cannot start {what} ({e}): scripts/test.sh installs it"))
@@ -434,6 +426,12 @@ impl Daemon {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// [`wait_for`], failing with the daemon's log.
+    pub fn wait_for(&self, what: &str, limit: Duration, ok: impl FnMut() -> bool) -> Duration {
+        until(limit, ok)
+            .unwrap_or_else(|| panic!("not {what} within {limit:?}; daemon log:\n{}", self.log()))
+    }
     /// SIGTERM, and the exit status once it has gone.
     pub fn terminate(self) -> (std::process::ExitStatus, Duration, String) {
         self.stop_with(libc::SIGTERM)
@@ -476,6 +474,12 @@ pub fn until(timeout: Duration, mut f: impl FnMut() -> bool) -> Option<Duration>
         std::thread::sleep(Duration::from_millis(50));
     }
     None
+}
+
+/// Wait until `ok` holds, up to `limit`, and say how long it took; fail naming `what`.
+/// The tests wait on conditions like this, never for a fixed time.
+pub fn wait_for(what: &str, limit: Duration, ok: impl FnMut() -> bool) -> Duration {
+    until(limit, ok).unwrap_or_else(|| panic!("not {what} within {limit:?}"))
 }
 
 /// Music is heard on `sink` (a quarter second of its monitor).
