@@ -368,7 +368,10 @@ async fn preset_builds_finishing_out_of_order_leave_the_newest_playing() {
     assert_eq!(d.playback(), Playback::Paused);
     d.handle.set_preset("workout").await.unwrap();
     pass(Duration::from_millis(1)).await;
-    assert!(d.handle.view().workout.is_some(), "the workout beat shows while paused");
+    assert!(
+        d.handle.view().workout.is_some(),
+        "the workout beat shows while paused"
+    );
     d.shutdown().await;
 }
 

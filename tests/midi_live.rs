@@ -11,7 +11,7 @@ mod services;
 use midir::os::unix::VirtualOutput;
 use services::{Session, until};
 use std::process::Child;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Amplitude of the stereo recording's left+right at `hz` (Goertzel), per sample.
 fn tone(samples: &[i16], hz: f64) -> f64 {
@@ -97,11 +97,11 @@ fn a_keyboard_played_through_jack_is_heard_and_its_phrase_becomes_the_motif() {
     // No server: said in the status, and once in the log however long it lasts.
     assert!(
         until(Duration::from_secs(5), || midi(&s)
-            .starts_with("no MIDI system (JACK")),
+            .starts_with("no MIDI system (JACK"))
+        .is_some(),
         "{}",
         midi(&s)
-    )
-    .is_some();
+    );
     std::thread::sleep(Duration::from_secs(4));
     assert_eq!(d.log().matches("no MIDI system").count(), 1, "{}", d.log());
     assert!(s.ctl(&["status"]).contains("MIDI: no MIDI system"));
