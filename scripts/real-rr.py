@@ -7,7 +7,8 @@ memories") ships `datasets/Task1_ECG.npy` and `datasets/Task1_Respiration.npy`: 
 of one healthy young participant's ECG and respiration belt, sampled together at 1000 Hz.
 The sdist is fetched with `pip download` (no install, no dependencies) and read with numpy.
 
-Writes, into OUT (default target/real-data):
+Writes, into OUT (default target/real-data; the committed copy is
+tests/fixtures/real-breathing, whose README states the source and licence):
 - `systole-task1-session.csv`: the R-R intervals as a strap would send them, one
   notification a second (attuned's replay format: time,hr,rr,contact,cadence);
 - `systole-task1-belt.csv`: the breathing rate from the belt every 5 s (time, breaths/min,

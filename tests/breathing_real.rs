@@ -1,30 +1,16 @@
-//! Breathing read from a real heart: 25 minutes of one person's ECG with a respiration belt
-//! recorded alongside (systole 0.3.1 on PyPI, `datasets/Task1_*`, GPL-3.0; Legrand et al.
-//! 2020). `scripts/real-rr.py` fetches the sdist with pip, finds the R peaks and writes the
-//! RR intervals as a strap would send them, and the belt's breathing rate as a reference.
-//! The estimate must be plausible (6–25/min), stable, and agree with the belt where the
-//! belt itself is clean.
+//! Breathing read from a real heart: 25 minutes of one person's RR intervals with a
+//! respiration belt recorded alongside, committed in `tests/fixtures/real-breathing/` (from
+//! systole 0.3.1 on PyPI, GPL-3.0; Legrand et al. 2020; its README says how
+//! `scripts/real-rr.py` made them). The estimate must be plausible (6–25/min), stable, and
+//! agree with the belt where the belt itself is clean.
 
 use attuned::features::{FeatureExtractor, ListenerProfile};
 use attuned::sensor::replay;
 use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn a_real_heart_gives_a_plausible_stable_breathing_rate_that_agrees_with_the_belt() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = root.join("target/real-data");
-    let run = Command::new("python3")
-        .arg(root.join("scripts/real-rr.py"))
-        .arg(&out)
-        .output()
-        .expect("python3 with numpy (scripts/deps.sh test installs them)");
-    assert!(
-        run.status.success(),
-        "real-rr.py failed (it downloads systole 0.3.1 with pip):\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    eprintln!("{}", String::from_utf8_lossy(&run.stderr).trim());
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-breathing");
     let session = out.join("systole-task1-session.csv");
     let readings = replay::parse(
         &session.display().to_string(),
