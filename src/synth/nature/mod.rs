@@ -38,32 +38,83 @@ impl NatureParams {
     }
 }
 
+/// One nature layer's sound; each renders onto its own bus.
+// Sizes differ (a stream's bank of resonators, a bird's song) and do not matter: a handful,
+// built with the graph, each rendered in place.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+enum Sound {
+    Wind(wind::Wind),
+    Rain(rain::Rain),
+    Ocean(ocean::Ocean),
+    Stream(stream::Stream),
+    Fire(fire::Fire),
+    Insects(insects::Insects),
+    Birds(birds::Birds),
+}
+
+/// The nature layers, in the order they render.
+const NATURE: [Layer; 7] = [
+    Layer::Wind,
+    Layer::Rain,
+    Layer::Ocean,
+    Layer::Stream,
+    Layer::Fire,
+    Layer::Insects,
+    Layer::Birds,
+];
+
+impl Sound {
+    /// The sound of `layer` (`None` for a layer that is not nature), each on a seed of
+    /// its own.
+    fn of(
+        layer: Layer,
+        mix: &NatureMix,
+        seed: u64,
+        sr: f32,
+        report: &NatureReport,
+    ) -> Option<Self> {
+        Some(match layer {
+            Layer::Wind => Sound::Wind(wind::Wind::new(seed ^ 0x57, sr)),
+            Layer::Rain => Sound::Rain(rain::Rain::new(mix.rain_surface, seed ^ 0x2A, sr)),
+            Layer::Ocean => Sound::Ocean(ocean::Ocean::new(seed ^ 0x0C, sr)),
+            Layer::Stream => Sound::Stream(stream::Stream::new(seed ^ 0x57E, sr)),
+            Layer::Fire => Sound::Fire(fire::Fire::new(seed ^ 0xF1, sr)),
+            Layer::Insects => Sound::Insects(insects::Insects::new(seed ^ 0x1A, sr)),
+            Layer::Birds => Sound::Birds(birds::Birds::new(seed ^ 0xB1, sr, report.clone())),
+            _ => return None,
+        })
+    }
+
+    fn render(&mut self, level: f32, p: &NatureParams, bus: &mut Bus, start: usize, len: usize) {
+        match self {
+            Sound::Wind(v) => v.render(level, p, bus, start, len),
+            Sound::Rain(v) => v.render(level, p, bus, start, len),
+            Sound::Ocean(v) => v.render(level, p, bus, start, len),
+            Sound::Stream(v) => v.render(level, p, bus, start, len),
+            Sound::Fire(v) => v.render(level, p, bus, start, len),
+            Sound::Insects(v) => v.render(level, p, bus, start, len),
+            Sound::Birds(v) => v.render(level, p, bus, start, len),
+        }
+    }
+}
+
 /// The nature layers of one preset graph, each built only if the preset has it.
 #[derive(Clone)]
 pub struct Nature {
     mix: NatureMix,
-    wind: Option<wind::Wind>,
-    rain: Option<rain::Rain>,
-    ocean: Option<ocean::Ocean>,
-    stream: Option<stream::Stream>,
-    fire: Option<fire::Fire>,
-    insects: Option<insects::Insects>,
-    birds: Option<birds::Birds>,
+    /// Built when the graph is (never on the audio thread).
+    sounds: Vec<(Layer, Sound)>,
 }
 
 impl Nature {
     pub fn new(mix: NatureMix, seed: u64, sr: f32, report: NatureReport) -> Self {
-        let has = |l: Layer| mix.level(l) > 0.0;
-        Nature {
-            mix,
-            wind: has(Layer::Wind).then(|| wind::Wind::new(seed ^ 0x57, sr)),
-            rain: has(Layer::Rain).then(|| rain::Rain::new(mix.rain_surface, seed ^ 0x2A, sr)),
-            ocean: has(Layer::Ocean).then(|| ocean::Ocean::new(seed ^ 0x0C, sr)),
-            stream: has(Layer::Stream).then(|| stream::Stream::new(seed ^ 0x57E, sr)),
-            fire: has(Layer::Fire).then(|| fire::Fire::new(seed ^ 0xF1, sr)),
-            insects: has(Layer::Insects).then(|| insects::Insects::new(seed ^ 0x1A, sr)),
-            birds: has(Layer::Birds).then(|| birds::Birds::new(seed ^ 0xB1, sr, report)),
-        }
+        let sounds = NATURE
+            .iter()
+            .filter(|l| mix.level(**l) > 0.0)
+            .filter_map(|&l| Some((l, Sound::of(l, &mix, seed, sr, &report)?)))
+            .collect();
+        Nature { mix, sounds }
     }
 
     /// Render `len` samples from `start` of every layer onto its bus.
@@ -74,69 +125,9 @@ impl Nature {
         start: usize,
         len: usize,
     ) {
-        let level = |l: Layer| self.mix.level(l);
-        if let Some(v) = &mut self.wind {
-            v.render(
-                level(Layer::Wind),
-                p,
-                &mut buses[Layer::Wind as usize],
-                start,
-                len,
-            );
-        }
-        if let Some(v) = &mut self.rain {
-            v.render(
-                level(Layer::Rain),
-                p,
-                &mut buses[Layer::Rain as usize],
-                start,
-                len,
-            );
-        }
-        if let Some(v) = &mut self.ocean {
-            v.render(
-                level(Layer::Ocean),
-                p,
-                &mut buses[Layer::Ocean as usize],
-                start,
-                len,
-            );
-        }
-        if let Some(v) = &mut self.stream {
-            v.render(
-                level(Layer::Stream),
-                p,
-                &mut buses[Layer::Stream as usize],
-                start,
-                len,
-            );
-        }
-        if let Some(v) = &mut self.fire {
-            v.render(
-                level(Layer::Fire),
-                p,
-                &mut buses[Layer::Fire as usize],
-                start,
-                len,
-            );
-        }
-        if let Some(v) = &mut self.insects {
-            v.render(
-                level(Layer::Insects),
-                p,
-                &mut buses[Layer::Insects as usize],
-                start,
-                len,
-            );
-        }
-        if let Some(v) = &mut self.birds {
-            v.render(
-                level(Layer::Birds),
-                p,
-                &mut buses[Layer::Birds as usize],
-                start,
-                len,
-            );
+        for (layer, sound) in &mut self.sounds {
+            let level = self.mix.level(*layer);
+            sound.render(level, p, &mut buses[*layer as usize], start, len);
         }
     }
 }
