@@ -10,6 +10,7 @@ pub mod choir;
 pub mod grains;
 pub mod mallet;
 pub mod noise;
+mod note_slots;
 pub mod pad;
 pub mod piano;
 pub mod pluck;

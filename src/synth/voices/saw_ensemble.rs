@@ -6,25 +6,18 @@
 //! work (linear envelope, polyBLEP saws) runs across the lanes without branches.
 
 use super::MAX_BLOCK;
+use super::note_slots::NoteSlots;
 use crate::synth::dsp::{advance_phase_x4, blep_saw_x4};
 use wide::f32x4;
 
 pub const NOTES: usize = 8;
-/// A note past its release point (or never started).
-const RELEASED: u64 = u64::MAX;
 
 /// Up to [`NOTES`] chord tones of detuned saw pairs.
 #[derive(Clone)]
 pub struct SawEnsemble {
-    freq: [f32; NOTES],
+    notes: NoteSlots<NOTES>,
     phase_a: [f32; NOTES],
     phase_b: [f32; NOTES],
-    env: [f32; NOTES],
-    env_target: [f32; NOTES],
-    env_step: [f32; NOTES],
-    gain: [f32; NOTES],
-    remaining: [u64; NOTES],
-    next: usize,
     attack_s: f32,
     release_s: f32,
     sr: f32,
@@ -34,16 +27,10 @@ impl SawEnsemble {
     /// Notes fade in over `attack_s` and out over `release_s` seconds.
     pub fn new(attack_s: f32, release_s: f32, sr: f32) -> Self {
         SawEnsemble {
-            freq: [110.0; NOTES],
+            notes: NoteSlots::new(110.0, sr),
             // Spread start phases so a fresh chord does not begin phase-aligned.
             phase_a: std::array::from_fn(|i| (i as f32 * 0.37).fract()),
             phase_b: std::array::from_fn(|i| (i as f32 * 0.61 + 0.2).fract()),
-            env: [0.0; NOTES],
-            env_target: [0.0; NOTES],
-            env_step: [0.0; NOTES],
-            gain: [0.0; NOTES],
-            remaining: [RELEASED; NOTES],
-            next: 0,
             attack_s,
             release_s,
             sr,
@@ -52,67 +39,34 @@ impl SawEnsemble {
 
     /// Start a chord tone lasting `samples`.
     pub fn note_on(&mut self, freq: f32, velocity: f32, samples: u64) {
-        // The quietest slot, so a five-tone chord over a releasing one takes the tails
-        // that have faded furthest, never a tone still held (round robin from `next`).
-        let n = (0..NOTES)
-            .map(|k| (self.next + k) % NOTES)
-            .min_by(|&a, &b| {
-                let held = |k: usize| self.remaining[k] != RELEASED;
-                (held(a), self.env[a])
-                    .partial_cmp(&(held(b), self.env[b]))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .unwrap_or(self.next);
-        self.next = (n + 1) % NOTES;
-        self.freq[n] = freq;
-        self.gain[n] = velocity;
-        self.remaining[n] = samples;
-        self.ramp(n, 1.0, self.attack_s);
+        self.notes.start(freq, velocity, samples, self.attack_s);
     }
 
-    fn ramp(&mut self, n: usize, target: f32, seconds: f32) {
-        self.env_target[n] = target;
-        self.env_step[n] = (target - self.env[n]).abs() / (seconds * self.sr).max(1.0);
-    }
-
-    /// Count `len` samples off the held notes, releasing those whose time ran out (at the
-    /// block in which it runs out, ≤ 1.3 ms late); whether any note still sounds.
+    /// Count `len` samples off the held notes, releasing those whose time ran out;
+    /// whether any note still sounds.
     pub fn advance(&mut self, len: usize) -> bool {
-        for n in 0..NOTES {
-            if self.remaining[n] == RELEASED {
-                continue;
-            }
-            if self.remaining[n] <= len as u64 {
-                self.remaining[n] = RELEASED;
-                self.ramp(n, 0.0, self.release_s);
-            } else {
-                self.remaining[n] -= len as u64;
-            }
-        }
-        (0..NOTES).any(|n| self.is_sounding(n))
-    }
-
-    fn is_sounding(&self, n: usize) -> bool {
-        self.env[n] > 0.0 || self.env_target[n] > 0.0
+        self.notes.advance(len, self.release_s);
+        self.notes.any_sounding()
     }
 
     /// How many notes are held now (not releasing).
     pub fn held_count(&self) -> usize {
-        self.remaining.iter().filter(|&&r| r != RELEASED).count()
+        self.notes.held_count()
     }
 
     /// No envelope is moving (every note fully in, or fully out).
     pub fn settled(&self) -> bool {
-        self.env.iter().zip(&self.env_target).all(|(e, t)| e == t)
+        self.notes.settled()
     }
 
     /// How much is sounding: the notes' enveloped velocities summed in power (as unrelated
     /// sounds add).
     pub fn level(&self) -> f32 {
         let power: f32 = self
+            .notes
             .env
             .iter()
-            .zip(&self.gain)
+            .zip(&self.notes.gain)
             .map(|(e, g)| (e * g).powi(2))
             .sum();
         power.sqrt()
@@ -130,11 +84,12 @@ impl SawEnsemble {
         // Only sounding notes cost: they are gathered into lanes of four (made up with
         // silent notes, which play nothing), run, and put back.
         let mut order = [0usize; NOTES];
-        let sounding = (0..NOTES).filter(|&n| self.is_sounding(n));
+        let slots = &self.notes;
+        let sounding = (0..NOTES).filter(|&n| slots.is_sounding(n));
         for (slot, n) in order.iter_mut().zip(
             sounding
                 .clone()
-                .chain((0..NOTES).filter(|&n| !self.is_sounding(n))),
+                .chain((0..NOTES).filter(|&n| !slots.is_sounding(n))),
         ) {
             *slot = n;
         }
@@ -142,27 +97,14 @@ impl SawEnsemble {
         let lanes = |field: &[f32; NOTES], c: usize| {
             f32x4::new(std::array::from_fn(|k| field[order[4 * c + k]]))
         };
-        // Each envelope's line through the block (clamped at its target; a target reached
-        // mid-block is reached at the block's end instead, ≤ 1.3 ms late).
-        let ends: [f32; NOTES] = std::array::from_fn(|n| {
-            let (e, t, s) = (
-                self.env[n],
-                self.env_target[n],
-                self.env_step[n] * len as f32,
-            );
-            if e < t {
-                (e + s).min(t)
-            } else {
-                (e - s).max(t)
-            }
-        });
-        let denv: [f32; NOTES] = std::array::from_fn(|n| (ends[n] - self.env[n]) / len as f32);
-        let dt_a = self.freq.map(|f| (f / self.sr * detune).min(0.45));
-        let dt_b = self.freq.map(|f| (f / self.sr / detune).min(0.45));
+        let ends: [f32; NOTES] = std::array::from_fn(|n| slots.env_end(n, len));
+        let denv: [f32; NOTES] = std::array::from_fn(|n| (ends[n] - slots.env[n]) / len as f32);
+        let dt_a = slots.freq.map(|f| (f / self.sr * detune).min(0.45));
+        let dt_b = slots.freq.map(|f| (f / self.sr / detune).min(0.45));
         let mut notes: [NoteLanes; 2] = std::array::from_fn(|c| NoteLanes {
-            env: lanes(&self.env, c),
+            env: lanes(&slots.env, c),
             denv: lanes(&denv, c),
-            gain: lanes(&self.gain, c),
+            gain: lanes(&slots.gain, c),
             phase_a: lanes(&self.phase_a, c),
             phase_b: lanes(&self.phase_b, c),
             dt_a: lanes(&dt_a, c),
@@ -184,7 +126,7 @@ impl SawEnsemble {
             let (phase_a, phase_b) = (lanes.phase_a.to_array(), lanes.phase_b.to_array());
             for k in 0..4 {
                 let n = order[4 * c + k];
-                self.env[n] = ends[n];
+                self.notes.env[n] = ends[n];
                 self.phase_a[n] = phase_a[k];
                 self.phase_b[n] = phase_b[k];
             }

@@ -5,6 +5,7 @@
 //! from the section's [`VIBRATO_HZ`]; a lowpass (the body and the room) sets the brightness.
 //! It takes the pad's place and settings, the slow swell included.
 
+use super::note_slots::NoteSlots;
 use super::pad::PadParams;
 use super::{Bus, MAX_BLOCK};
 use crate::synth::dsp::{Svf, advance_phase, advance_phase_x4, blep_saw_x4, sin_turns};
@@ -28,23 +29,15 @@ const ATTACK_S: f32 = 0.7;
 const RELEASE_S: f32 = 1.4;
 /// Seconds after the attack begins until the vibrato is full.
 const VIBRATO_IN_S: f32 = 1.0;
-const RELEASED: u64 = u64::MAX;
-
 /// The string section.
 #[derive(Clone)]
 pub struct Strings {
-    freq: [f32; NOTES],
-    env: [f32; NOTES],
-    target: [f32; NOTES],
-    step: [f32; NOTES],
-    gain: [f32; NOTES],
+    notes: NoteSlots<NOTES>,
     /// Vibrato depth now, 0..1, growing after each attack.
     vib: [f32; NOTES],
-    remaining: [u64; NOTES],
     phase: [f32; LANES],
     lfo: [f32; LANES],
     players: usize,
-    next: usize,
     filt_l: Svf,
     filt_r: Svf,
     sr: f32,
@@ -53,17 +46,11 @@ pub struct Strings {
 impl Strings {
     pub fn new(sr: f32) -> Self {
         Strings {
-            freq: [220.0; NOTES],
-            env: [0.0; NOTES],
-            target: [0.0; NOTES],
-            step: [0.0; NOTES],
-            gain: [0.0; NOTES],
+            notes: NoteSlots::new(220.0, sr),
             vib: [0.0; NOTES],
-            remaining: [RELEASED; NOTES],
             phase: std::array::from_fn(|k| (k as f32 * 0.29).fract()),
             lfo: std::array::from_fn(|k| (k as f32 * 0.43).fract()),
             players: PLAYERS,
-            next: 0,
             filt_l: Svf::default(),
             filt_r: Svf::default(),
             sr,
@@ -81,43 +68,14 @@ impl Strings {
 
     /// Bow a chord tone for `samples`.
     pub fn note_on(&mut self, freq: f32, velocity: f32, samples: u64) {
-        let n = (0..NOTES)
-            .map(|k| (self.next + k) % NOTES)
-            .min_by(|&a, &b| {
-                let held = |k: usize| self.remaining[k] != RELEASED;
-                (held(a), self.env[a])
-                    .partial_cmp(&(held(b), self.env[b]))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .unwrap_or(self.next);
-        self.next = (n + 1) % NOTES;
-        self.freq[n] = freq;
-        self.gain[n] = velocity;
-        self.remaining[n] = samples;
+        let n = self.notes.start(freq, velocity, samples, ATTACK_S);
         self.vib[n] = 0.0;
-        self.ramp(n, 1.0, ATTACK_S);
-    }
-
-    fn ramp(&mut self, n: usize, target: f32, seconds: f32) {
-        self.target[n] = target;
-        self.step[n] = (target - self.env[n]).abs() / (seconds * self.sr).max(1.0);
     }
 
     /// Mix `len` samples from `start` into `bus`.
     pub fn render(&mut self, p: &PadParams, bus: &mut Bus, start: usize, len: usize) {
-        for n in 0..NOTES {
-            if self.remaining[n] == RELEASED {
-                continue;
-            }
-            if self.remaining[n] <= len as u64 {
-                self.remaining[n] = RELEASED;
-                self.ramp(n, 0.0, RELEASE_S);
-            } else {
-                self.remaining[n] -= len as u64;
-            }
-        }
-        let sounding = (0..NOTES).any(|n| self.env[n] > 0.0 || self.target[n] > 0.0);
-        if !sounding && self.filt_l.quiet() && self.filt_r.quiet() {
+        self.notes.advance(len, RELEASE_S);
+        if !self.notes.any_sounding() && self.filt_l.quiet() && self.filt_r.quiet() {
             return;
         }
         // The swell: louder and brighter together, as a section leaning into the bow.
@@ -139,7 +97,7 @@ impl Strings {
         let mut count = 0;
         for n in 0..NOTES {
             self.vib[n] = (self.vib[n] + vib_step).min(1.0);
-            if self.env[n] == 0.0 && self.target[n] == 0.0 {
+            if !self.notes.is_sounding(n) {
                 continue;
             }
             notes[count] = n;
@@ -148,7 +106,7 @@ impl Strings {
                 let at = n * PLAYERS + k;
                 let solo = self.players == 1;
                 let detune = if solo { 1.0 } else { DETUNE_CENTS_RATIO[k] };
-                let base = (self.freq[n] * detune / self.sr).min(0.45);
+                let base = (self.notes.freq[n] * detune / self.sr).min(0.45);
                 let wobble = base * depth * self.vib[n];
                 let rate = if solo {
                     VIBRATO_HZ
@@ -167,7 +125,11 @@ impl Strings {
                 lane[3][k] = self.phase[at];
                 // Players beyond the first are silent in a solo line.
                 let pan = if solo { 0.0 } else { SPREAD[k] };
-                let on = if k < self.players { self.gain[n] } else { 0.0 };
+                let on = if k < self.players {
+                    self.notes.gain[n]
+                } else {
+                    0.0
+                };
                 lane[4][k] = on * (0.5 * (1.0 - pan)).sqrt();
                 lane[5][k] = on * (0.5 * (1.0 + pan)).sqrt();
             }
@@ -175,14 +137,7 @@ impl Strings {
             (lanes.dt[count], lanes.ddt[count], lanes.inv_dt[count]) = (dt, ddt, inv_dt);
             (lanes.phase[count], lanes.gain_l[count], lanes.gain_r[count]) =
                 (phase, gain_l, gain_r);
-            // The envelope's line through the block (clamped at its target; a target
-            // reached mid-block is reached at the block's end instead, ≤ 1.3 ms late).
-            let (e, t, s) = (self.env[n], self.target[n], self.step[n] * len as f32);
-            let end = if e < t {
-                (e + s).min(t)
-            } else {
-                (e - s).max(t)
-            };
+            let (e, end) = (self.notes.env[n], self.notes.env_end(n, len));
             lanes.env[count] = f32x4::splat(e);
             lanes.denv[count] = f32x4::splat((end - e) / len as f32);
             ends[count] = end;
@@ -196,7 +151,7 @@ impl Strings {
             *yr = self.filt_r.tick(sr).0 * amp;
         }
         for (c, &n) in notes[..count].iter().enumerate() {
-            self.env[n] = ends[c];
+            self.notes.env[n] = ends[c];
             self.phase[n * PLAYERS..(n + 1) * PLAYERS].copy_from_slice(&lanes.phase[c].to_array());
         }
         bus.mix(start, &out_l[..len], &out_r[..len], p.send);
