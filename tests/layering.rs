@@ -1,6 +1,8 @@
 //! The house's layering: no import circle between the crate's top-level rooms (`src/X/` or
-//! `src/X.rs`). Every `crate::X` path a room's code names (outside comments) is an edge
-//! from that room to `X`; a circle among them fails with the files that make it.
+//! `src/X.rs`), nor between the files of one folder. Every `crate::X` path a room's code
+//! names (outside comments) is an edge from that room to `X`, every `super::Y` (or
+//! `crate::…::folder::Y`) path a file names an edge to its sibling `Y`; a circle among them
+//! fails with the files that make it.
 //! The data flows sensor → features → control → engine → compose/synth → audio, and the
 //! vocabulary (music, preset, controls) sits below them all.
 
@@ -18,6 +20,12 @@ fn room(rel: &str) -> Option<String> {
 
 /// The rooms `code` names through `crate::X` paths, comments left out.
 fn named_rooms(code: &str) -> BTreeSet<String> {
+    named_after(code, "crate::")
+}
+
+/// The first segments of the paths after `prefix` in `code` (`prefix{a::B, c}` gives `a`
+/// and `c`), comments left out.
+fn named_after(code: &str, prefix: &str) -> BTreeSet<String> {
     let mut rooms = BTreeSet::new();
     for line in code.lines() {
         let line = line.trim_start();
@@ -25,31 +33,34 @@ fn named_rooms(code: &str) -> BTreeSet<String> {
             continue;
         }
         let line = line.split(" //").next().unwrap_or(line);
-        let mut rest = line;
-        while let Some(at) = rest.find("crate::") {
-            rest = &rest[at + "crate::".len()..];
-            if let Some(group) = rest.strip_prefix('{') {
-                // `crate::{a::B, c}`: each item's first segment, on this line.
-                let inner = group.split('}').next().unwrap_or("");
-                for item in inner.split(',') {
-                    let name: String = item
-                        .trim()
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    if !name.is_empty() {
-                        rooms.insert(name);
-                    }
-                }
-            } else {
-                let name: String = rest
+        let mut from = 0;
+        while let Some(found) = line[from..].find(prefix) {
+            let at = from + found;
+            from = at + prefix.len();
+            // Not the tail of a longer path (`x::super::y`, `crate::a::super`).
+            if line[..at].ends_with("::") {
+                continue;
+            }
+            let rest = &line[from..];
+            let first = |item: &str| -> String {
+                item.trim()
                     .chars()
                     .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() {
-                    rooms.insert(name);
-                }
-            }
+                    .collect()
+            };
+            let names: Vec<String> = match rest.strip_prefix('{') {
+                // `crate::{a::B, c}`: each item's first segment, on this line.
+                Some(group) => group
+                    .split('}')
+                    .next()
+                    .unwrap_or("")
+                    .split(',')
+                    .map(first)
+                    .collect(),
+                None => vec![first(rest)],
+            };
+            // `super::super::x` leaves this folder: it names no sibling.
+            rooms.extend(names.into_iter().filter(|n| !n.is_empty() && n != "super"));
         }
     }
     rooms
@@ -150,8 +161,67 @@ fn no_room_of_the_crate_imports_itself_round_a_circle() {
     );
 }
 
+/// The files of the folder `dir` (module path `module`, e.g. `crate::synth::voices`) and
+/// the siblings each names, outside its tests; then the same for each folder inside it.
+fn sibling_graphs(dir: &Path, module: &str, out: &mut Vec<(String, Graph)>) {
+    let mut files = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            sibling_graphs(&path, &format!("{module}::{stem}"), out);
+        } else if path.extension().is_some_and(|e| e == "rs") && stem != "mod" {
+            let code = std::fs::read_to_string(&path).unwrap();
+            let code = code.split("#[cfg(test)]").next().unwrap_or("").to_owned();
+            files.insert(stem, code);
+        }
+    }
+    let mut graph = Graph::new();
+    for (stem, code) in &files {
+        let mut named = named_after(code, "super::");
+        named.extend(named_after(code, &format!("{module}::")));
+        let edges = graph.entry(stem.clone()).or_default();
+        for sibling in named {
+            if sibling != *stem && files.contains_key(&sibling) {
+                edges.entry(sibling).or_default().insert(stem.clone());
+            }
+        }
+    }
+    out.push((module.to_owned(), graph));
+}
+
+#[test]
+fn no_file_imports_itself_round_a_circle_of_its_siblings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() && path.file_name().is_some_and(|n| n != "bin") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            sibling_graphs(&path, &format!("crate::{name}"), &mut folders);
+        }
+    }
+    assert!(folders.len() > 15, "the folders were read");
+    let edges: usize = folders
+        .iter()
+        .flat_map(|(_, g)| g.values())
+        .map(|e| e.len())
+        .sum();
+    assert!(edges > 100, "sibling imports were seen ({edges})");
+    for (module, graph) in &folders {
+        if let Some(circle) = find_circle(graph) {
+            panic!("an import circle in {module}: {}", circle.join(" -> "));
+        }
+    }
+}
+
 #[test]
 fn the_check_sees_paths_groups_and_circles() {
+    let siblings = named_after(
+        "use super::{ble_error::BleError, status};\nuse super::super::x;\n",
+        "super::",
+    );
+    assert_eq!(siblings, ["ble_error", "status"].map(String::from).into());
     let rooms = named_rooms(
         "use crate::music::bar::BarPlan;\nuse crate::{preset::Preset, controls};\n// crate::daemon\nlet x = crate::synth::dsp::exp_fast(1.0); // crate::audio\n",
     );

@@ -23,6 +23,9 @@ use super::callback::SharedRenderer;
 use super::hosts;
 use super::servers::{PassedOver, Servers, device_present};
 use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault};
+pub use super::supervision::{
+    AudioCommand, CHECK_EVERY, CHOSEN_CHECK_EVERY, MAX_BACKOFF, WATCHDOG,
+};
 use super::supervision::{Decision, Seen, Supervision};
 use crate::config::{AudioConfig, AudioHost};
 use crate::engine::Renderer;
@@ -30,33 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
-
-/// No callback progress for this long means the stream is dead.
-pub const WATCHDOG: Duration = Duration::from_secs(3);
-/// Longest wait between rebuild attempts (the server coming back is heard within ~1 s).
-pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
-/// How often a playing stream's host is checked against better ones, and a stream on the
-/// default standing in for the chosen device looks whether that device is back.
-pub const CHECK_EVERY: Duration = Duration::from_secs(1);
-/// How often a stream on the chosen device looks whether it is still there. Rarely: cpal
-/// reports a vanished PipeWire device itself, and PulseAudio moves the stream to the default
-/// on its own, so this only corrects what `AudioOutput` says. (On PipeWire each look is a
-/// new connection: once a second cost 2.8 wake-ups/s and 0.1 % of the server's CPU.)
-pub const CHOSEN_CHECK_EVERY: Duration = Duration::from_secs(5);
-
-/// What the daemon tells the audio supervisor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AudioCommand {
-    /// Keep a stream open.
-    Play,
-    /// Close the stream (no wake-ups while paused).
-    Stop,
-    /// Play on this output device (`None`: the default).
-    SetDevice(Option<String>),
-    /// End the supervisor.
-    Shutdown,
-}
+use std::time::Instant;
 
 /// Where the engine's renderer plays, as the daemon's core sees it: the cpal supervisor
 /// ([`AudioOutput`]) or, in tests, a recording stand-in

@@ -3,8 +3,33 @@
 //! one thing to do next. [`super::output`] does it (opens, closes, looks at servers and
 //! devices) and reports back; the tests here drive the machine with made-up times.
 
-use super::output::{AudioCommand, CHECK_EVERY, CHOSEN_CHECK_EVERY, MAX_BACKOFF, WATCHDOG};
 use std::time::{Duration, Instant};
+
+/// No callback progress for this long means the stream is dead.
+pub const WATCHDOG: Duration = Duration::from_secs(3);
+/// Longest wait between rebuild attempts (the server coming back is heard within ~1 s).
+pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// How often a playing stream's host is checked against better ones, and a stream on the
+/// default standing in for the chosen device looks whether that device is back.
+pub const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// How often a stream on the chosen device looks whether it is still there. Rarely: cpal
+/// reports a vanished PipeWire device itself, and PulseAudio moves the stream to the default
+/// on its own, so this only corrects what `AudioOutput` says. (On PipeWire each look is a
+/// new connection: once a second cost 2.8 wake-ups/s and 0.1 % of the server's CPU.)
+pub const CHOSEN_CHECK_EVERY: Duration = Duration::from_secs(5);
+
+/// What the daemon tells the audio supervisor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioCommand {
+    /// Keep a stream open.
+    Play,
+    /// Close the stream (no wake-ups while paused).
+    Stop,
+    /// Play on this output device (`None`: the default).
+    SetDevice(Option<String>),
+    /// End the supervisor.
+    Shutdown,
+}
 
 /// The first wait between attempts (doubling up to [`MAX_BACKOFF`]).
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);

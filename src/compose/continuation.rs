@@ -3,7 +3,22 @@
 //! a register, up to an end, a note at a time on the control side.
 
 use super::learned::{self, ComposerModel, Step};
-use super::melody::Writer;
+
+/// Who writes a new motif.
+#[derive(Clone, Copy)]
+pub enum Writer<'a> {
+    Rules,
+    /// The model, sampled at `temperature`, its note lengths re-weighted by
+    /// `length^longer` (a calm, sparse melody favours long notes over running eighths).
+    Learned {
+        model: &'a ComposerModel,
+        temperature: f32,
+        longer: f32,
+        /// The share of the bar the model writes, the rest a rest: a sparse melody is a
+        /// shorter line of the same kind that breathes, not gaps torn in a line.
+        reach: f32,
+    },
+}
 
 /// A note of a line: eighths from the phrase's start, scale steps from its reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

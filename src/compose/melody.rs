@@ -4,24 +4,9 @@
 //! motifs come from the rules or, with the learned composer, from a model trained on real
 //! melodies that continues from the motif before ([`super::learned`]).
 
+pub use super::continuation::Writer;
 use super::continuation::{self, LineNote, Sampling, Span};
 use super::learned::ComposerModel;
-
-/// Who writes a new motif.
-#[derive(Clone, Copy)]
-pub enum Writer<'a> {
-    Rules,
-    /// The model, sampled at `temperature`, its note lengths re-weighted by
-    /// `length^longer` (a calm, sparse melody favours long notes over running eighths).
-    Learned {
-        model: &'a ComposerModel,
-        temperature: f32,
-        longer: f32,
-        /// The share of the bar the model writes, the rest a rest: a sparse melody is a
-        /// shorter line of the same kind that breathes, not gaps torn in a line.
-        reach: f32,
-    },
-}
 
 /// The range of a motif's contour, scale steps from the chord root.
 const LOWEST: i32 = -5;

@@ -1,12 +1,26 @@
 //! What the D-Bus interfaces, the tray's calls, the timer and the schedule ask of the core:
 //! one enum, each with a oneshot reply, taken one at a time by the core's owner task.
 
-use super::core::{CommandError, TimerAction};
 use crate::audio::hosts::OutputDevice;
 use crate::engine::PreparedPreset;
-use crate::preset::Preset;
+use crate::limits::TimerAction;
+use crate::preset::{Preset, PresetError};
 use crate::sensor::PairedSensor;
 use tokio::sync::oneshot;
+
+/// A command that was refused, with a message for the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("{0}")]
+    InvalidArgs(String),
+    #[error(transparent)]
+    Preset(#[from] PresetError),
+    /// Done, but something needs the user's attention (ReloadPresets' findings).
+    #[error("{0}")]
+    Failed(String),
+    #[error("the daemon is shutting down")]
+    ShuttingDown,
+}
 
 /// Where the answer goes.
 pub type Reply<T> = oneshot::Sender<T>;

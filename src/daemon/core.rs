@@ -16,7 +16,7 @@ use crate::dbus::{NowPlaying, WorkoutReport};
 use crate::engine::conductor::{Conductor, Cue, PlayClockAt};
 use crate::engine::{Engine, PreparedPreset, PresetBuilder, Renderer, SAMPLE_RATE};
 use crate::features::Clock;
-use crate::preset::{Preset, PresetError};
+use crate::preset::Preset;
 use crate::sensor::PairedSensor;
 use crate::sensor::Reading;
 use crate::state::State;
@@ -24,21 +24,8 @@ use std::time::Duration;
 // tokio's clock: the real one in the daemon, and one that tests can pause and advance.
 use tokio::time::Instant;
 
+pub use super::command::CommandError;
 pub use super::sleep_timer::{SleepTimer, TimerAction, TimerPhase};
-
-/// A command that was refused, with a message for the caller.
-#[derive(Debug, thiserror::Error)]
-pub enum CommandError {
-    #[error("{0}")]
-    InvalidArgs(String),
-    #[error(transparent)]
-    Preset(#[from] PresetError),
-    /// Done, but something needs the user's attention (ReloadPresets' findings).
-    #[error("{0}")]
-    Failed(String),
-    #[error("the daemon is shutting down")]
-    ShuttingDown,
-}
 
 /// The wall clock the features and the schedule read (local time follows time-zone and
 /// daylight-saving changes; tests pass their own).

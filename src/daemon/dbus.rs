@@ -1,9 +1,10 @@
 //! `io.github.Attuned1`: the daemon's own D-Bus API. Methods send commands to the core's
 //! owner task and await its answer; properties read the last published view.
 
-use super::core::{CommandError, TimerAction};
+use super::command::CommandError;
 use super::handle::CoreHandle;
 use crate::dbus::{BreathLeadReport, NowPlaying, SensorRow, WorkoutReport};
+use crate::limits::TimerAction;
 use crate::preset::PresetLibrary;
 use crate::sensor::ble::{Ble, BleError};
 use crate::sensor::status::BleStatus;

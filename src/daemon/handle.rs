@@ -1,10 +1,11 @@
 //! The handle the D-Bus interfaces hold: commands go to the core's owner task and the reply
 //! is awaited; state is read from the latest published [`View`] without waiting.
 
+use super::command::CommandError;
 use super::command::{Command, PresetChoice, Reply};
-use super::core::{CommandError, TimerAction};
 use super::view::View;
 use crate::audio::hosts::OutputDevice;
+use crate::limits::TimerAction;
 use crate::sensor::PairedSensor;
 use tokio::sync::{mpsc, oneshot, watch};
 

@@ -2,7 +2,7 @@
 //! in `rain` says nothing about `forest`), saved with the state, and loaded into the
 //! engine's shared levels whenever a preset starts playing.
 
-use super::core::CommandError;
+use super::command::CommandError;
 use crate::preset::Preset;
 use crate::preset::layers::{self, MixLevels, SharedMix};
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! modulates (`[amplitude_modulation]` in its file), from the config at first start, then
 //! from D-Bus, kept in the state. Presets without the modulation ignore it.
 
-use super::core::CommandError;
+use super::command::CommandError;
 use crate::preset::Preset;
 use crate::synth::focus_am::SharedAmDepth;
 

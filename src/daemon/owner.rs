@@ -3,8 +3,8 @@
 //! the saver. Preset loading, building and pre-roll run on blocking threads and come back as
 //! commands, so a preset switch never holds up a property read, a volume change or a tick.
 
-use super::command::{Command, Done, PresetChoice, Reply};
-use super::core::{CommandError, Core, TimerAction};
+use super::command::{Command, CommandError, Done, PresetChoice, Reply};
+use super::core::{Core, TimerAction};
 use super::view::{Playback, View};
 use crate::audio::hosts::{self, OutputDevice};
 use crate::preset::PresetLibrary;

@@ -1,7 +1,7 @@
 //! Why a Bluetooth operation failed, in words a listener can act on, from btleplug's and
 //! BlueZ's errors.
 
-use super::ble::SILENCE;
+use super::ble_timing::SILENCE;
 use super::status::Radio;
 
 /// Why a Bluetooth operation failed.

@@ -3,12 +3,13 @@
 
 use super::PairedSensor;
 use super::backoff::Backoff;
-use super::ble::{
-    BleError, CONNECT_TIMEOUT, FIRST_RETRY, LONG_ABSENCE, LONG_RETRY, MAX_RETRY, SILENCE, Shared,
-    TEARDOWN_TIMEOUT,
-};
 use super::ble_decoder::Decoder;
+use super::ble_error::BleError;
 use super::ble_ids::{BATTERY_LEVEL, CSC_MEASUREMENT, HEART_RATE_MEASUREMENT, RSC_MEASUREMENT};
+use super::ble_shared::Shared;
+use super::ble_timing::{
+    CONNECT_TIMEOUT, FIRST_RETRY, LONG_ABSENCE, LONG_RETRY, MAX_RETRY, SILENCE, TEARDOWN_TIMEOUT,
+};
 use super::gatt;
 use super::status::Link;
 use btleplug::api::{

@@ -14,6 +14,8 @@ mod ble_decoder;
 mod ble_error;
 mod ble_ids;
 mod ble_session;
+mod ble_shared;
+mod ble_timing;
 pub mod feed;
 pub mod gatt;
 pub mod replay;

@@ -135,6 +135,7 @@ impl Mallet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::voices::render_blocks;
 
     const SR: f32 = 48_000.0;
 
@@ -151,13 +152,7 @@ mod tests {
         };
         let mut m = Mallet::new(kind, SR, 3);
         m.note_on(freq, 1.0, 0.0, &p);
-        let mut out = Vec::new();
-        for _ in 0..(seconds * SR) as usize / MAX_BLOCK {
-            let mut bus = Bus::default();
-            m.render(&p, &mut bus, 0, MAX_BLOCK);
-            out.extend_from_slice(&bus.l);
-        }
-        out
+        render_blocks(seconds, SR, |bus| m.render(&p, bus, 0, MAX_BLOCK)).0
     }
 
     #[test]

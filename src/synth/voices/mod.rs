@@ -35,6 +35,24 @@ pub struct StrikeParams {
 /// Largest run of samples rendered at once (fundsp's block size).
 pub const MAX_BLOCK: usize = 64;
 
+/// Tests: `seconds` at `sr` of what `block` renders onto a fresh bus each block (at
+/// sample 0, [`MAX_BLOCK`] long), as the left and right channels.
+#[cfg(test)]
+pub(crate) fn render_blocks(
+    seconds: f32,
+    sr: f32,
+    mut block: impl FnMut(&mut Bus),
+) -> (Vec<f32>, Vec<f32>) {
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    for _ in 0..(seconds * sr) as usize / MAX_BLOCK {
+        let mut bus = Bus::default();
+        block(&mut bus);
+        l.extend_from_slice(&bus.l);
+        r.extend_from_slice(&bus.r);
+    }
+    (l, r)
+}
+
 /// Stereo dry mix plus a stereo reverb send for one block.
 #[derive(Clone)]
 pub struct Bus {

@@ -157,6 +157,7 @@ impl Piano {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::voices::render_blocks;
 
     const SR: f32 = 48_000.0;
 
@@ -169,13 +170,8 @@ mod tests {
         };
         let mut piano = Piano::new(SR, 9);
         piano.note_on(freq, 0.9, 0.0, &p);
-        let mut out = Vec::new();
-        for _ in 0..(seconds * SR) as usize / MAX_BLOCK {
-            let mut bus = Bus::default();
-            piano.render(&p, &mut bus, 0, MAX_BLOCK);
-            out.extend(bus.l.iter().zip(&bus.r).map(|(a, b)| a + b));
-        }
-        out
+        let (l, r) = render_blocks(seconds, SR, |bus| piano.render(&p, bus, 0, MAX_BLOCK));
+        l.iter().zip(&r).map(|(a, b)| a + b).collect()
     }
 
     fn db(x: &[f32]) -> f32 {

@@ -163,6 +163,7 @@ impl Pluck {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::voices::render_blocks;
 
     const SR: f32 = 48_000.0;
 
@@ -175,13 +176,7 @@ mod tests {
         };
         let mut k = Pluck::new(SR, 7);
         k.note_on(freq, 1.0, 0.0, &p);
-        let mut out = Vec::new();
-        for _ in 0..(seconds * SR) as usize / MAX_BLOCK {
-            let mut bus = Bus::default();
-            k.render(&p, &mut bus, 0, MAX_BLOCK);
-            out.extend_from_slice(&bus.l);
-        }
-        out
+        render_blocks(seconds, SR, |bus| k.render(&p, bus, 0, MAX_BLOCK)).0
     }
 
     /// The period by autocorrelation around the expected one, refined by a parabola.

@@ -193,6 +193,7 @@ impl Lanes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::voices::render_blocks;
 
     const SR: f32 = 48_000.0;
 
@@ -210,13 +211,8 @@ mod tests {
     fn bow(mut s: Strings, freq: f32, seconds: f32) -> Vec<f32> {
         let p = params();
         s.note_on(freq, 1.0, (seconds * SR) as u64);
-        let mut out = Vec::new();
-        for _ in 0..(seconds * SR) as usize / MAX_BLOCK {
-            let mut bus = Bus::default();
-            s.render(&p, &mut bus, 0, MAX_BLOCK);
-            out.extend(bus.l.iter().zip(&bus.r).map(|(a, b)| a + b));
-        }
-        out
+        let (l, r) = render_blocks(seconds, SR, |bus| s.render(&p, bus, 0, MAX_BLOCK));
+        l.iter().zip(&r).map(|(a, b)| a + b).collect()
     }
 
     /// The period near `near` Hz in `x` by autocorrelation, refined by a parabola.
