@@ -6,9 +6,13 @@
 //! publishes:
 //!
 //! - [`core`] — the state and what each command does to it (play, presets, volume, sleep
-//!   timer, workout targets, sensors), the control tick, the schedule.
-//! - [`owner`] — the task that owns the core: commands in, one at a time; ticks; the view
-//!   out on a `watch`; preset builds on blocking threads.
+//!   timer, workout targets, sensors), the control tick, the schedule; what it reports (the
+//!   view, the workout beat, the explanation). Its audio goes to an [`crate::audio::Output`]
+//!   (the cpal supervisor here; `tests/daemon_core.rs` runs it on a recording stand-in with
+//!   tokio's clock paused).
+//! - [`owner`] — the task that owns the core: commands in, one at a time; ticks while
+//!   playing (paused, it wakes only for a command, a sensor reading or the schedule's next
+//!   minute); the view out on a `watch`; preset builds on blocking threads.
 //! - [`command`], [`handle`], [`view`] — the commands, the handle that sends them, the
 //!   published view.
 //! - [`saver`] — debounced, atomic state writes off the core; [`checks`] — what is wrong

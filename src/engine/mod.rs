@@ -337,22 +337,23 @@ impl Engine {
 
     /// Move the notes played since the last call into `out`, stamped in engine samples.
     pub fn drain_events(&mut self, out: &mut Vec<NoteEvent>) {
-        for (consumer, offset) in &mut self.events {
-            while let Ok(mut e) = consumer.pop() {
-                e.sample += *offset;
-                out.push(e);
-            }
-        }
-        // Consumers of faded-out presets are dropped once their producer is gone.
-        self.events
-            .retain(|(c, _)| !c.is_abandoned() || !c.is_empty());
+        self.take_events(|e| out.push(e));
     }
 
     /// Let the notes played since the last call go, unrecorded.
     pub fn skip_events(&mut self) {
-        for (consumer, _) in &mut self.events {
-            while consumer.pop().is_ok() {}
+        self.take_events(|_| {});
+    }
+
+    /// Each note played since the last call, stamped in engine samples, to `take`.
+    fn take_events(&mut self, mut take: impl FnMut(NoteEvent)) {
+        for (consumer, offset) in &mut self.events {
+            while let Ok(mut e) = consumer.pop() {
+                e.sample += *offset;
+                take(e);
+            }
         }
+        // Consumers of faded-out presets are dropped once their producer is gone.
         self.events
             .retain(|(c, _)| !c.is_abandoned() || !c.is_empty());
     }
