@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Daemon figures on this machine, against real sound servers: time from start to D-Bus ready
 and to first audio, streaming CPU (% of one core, from /proc), peak RSS, wake-ups per second
-(context switches of all its threads), and the sound server's own CPU in the same window.
+(context switches of all its threads), and the sound server's own CPU in the same window;
+then, paused, the wake-ups left (up to 30 s).
 
 Each run starts a private session bus and one sound server with a null sink, runs the release
 daemon, and prints one block of figures:
@@ -14,7 +15,8 @@ Targets: <= 0.5 % CPU and <= 20 wake-ups/s on PipeWire with 200 ms buffers; <= 4
 <= 200 ms to D-Bus ready.
 
 usage: scripts/daemon-figures.py [SECONDS] [SERVER…] [--device] [--seed N|time] [-- DAEMON ARGS…]
-       (default 60 s, every server; build first: cargo build --release --bin attuned)
+       (default 60 s, every server; build first: cargo build --release --bin attuned;
+       ATTUNED_BIN=path measures another build)
        --device: play on the null sink chosen by name (`[audio] device`), not the default,
        so the once-a-second check that the chosen device is still there is counted too
        --seed: the music's seed (ATTUNED_SEED; default 1, so runs and commits compare on
@@ -30,7 +32,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target/release/attuned")
+# ATTUNED_BIN measures another build (a baseline commit's, say) with this script.
+BIN = os.environ.get("ATTUNED_BIN", os.path.join(ROOT, "target/release/attuned"))
 TICK = os.sysconf("SC_CLK_TCK")
 SERVERS = ["pulseaudio", "pipewire", "pipewire-200ms"]
 
@@ -218,6 +221,19 @@ def measure(kind, seconds, daemon_args, device=False, seed="1"):
         print(f"wake-ups:              {(s1 - s0) / span:.1f} per second (context switches, all threads)")
         busiest = sorted(((t1[k] - t0.get(k, 0)) / span, k) for k in t1)[::-1]
         print("  by thread:           " + ", ".join(f"{k} {r:.1f}" for r, k in busiest if r >= 0.05))
+        # Paused: the stream closes and nothing of the daemon's should wake (the owner waits
+        # for a command, the audio supervisor for a command; what is left is the bus).
+        subprocess.run(["busctl", "--user", "call", "io.github.Attuned", "/io/github/Attuned",
+                        "io.github.Attuned1", "Pause"], env=env, capture_output=True)
+        time.sleep(2.0)
+        t0, s0, w0 = switches_by_thread(daemon.pid), switches(daemon.pid), time.monotonic()
+        time.sleep(min(seconds, 30.0))
+        t1, s1, w1 = switches_by_thread(daemon.pid), switches(daemon.pid), time.monotonic()
+        span = w1 - w0
+        print(f"paused wake-ups:       {(s1 - s0) / span:.2f} per second over {span:.0f} s")
+        idle = sorted(((t1[k] - t0.get(k, 0)) / span, k) for k in t1)[::-1]
+        print("  by thread:           " + (", ".join(f"{k} {r:.2f}" for r, k in idle if r > 0)
+                                          or "none"))
         sys.stdout.flush()
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=10)
