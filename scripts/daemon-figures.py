@@ -64,6 +64,20 @@ def switches(pid):
     return total
 
 
+def switches_by_tid(pid):
+    """{thread id: (name, context switches)}."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            n = sum(int(line.split()[1]) for line in open(f"/proc/{pid}/task/{tid}/status")
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+        except FileNotFoundError:
+            continue
+        out[tid] = (name, n)
+    return out
+
+
 def switches_by_thread(pid):
     """{thread name: context switches}, threads of one name summed."""
     out = {}
@@ -226,12 +240,16 @@ def measure(kind, seconds, daemon_args, device=False, seed="1"):
         subprocess.run(["busctl", "--user", "call", "io.github.Attuned", "/io/github/Attuned",
                         "io.github.Attuned1", "Pause"], env=env, capture_output=True)
         time.sleep(2.0)
-        t0, s0, w0 = switches_by_thread(daemon.pid), switches(daemon.pid), time.monotonic()
+        t0, w0 = switches_by_tid(daemon.pid), time.monotonic()
         time.sleep(min(seconds, 30.0))
-        t1, s1, w1 = switches_by_thread(daemon.pid), switches(daemon.pid), time.monotonic()
+        t1, w1 = switches_by_tid(daemon.pid), time.monotonic()
         span = w1 - w0
-        print(f"paused wake-ups:       {(s1 - s0) / span:.2f} per second over {span:.0f} s")
-        idle = sorted(((t1[k] - t0.get(k, 0)) / span, k) for k in t1)[::-1]
+        # Threads alive at the end, each from its own count at the start (0 if new).
+        woke = {}
+        for tid, (name, n) in t1.items():
+            woke[name] = woke.get(name, 0) + n - t0.get(tid, (name, 0))[1]
+        print(f"paused wake-ups:       {sum(woke.values()) / span:.2f} per second over {span:.0f} s")
+        idle = sorted(((n / span, k) for k, n in woke.items()), reverse=True)
         print("  by thread:           " + (", ".join(f"{k} {r:.2f}" for r, k in idle if r > 0)
                                           or "none"))
         sys.stdout.flush()

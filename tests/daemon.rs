@@ -3,7 +3,7 @@
 
 mod services;
 
-use services::{Session, longest_silence, ok, rms, until, wait_for};
+use services::{Session, heard, longest_silence, ok, rms, until, wait_for};
 use std::time::Duration;
 
 /// Call with `gdbus`, which prints the D-Bus error name (busctl prints only the message).
@@ -227,7 +227,7 @@ fn live_audio_plays_and_survives_the_server_dying() {
         s.property("AudioOutput"),
         d.log()
     );
-    std::thread::sleep(Duration::from_secs(2));
+    d.wait_for("the music heard", Duration::from_secs(5), || heard(&s, "nullsink"));
     let rec = s.record(3.0);
     assert!(rec.len() > 2 * 48_000 * 2, "recorded {} samples", rec.len());
     let level = rms(&rec);

@@ -24,6 +24,8 @@ fn plays_through_the_native_host_and_comes_back_after_a_server_restart() {
         s.property("AudioOutput"),
         d.log()
     );
+    // A second of music before recording (not a wait on a condition: a short monitor
+    // recording made to look for sound leaves pipewire-pulse's next one silent).
     std::thread::sleep(Duration::from_secs(1));
     let rec = s.record(3.0);
     assert!(rec.len() > 2 * 48_000 * 2, "recorded {} samples", rec.len());
@@ -103,8 +105,9 @@ fn a_pipewire_server_that_starts_after_the_daemon_is_found() {
     let mut s = Session::new("pw-late");
     // `auto`, as installed: no server, and ALSA's null device is no place to play.
     let d = s.start_daemon(&[]);
-    std::thread::sleep(Duration::from_secs(1));
-    assert!(s.property("AudioOutput").contains("waiting"), "{}", d.log());
+    d.wait_for("waiting for a sound server", Duration::from_secs(5), || {
+        s.property("AudioOutput").contains("waiting")
+    });
     s.start_pipewire();
     let music = until(Duration::from_secs(8), || heard(&s, "nullsink"));
     eprintln!("music {music:?} after the server had its sink");
