@@ -227,7 +227,9 @@ fn live_audio_plays_and_survives_the_server_dying() {
         s.property("AudioOutput"),
         d.log()
     );
-    d.wait_for("the music heard", Duration::from_secs(5), || heard(&s, "nullsink"));
+    d.wait_for("the music heard", Duration::from_secs(5), || {
+        heard(&s, "nullsink")
+    });
     let rec = s.record(3.0);
     assert!(rec.len() > 2 * 48_000 * 2, "recorded {} samples", rec.len());
     let level = rms(&rec);
