@@ -81,13 +81,7 @@ def switches_by_tid(pid):
 def switches_by_thread(pid):
     """{thread name: context switches}, threads of one name summed."""
     out = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
-            n = sum(int(line.split()[1]) for line in open(f"/proc/{pid}/task/{tid}/status")
-                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
-        except FileNotFoundError:
-            continue
+    for name, n in switches_by_tid(pid).values():
         out[name] = out.get(name, 0) + n
     return out
 
