@@ -87,6 +87,12 @@ pub struct Planner {
     /// it on before planning), else `None`.
     swell_per_min: Option<f32>,
     melody_octave: i32,
+    /// Where the melody is written (the preset's range or its instrument's line).
+    melody_range: crate::music::range::NoteRange,
+    /// Octaves the current phrase has been moved by to sit in `melody_range`.
+    melody_shift: i32,
+    /// The notes the chord instrument has.
+    chord_compass: crate::music::range::NoteRange,
     home_root: i32,
     pulse: PulseKind,
     character: Character,
@@ -142,6 +148,9 @@ impl Planner {
             follows_swell: preset.breath_lead,
             swell_per_min: None,
             melody_octave: preset.melody_octave,
+            melody_range: preset.voices.melody_range(),
+            melody_shift: 0,
+            chord_compass: preset.voices.chords.compass(),
             home_root: preset.scale.root_midi,
             pulse: preset.pulse,
             character: preset.harmony.clone(),
@@ -265,8 +274,13 @@ impl Planner {
             self.write_pad(&mut plan);
         }
         self.write_bass(&mut plan, new_chord, n);
+        self.fit_bass(&mut plan);
         self.write_pulse(&mut plan);
+        let phrase_start = self
+            .bar_in_section
+            .is_multiple_of(self.melody_phrase_bars());
         self.write_melody(&mut plan, &params, left);
+        self.fit_melody(&mut plan, phrase_start);
         self.write_mix(&mut plan, left);
         plan.sort();
 
@@ -297,3 +311,4 @@ fn placeholder(key: Key) -> Section {
 }
 
 mod bars;
+mod register;

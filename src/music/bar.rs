@@ -80,4 +80,9 @@ impl BarPlan {
     pub fn notes(&self) -> &[PlannedNote] {
         &self.notes[..self.len]
     }
+
+    /// The notes, to move (a phrase by octaves, say).
+    pub fn notes_mut(&mut self) -> &mut [PlannedNote] {
+        &mut self.notes[..self.len]
+    }
 }

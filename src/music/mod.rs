@@ -1,8 +1,10 @@
 //! The musical vocabulary composition and synthesis share, and nothing else: scales and
-//! tunings ([`scale`]), the notes a voice plays ([`note`]) and the planned bar the
-//! composer hands the audio thread ([`bar::BarPlan`]). It depends on nothing of ours, so
-//! `compose`, `synth` and `preset` can all read it without reading each other.
+//! tunings ([`scale`]), the notes a voice plays ([`note`]), where an instrument can play
+//! ([`range`]) and the planned bar the composer hands the audio thread
+//! ([`bar::BarPlan`]). It depends on nothing of ours, so `compose`, `synth` and `preset`
+//! can all read it without reading each other.
 
 pub mod bar;
 pub mod note;
+pub mod range;
 pub mod scale;

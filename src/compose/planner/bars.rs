@@ -206,7 +206,7 @@ impl Planner {
         }
         let key = self.section.key;
         let n = key.scale.len();
-        let (lo, hi) = (
+        let (lo, hi) = self.chord_window(
             self.home_root - 3 + 12 * part.octave,
             self.home_root + 24 + 12 * part.octave,
         );
@@ -506,8 +506,9 @@ impl Planner {
             };
         }
         plan.gains[NOISE] = if parts[NOISE].plays() { 1.0 } else { 0.0 };
-        // Bells an octave up sound about 4 dB softer (shorter, thinner): make it up.
-        plan.gains[BELLS] *= 1.6f32.powi(parts[BELLS].octave.max(0));
+        // Bells an octave up sound about 4 dB softer (shorter, thinner): make it up, for
+        // the octave they sound in (the arrangement's, and the move into their range).
+        plan.gains[BELLS] *= 1.6f32.powi((parts[BELLS].octave + self.melody_shift).max(0));
         for g in &mut plan.gains {
             *g *= self.section.level;
         }

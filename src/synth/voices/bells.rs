@@ -25,6 +25,23 @@ const MOD_RATIO: f32 = 3.5;
 const MOD_DEPTH: f32 = 0.16;
 /// −60 dB below the strike (~−85 dBFS after the level) is inaudible: the lane falls silent.
 const SILENT: f32 = 1e-3;
+/// Sidebands above this stay 60 dB under the note (they would fold back below Nyquist, or
+/// crowd the top octave a listener hears as hiss).
+const SIDEBAND_CEILING_HZ: f32 = 18_000.0;
+
+/// The largest modulation index (turns of phase swing) at which a note of `freq` keeps
+/// every sideband above [`SIDEBAND_CEILING_HZ`] (or 0.45 of `sr`) 60 dB under its carrier.
+/// Sidebands of order k sit at `freq · (1 ± k·MOD_RATIO)` with amplitude J_k(β) ≈ (β/2)^k/k!
+/// for the swing β ≤ 1.3 rad used here; the first order above the ceiling sets the cap.
+pub fn index_limit(freq: f32, sr: f32) -> f32 {
+    let ceiling = SIDEBAND_CEILING_HZ.min(0.45 * sr);
+    let first = (1..=12)
+        .find(|&k| freq * (1.0 + k as f32 * MOD_RATIO) > ceiling)
+        .unwrap_or(13);
+    let factorial: f32 = (1..=first).map(|i| i as f32).product();
+    let beta = 2.0 * (1e-3 * factorial).powf(1.0 / first as f32);
+    beta / std::f32::consts::TAU
+}
 
 /// The bell voice bank: each field a lane per voice, voice `v` in lane `v % 4` of vector
 /// `v / 4`.
@@ -95,7 +112,9 @@ impl Bells {
         *lane(&mut self.mod_turn_sin, v) = angle.sin() as f32;
         *lane(&mut self.mod_turn_cos, v) = angle.cos() as f32;
         *lane(&mut self.amp, v) = velocity;
-        *lane(&mut self.index, v) = p.brightness * velocity * MOD_DEPTH;
+        // As bright as asked, but never so bright that a high note's sidebands alias.
+        let index = (p.brightness * velocity * MOD_DEPTH).min(index_limit(freq, self.sr));
+        *lane(&mut self.index, v) = index;
         *lane(&mut self.decay, v) = (-1.0 / (p.decay_s * self.sr)).exp();
         *lane(&mut self.pan_l, v) = pl;
         *lane(&mut self.pan_r, v) = pr;
@@ -195,6 +214,9 @@ fn wrap(phase: f32x4) -> f32x4 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::voices::render_blocks;
+
+    const SR: f32 = 48_000.0;
 
     fn strike() -> StrikeParams {
         StrikeParams {
@@ -270,6 +292,77 @@ mod tests {
         }
         // The level here is ~0.16: 1e-5 is −84 dB under it.
         assert!(worst < 1e-5, "{worst}");
+    }
+
+    /// The power outside the partials a bell of `freq` means to have (|freq·(1 ± 3.5k)|
+    /// below Nyquist, a few bins either side), against the power in them, in dB: what
+    /// folded back from above Nyquist.
+    fn aliasing_db(freq: f32, p: &StrikeParams) -> f64 {
+        const N: usize = 16_384;
+        let mut bells = Bells::new(SR);
+        bells.note_on(freq, 1.0, 0.0, p);
+        let seconds = N as f32 / SR + 0.05;
+        let (l, _) = render_blocks(seconds, SR, |bus| bells.render(p, bus, 0, MAX_BLOCK));
+        // A 4-term Blackman–Harris window: its sidelobes (−92 dB) stay under the bar.
+        let mut x: Vec<f64> = (0..N)
+            .map(|i| {
+                let t = std::f64::consts::TAU * i as f64 / N as f64;
+                let w = 0.35875 - 0.48829 * t.cos() + 0.14128 * (2.0 * t).cos()
+                    - 0.01168 * (3.0 * t).cos();
+                l[i] as f64 * w
+            })
+            .collect();
+        let fft = realfft::RealFftPlanner::<f64>::new().plan_fft_forward(N);
+        let mut spectrum = fft.make_output_vec();
+        fft.process(&mut x, &mut spectrum).unwrap();
+        let bin_hz = SR as f64 / N as f64;
+        let mut meant = vec![false; spectrum.len()];
+        for k in 0..=24 {
+            for side in [1.0, -1.0] {
+                let f = (freq as f64 * (1.0 + side * k as f64 * MOD_RATIO as f64)).abs();
+                if f < SR as f64 / 2.0 {
+                    let c = (f / bin_hz).round() as i64;
+                    for b in (c - 8).max(0)..=(c + 8).min(meant.len() as i64 - 1) {
+                        meant[b as usize] = true;
+                    }
+                }
+            }
+        }
+        let (mut inside, mut outside) = (0.0, 0.0);
+        for (c, m) in spectrum.iter().zip(&meant) {
+            if *m {
+                inside += c.norm_sqr();
+            } else {
+                outside += c.norm_sqr();
+            }
+        }
+        10.0 * (outside.max(1e-30) / inside).log10()
+    }
+
+    #[test]
+    fn no_note_of_the_compass_folds_a_sideband_back_at_full_brightness() {
+        let p = StrikeParams {
+            brightness: 1.0,
+            ..strike()
+        };
+        let mut worst = (f64::NEG_INFINITY, 0);
+        for midi in 60..=108 {
+            let freq = 440.0 * 2f32.powf((midi as f32 - 69.0) / 12.0);
+            let db = aliasing_db(freq, &p);
+            if db > worst.0 {
+                worst = (db, midi);
+            }
+        }
+        eprintln!("worst: MIDI {} folds {:.1} dB back", worst.1, worst.0);
+        assert!(
+            worst.0 <= -60.0,
+            "MIDI {} folds {:.1} dB back (C4–C8, one note per semitone)",
+            worst.1,
+            worst.0
+        );
+        // Low notes keep their full brightness: the cap only touches the top.
+        assert!(index_limit(262.0, SR) >= MOD_DEPTH);
+        assert!(index_limit(2093.0, SR) < MOD_DEPTH);
     }
 
     #[test]
