@@ -210,10 +210,17 @@ impl Planner {
             self.home_root - 3 + 12 * part.octave,
             self.home_root + 24 + 12 * part.octave,
         );
+        // Near the last chord (smooth voice leading), pulled a quarter of the way back to
+        // the pad's home register: left to itself the nearest voicing wandered a whole
+        // octave within the window over a piece (a pad centred on E3 at one seed and D4 at
+        // another, 2 LU apart in loudness).
+        let home = self.home_root + 7 + 12 * part.octave;
         let target = if self.voicing_len == 0 {
-            self.home_root + 7 + 12 * part.octave
+            home
         } else {
-            self.voicing[..self.voicing_len].iter().sum::<i32>() / self.voicing_len as i32
+            let last =
+                self.voicing[..self.voicing_len].iter().sum::<i32>() / self.voicing_len as i32;
+            (3 * last + home + 2) / 4
         };
         // An open fifth is doubled an octave up, so the pad keeps its body.
         let doubled: [i32; 4];
