@@ -64,7 +64,7 @@ fn every_preset_is_normalised_and_clean_at_ten_seeds() {
             }
             if l.start_db > l.settled_db {
                 failures.push(format!(
-                    "{name} seed {seed}: its first 0.5 s ({:.1} dB RMS) louder than the next 10 s ({:.1} dB)",
+                    "{name} seed {seed}: its first 0.5 s ({:.1} dB RMS) louder than any 0.5 s of the next 10 s ({:.1} dB)",
                     l.start_db, l.settled_db
                 ));
             }
@@ -84,7 +84,9 @@ struct SeedLevel {
     true_peak_db: f64,
     /// Finite and without DC.
     clean: bool,
-    /// The RMS level of the first 0.5 s and of the 10 s after them, dB.
+    /// The RMS level of the first 0.5 s and the loudest 0.5 s of the 10 s after them, dB
+    /// (a start is clean if nothing in it stands out above what follows: a piano's
+    /// first chord is as loud as its next ones, a burst is not).
     start_db: f64,
     settled_db: f64,
 }
@@ -109,7 +111,9 @@ fn preset_at_seeds(name: &str) -> Vec<SeedLevel> {
                 true_peak_db: l.true_peak_db,
                 clean: finite && dc.abs() < 1e-3,
                 start_db: rms_db(0.0, 0.5),
-                settled_db: rms_db(0.5, 10.5),
+                settled_db: (1..21)
+                    .map(|k| rms_db(0.5 * k as f64, 0.5 * (k + 1) as f64))
+                    .fold(f64::MIN, f64::max),
             }
         })
         .collect()

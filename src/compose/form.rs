@@ -77,6 +77,10 @@ pub struct Section {
     /// Multiplies every voice's gain: beds come up where other voices rest, and sleep
     /// fades with its descent.
     pub level: f32,
+    /// The loudness the section is meant to play at, dB from the preset's (−23 LUFS):
+    /// 0 but for sleep, which descends by [`SLEEP_DESCENT_DB`] (the loudness rider brings
+    /// the audio there, whatever the notes and the darkening do on their own).
+    pub loudness_db: f32,
     /// The energy control when the section was planned (a large move ends it early).
     pub energy: f32,
 }
@@ -164,9 +168,18 @@ pub fn next_section(
         pedal,
         brightness,
         level,
+        loudness_db: if cx.mode == Mode::Sleep {
+            -SLEEP_DESCENT_DB * cx.depth
+        } else {
+            0.0
+        },
         energy: cx.energy,
     }
 }
+
+/// How far sleep's loudness falls over its descent, dB (declared: `tests/sleep_descent.rs`
+/// checks the audio against it).
+pub const SLEEP_DESCENT_DB: f32 = 6.0;
 
 /// Rough share of a preset's loudness each voice carries (pad, bells, bass, pulse, noise).
 const LOUDNESS_SHARE: [f32; 5] = [0.45, 0.2, 0.2, 0.1, 0.05];

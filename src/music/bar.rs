@@ -45,6 +45,8 @@ pub struct BarPlan {
     pub gains: [f32; 5],
     /// Multiplies the pad's and bells' brightness.
     pub brightness: f32,
+    /// The loudness the bar is meant to play at, dB from the preset's (the section's).
+    pub loudness_db: f32,
 }
 
 impl BarPlan {
@@ -56,6 +58,7 @@ impl BarPlan {
             len: 0,
             gains: [1.0; 5],
             brightness: 1.0,
+            loudness_db: 0.0,
         }
     }
 

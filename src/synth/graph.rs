@@ -9,6 +9,7 @@ use super::focus_am::{FocusAm, SharedAmDepth};
 use super::layer_mix::LayerMixer;
 use super::links::Links;
 use super::live_keys::{KeyChange, KeysReader};
+use super::loudness_rider::LoudnessRider;
 use super::nature::{Nature, NatureParams, SharedSun};
 use super::player::{Gates, Player, PlayerStatus};
 use super::swell::Swell;
@@ -68,6 +69,8 @@ pub struct PresetUnit {
     soft_keys: SoftKeys,
     bus: Bus,
     gain: f32,
+    /// Keeps the loudness at the preset's over minutes, whatever the seed plays.
+    rider: LoudnessRider,
     sample: u64,
     sample_rate: f32,
     sink: Option<SyncSink>,
@@ -103,6 +106,7 @@ impl Clone for PresetUnit {
             sun: self.sun.clone(),
             smoothed: self.smoothed,
             mixer: self.mixer.clone(),
+            rider: self.rider.clone(),
             keys: self.keys.clone(),
             soft_keys: self.soft_keys.clone(),
             bus: self.bus.clone(),
@@ -175,6 +179,7 @@ impl PresetUnit {
             soft_keys: SoftKeys::new(sample_rate),
             bus: Bus::default(),
             gain: db_to_gain(preset.level_db),
+            rider: LoudnessRider::new(sample_rate),
             sample: 0,
             sample_rate,
             sink: sink.map(Mutex::new),
@@ -229,6 +234,7 @@ impl PresetUnit {
         let p = self.params;
         let bar = self.player.bar();
         let [pad_g, bells_g, bass_g, pulse_g, noise_g] = bar.gains;
+        let loudness_db = bar.loudness_db;
         let targets = [pad_g, bells_g, bass_g, pulse_g, noise_g, bar.brightness];
         let mut g = [0.0f32; 6];
         for ((y, s), t) in g.iter_mut().zip(&mut self.mix).zip(targets) {
@@ -366,7 +372,8 @@ impl PresetUnit {
             right[k] = self.bus.r[k] + wet_r[k];
         }
         let dry = 1.0 - 0.5 * mix;
-        let level = self.gain * dry * lift;
+        let ride = self.rider.gain(loudness_db, size);
+        let level = self.gain * dry * lift * ride;
         match &mut self.am {
             Some(am) => {
                 am.follow(self.am_depth.get());
@@ -383,6 +390,9 @@ impl PresetUnit {
                 }
             }
         }
+        let settling = self.mixer.settling();
+        self.rider
+            .meter(&left[..size], &right[..size], ride, settling);
     }
 }
 

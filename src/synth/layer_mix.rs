@@ -52,6 +52,9 @@ const PROBE_REST_TURNS: usize = 3;
 /// While resting, the output does not depend on the powers at all (every level is 1, so
 /// the compensation is exactly 1): only how fresh they are when a level first moves does.
 const RESTING_DUTY: usize = 8;
+/// Seconds after the listener last moved a level during which the compensation is
+/// settling (its powers re-measured, its lift gliding; it can overshoot for some seconds).
+const SETTLE_S: f32 = 20.0;
 
 /// One layer's meters, level and reverb gain.
 #[derive(Clone)]
@@ -146,6 +149,11 @@ pub struct LayerMixer {
     /// Whether this gating block is metered, and gating blocks so far.
     metering: bool,
     gating_blocks: usize,
+    /// The levels last seen, and blocks left until the compensation has settled after
+    /// one moved, of how many.
+    last_levels: [f32; LAYER_COUNT],
+    settling: usize,
+    settle_blocks: usize,
 }
 
 impl LayerMixer {
@@ -174,6 +182,7 @@ impl LayerMixer {
         lift.set_time(blocks(1.0));
         lift.y = 1.0;
         let strips = std::array::from_fn(&mut strip);
+        let last_levels = std::array::from_fn(|i| levels_now(&levels, i));
         let power = || {
             let mut p = OnePole::default();
             p.set_time(blocks(METER_S));
@@ -214,6 +223,9 @@ impl LayerMixer {
             levels,
             metering: true,
             gating_blocks: 0,
+            last_levels,
+            settling: 0,
+            settle_blocks: blocks(SETTLE_S) as usize,
         }
     }
 
@@ -233,6 +245,14 @@ impl LayerMixer {
     /// Add the first `size` samples of every layer into `out` at its level, meter them,
     /// and return the gain that keeps the loudness at the preset's balance.
     pub fn fold(&mut self, out: &mut Bus, size: usize) -> f32 {
+        self.settling = self.settling.saturating_sub(1);
+        for (i, last) in self.last_levels.iter_mut().enumerate() {
+            let now = levels_now(&self.levels, i);
+            if now != *last {
+                *last = now;
+                self.settling = self.settle_blocks;
+            }
+        }
         let untouched = self.untouched();
         if !untouched {
             self.probe.resting = 0;
@@ -377,6 +397,12 @@ impl LayerMixer {
         }
     }
 
+    /// Whether the compensation is still finding its level after the listener last moved
+    /// one (for [`SETTLE_S`]).
+    pub fn settling(&self) -> bool {
+        self.settling > 0
+    }
+
     /// Whether the listener's mix is the preset's own (every layer at level 1).
     fn untouched(&self) -> bool {
         Layer::ALL
@@ -420,6 +446,11 @@ fn add_scaled(out: &mut Bus, bus: &Bus, g: f32, size: usize) {
             *y += g * x;
         }
     }
+}
+
+/// The listener's level of the `i`th layer of [`Layer::ALL`].
+fn levels_now(levels: &SharedMix, i: usize) -> f32 {
+    levels.get(Layer::ALL[i])
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod layer_mix;
 pub mod limiter;
 pub mod links;
 pub mod live_keys;
+pub mod loudness_rider;
 pub mod master;
 pub mod meter_bank;
 pub mod nature;

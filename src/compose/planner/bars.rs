@@ -519,6 +519,7 @@ impl Planner {
         for g in &mut plan.gains {
             *g *= self.section.level;
         }
+        plan.loudness_db = self.section.loudness_db;
         plan.brightness = self.section.brightness * if left == 1 { 0.85 } else { 1.0 };
     }
 

@@ -1,0 +1,185 @@
+//! Riding a preset's loudness over minutes, as a broadcast loudness normaliser does: the
+//! output is metered as BS.1770 meters it (K-weighted, gated 0.4 s blocks) over about
+//! half a minute, and a gain within [`MAX_CUT_DB`]..[`MAX_LIFT_DB`] glides (at most
+//! [`SLEW_DB_PER_S`]) to bring it to −23 LUFS plus the offset the form declares (sleep's
+//! descent). The preset's `level_db` sets where the rider starts; the rider takes out what
+//! the seed and the moment add: a generative piece at one seed plays more notes in its
+//! first minutes than at another (relax: 51 bell notes against 32, 2.2 LU apart), and a
+//! sleeping piece had its loudest minute at minute 51. Swells, phrases and accents are
+//! seconds long and pass under it untouched (a 1 dB correction takes 10 s).
+//!
+//! It is open-loop: it meters the signal before its own gain, so it cannot ring.
+
+use super::meter_bank::{MeterBank, MeterId};
+
+/// The loudness every preset plays at before its declared offset, LUFS.
+pub const TARGET_LUFS: f32 = -23.0;
+/// BS.1770's gating block (s), relative gate (power ratio: −10 LU) and absolute gate.
+const GATE_BLOCK_S: f32 = 0.4;
+const RELATIVE_GATE: f32 = 0.1;
+const ABSOLUTE_GATE_LUFS: f32 = -70.0;
+/// Seconds the loudness is averaged over (the time constant of the gated blocks' mean).
+const AVERAGE_S: f32 = 30.0;
+/// The most the rider lifts and cuts, dB: enough for a seed's or a section's excess and
+/// sleep's descent, not to make a silence loud.
+const MAX_LIFT_DB: f32 = 3.0;
+const MAX_CUT_DB: f32 = -8.0;
+/// How fast its gain moves, dB a second: a tenth of a dB a second is not heard as a
+/// movement (a fader ride takes a minute across 6 dB).
+const SLEW_DB_PER_S: f32 = 0.1;
+
+/// The rider's state.
+#[derive(Clone)]
+pub struct LoudnessRider {
+    meters: MeterBank,
+    meter: MeterId,
+    /// Energy metered in the current gating block (before the rider's gain), samples
+    /// into it and its length.
+    block_energy: f32,
+    block_elapsed: usize,
+    block_len: usize,
+    /// The gated blocks' mean power (K-weighted mean square summed over channels), that
+    /// of every block above the absolute gate (which the relative gate is set from, as in
+    /// BS.1770: a piece that falls by more than 10 LU for good is followed), and each
+    /// block's weight in them.
+    mean_power: f32,
+    ungated_power: f32,
+    weight: f32,
+    gain_db: f32,
+    slew_per_sample: f32,
+}
+
+impl LoudnessRider {
+    /// A rider at sample rate `sr` that starts believing the piece plays at the target
+    /// (so it moves only once it has heard otherwise).
+    pub fn new(sr: f32) -> Self {
+        let mut meters = MeterBank::new(sr);
+        let meter = meters.add();
+        LoudnessRider {
+            meters,
+            meter,
+            block_energy: 0.0,
+            block_elapsed: 0,
+            block_len: (GATE_BLOCK_S * sr) as usize,
+            mean_power: lufs_to_power(TARGET_LUFS),
+            ungated_power: lufs_to_power(TARGET_LUFS),
+            weight: 1.0 - (-GATE_BLOCK_S / AVERAGE_S).exp(),
+            gain_db: 0.0,
+            slew_per_sample: SLEW_DB_PER_S / sr,
+        }
+    }
+
+    /// The gain (linear) for the block about to play, moved toward what brings the
+    /// loudness heard so far to the target plus `offset_db`, over `size` samples.
+    pub fn gain(&mut self, offset_db: f32, size: usize) -> f32 {
+        let measured = power_to_lufs(self.mean_power);
+        let wanted = (TARGET_LUFS + offset_db - measured).clamp(MAX_CUT_DB, MAX_LIFT_DB);
+        let step = self.slew_per_sample * size as f32;
+        self.gain_db += (wanted - self.gain_db).clamp(-step, step);
+        db_to_gain(self.gain_db)
+    }
+
+    /// Meter the block just played (`left`/`right`, after the rider's `gain`). While
+    /// `settling` (the layer mixer's compensation finding its new level after the
+    /// listener moved one: it overshoots for some seconds), nothing is counted, so the
+    /// rider does not answer a transient with a cut it would hold for half a minute.
+    pub fn meter(&mut self, left: &[f32], right: &[f32], gain: f32, settling: bool) {
+        if settling {
+            self.block_energy = 0.0;
+            self.block_elapsed = 0;
+            return;
+        }
+        self.meters.feed(self.meter, left, right);
+        self.meters.run();
+        let before_gain = self.meters.power(self.meter) / (gain * gain).max(1e-12);
+        self.block_energy += before_gain * left.len() as f32;
+        self.block_elapsed += left.len();
+        if self.block_elapsed >= self.block_len {
+            let power = self.block_energy / self.block_elapsed as f32;
+            if power_to_lufs(power) > ABSOLUTE_GATE_LUFS {
+                self.ungated_power += self.weight * (power - self.ungated_power);
+                if power > RELATIVE_GATE * self.ungated_power {
+                    self.mean_power += self.weight * (power - self.mean_power);
+                }
+            }
+            self.block_energy = 0.0;
+            self.block_elapsed = 0;
+        }
+    }
+
+    /// The rider's gain now, dB.
+    pub fn gain_db(&self) -> f32 {
+        self.gain_db
+    }
+}
+
+fn db_to_gain(db: f32) -> f32 {
+    10f32.powf(db / 20.0)
+}
+
+fn lufs_to_power(lufs: f32) -> f32 {
+    10f32.powf((lufs + 0.691) / 10.0)
+}
+
+fn power_to_lufs(power: f32) -> f32 {
+    -0.691 + 10.0 * power.max(1e-20).log10()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::voices::MAX_BLOCK;
+
+    const SR: f32 = 48_000.0;
+
+    /// Play `seconds` of a 1 kHz sine at `amplitude` through the rider (with `offset_db`)
+    /// and return the rider's gain at the end, dB.
+    fn ride(rider: &mut LoudnessRider, amplitude: f32, seconds: f32, offset_db: f32) -> f32 {
+        let blocks = (seconds * SR) as usize / MAX_BLOCK;
+        let mut t = 0usize;
+        for _ in 0..blocks {
+            let gain = rider.gain(offset_db, MAX_BLOCK);
+            let x: [f32; MAX_BLOCK] = std::array::from_fn(|k| {
+                gain * amplitude * (std::f32::consts::TAU * 1000.0 * (t + k) as f32 / SR).sin()
+            });
+            t += MAX_BLOCK;
+            rider.meter(&x, &x, gain, false);
+        }
+        rider.gain_db()
+    }
+
+    /// A stereo 1 kHz sine's loudness (K-weighting adds ~0.7 dB at 1 kHz).
+    fn sine_lufs(amplitude: f32) -> f32 {
+        power_to_lufs(2.0 * 0.5 * amplitude * amplitude) + 0.69
+    }
+
+    #[test]
+    fn a_piece_too_loud_is_brought_to_the_target_slowly() {
+        // 2 dB too loud: after 10 s the rider has moved at most 1 dB; after 3 minutes it
+        // has taken out the 2 dB to within 0.3.
+        let amplitude = 10f32.powf((TARGET_LUFS + 2.0 - sine_lufs(1.0)) / 20.0);
+        let mut rider = LoudnessRider::new(SR);
+        let early = ride(&mut rider, amplitude, 10.0, 0.0);
+        assert!((-1.01..0.0).contains(&early), "{early:.2} dB after 10 s");
+        let late = ride(&mut rider, amplitude, 170.0, 0.0);
+        assert!((late + 2.0).abs() < 0.3, "{late:.2} dB after 3 min");
+    }
+
+    #[test]
+    fn a_declared_offset_is_followed_and_a_silence_not_lifted() {
+        let amplitude = 10f32.powf((TARGET_LUFS - sine_lufs(1.0)) / 20.0);
+        let mut rider = LoudnessRider::new(SR);
+        ride(&mut rider, amplitude, 60.0, 0.0);
+        let descended = ride(&mut rider, amplitude, 180.0, -4.0);
+        assert!((descended + 4.0).abs() < 0.3, "{descended:.2} dB");
+        // Near silence (−80 dB) is below the gate: the gain stays where it was.
+        let silent = ride(&mut rider, amplitude * 1e-4, 60.0, -4.0);
+        assert!(
+            (silent - descended).abs() < 0.1,
+            "{silent:.2} dB in silence"
+        );
+        // And whatever it hears, it never goes beyond its limits.
+        let quiet = ride(&mut rider, amplitude * 0.1, 300.0, 0.0);
+        assert!((quiet - MAX_LIFT_DB).abs() < 1e-3, "{quiet:.2} dB");
+    }
+}
