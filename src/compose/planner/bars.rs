@@ -252,6 +252,16 @@ impl Planner {
             while key.scale.midi(step) > hi {
                 step -= n;
             }
+            // Each tone is placed nearest the last chord on its own, so a doubled tone (the
+            // open fifth's octaves) could land on one already placed: two pad voices in
+            // unison beat and sum, a swell 10 dB over the bed in sleep's low, sparse hour.
+            // A tone already sounding goes an octave up (down if the window ends).
+            if midis[..k].contains(&key.scale.midi(step)) {
+                step += n;
+                if key.scale.midi(step) > hi {
+                    step -= 2 * n;
+                }
+            }
             midis[k] = key.scale.midi(step);
             let velocity = (0.6 + 0.2 * self.unit()) * loudness;
             plan.push(PlannedNote {
