@@ -182,7 +182,7 @@ impl LayerMixer {
         lift.set_time(blocks(1.0));
         lift.y = 1.0;
         let strips = std::array::from_fn(&mut strip);
-        let last_levels = std::array::from_fn(|i| levels_now(&levels, i));
+        let last_levels = std::array::from_fn(|i| levels.get(Layer::ALL[i]));
         let power = || {
             let mut p = OnePole::default();
             p.set_time(blocks(METER_S));
@@ -246,8 +246,8 @@ impl LayerMixer {
     /// and return the gain that keeps the loudness at the preset's balance.
     pub fn fold(&mut self, out: &mut Bus, size: usize) -> f32 {
         self.settling = self.settling.saturating_sub(1);
-        for (i, last) in self.last_levels.iter_mut().enumerate() {
-            let now = levels_now(&self.levels, i);
+        for (last, &layer) in self.last_levels.iter_mut().zip(Layer::ALL) {
+            let now = self.levels.get(layer);
             if now != *last {
                 *last = now;
                 self.settling = self.settle_blocks;
@@ -446,11 +446,6 @@ fn add_scaled(out: &mut Bus, bus: &Bus, g: f32, size: usize) {
             *y += g * x;
         }
     }
-}
-
-/// The listener's level of the `i`th layer of [`Layer::ALL`].
-fn levels_now(levels: &SharedMix, i: usize) -> f32 {
-    levels.get(Layer::ALL[i])
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //!
 //! It is open-loop: it meters the signal before its own gain, so it cannot ring.
 
+use super::dsp::db_to_gain;
 use super::meter_bank::{MeterBank, MeterId};
 
 /// The loudness every preset plays at before its declared offset, LUFS.
@@ -111,10 +112,6 @@ impl LoudnessRider {
     pub fn gain_db(&self) -> f32 {
         self.gain_db
     }
-}
-
-fn db_to_gain(db: f32) -> f32 {
-    10f32.powf(db / 20.0)
 }
 
 fn lufs_to_power(lufs: f32) -> f32 {
