@@ -102,7 +102,8 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
     let e = err(&GOOD.replace("scale = \"dorian\"", "scale = \"klingon\""));
     assert!(e.contains("klingon"), "{e}");
     // The composer and the breath lead are chosen by name and by flag.
-    let with = |line: &str| GOOD.replacen("\n[key]", &format!("\n{line}\n[key]"), 1);
+    // (A top-level key goes before the first table.)
+    let with = |line: &str| GOOD.replacen("\n[", &format!("\n{line}\n["), 1);
     let e = err(&with("composer = \"robot\""));
     assert!(e.starts_with("test.toml:") && e.contains("robot"), "{e}");
     let e = err(&with("breath_lead = \"yes\""));
@@ -116,7 +117,7 @@ fn unknown_parameter_and_out_of_range_values_are_refused() {
     assert!(p.breath_lead);
     // Instruments are picked by name; an unknown one is refused where it stands, with the
     // names there are.
-    let with_voices = |v: &str| GOOD.replacen("\n[key]", &format!("\n[voices]\n{v}\n[key]"), 1);
+    let with_voices = |v: &str| GOOD.replacen("\n[voices]\n", &format!("\n[voices]\n{v}\n"), 1);
     let e = err(&with_voices("melody = \"theremin\""));
     assert!(e.starts_with("test.toml:") && e.contains("theremin"), "{e}");
     assert!(e.contains("pluck") && e.contains("kalimba"), "{e}");

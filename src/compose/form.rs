@@ -5,7 +5,9 @@
 //! ebbs; workout builds and breaks down in 16-bar phrases without ever dropping the beat.
 
 use super::key::Key;
+use super::signature::{self, PlayingSince};
 use crate::preset::Mode;
+use crate::preset::signature::Signature;
 
 /// The voices a section arranges, in [`Arrangement::parts`] order.
 pub const VOICES: [&str; 5] = ["pad", "bells", "bass", "pulse", "noise"];
@@ -83,6 +85,8 @@ pub struct Section {
     pub loudness_db: f32,
     /// The energy control when the section was planned (a large move ends it early).
     pub energy: f32,
+    /// Since when each part has played without a rest (the signature's memory).
+    pub playing_since: PlayingSince,
 }
 
 /// What the journey needs to know to plan the next section.
@@ -99,6 +103,8 @@ pub struct Context {
     pub rhythm: (u32, u32),
     pub bar_seconds: f64,
     pub phrase_bars: u32,
+    /// The voices the preset is known by: the form keeps them.
+    pub signature: Signature,
 }
 
 /// A source of uniform numbers in 0..1 (the planner's seeded generator).
@@ -125,7 +131,7 @@ pub fn next_section(
     let number = prev.map_or(1, |p| p.number + 1);
     let Plan {
         name,
-        minutes,
+        mut minutes,
         parts,
         rhythm,
         pedal,
@@ -141,6 +147,13 @@ pub fn next_section(
     if !cx.has_pulse {
         parts[PULSE] = Part::REST;
     }
+    let playing_since = signature::hold(
+        cx.signature,
+        prev.map(|p| &p.playing_since),
+        cx.minutes,
+        &mut parts,
+        &mut minutes,
+    );
     // Where voices rest, the others come up (at most +3 dB), so the loudness holds over the
     // hour; sleep is the exception: it is meant to fade with its descent.
     let level = if cx.mode == Mode::Sleep {
@@ -174,6 +187,22 @@ pub fn next_section(
             0.0
         },
         energy: cx.energy,
+        playing_since,
+    }
+}
+
+const SLEEP_RETIRES_BASS: f32 = 0.45;
+const SLEEP_RETIRES_MELODY: f32 = 0.55;
+
+/// The depth of its descent from which a mode's journey may retire `part` on purpose
+/// (`None`: it never does): sleep thins out to its chords and bed, the bass going from
+/// 45 % of the descent and the melody from 55 % (see [`sleep`]). A preset cannot name a
+/// retired part its signature; the tests read this.
+pub fn retires(mode: Mode, part: usize) -> Option<f32> {
+    match (mode, part) {
+        (Mode::Sleep, BASS) => Some(SLEEP_RETIRES_BASS),
+        (Mode::Sleep, BELLS) => Some(SLEEP_RETIRES_MELODY),
+        _ => None,
     }
 }
 
@@ -221,12 +250,12 @@ fn clamp_rhythm((lo, hi): (u32, u32), add: u32) -> (u32, u32) {
 fn sleep(_prev: Option<&Section>, cx: &Context, dice: &mut impl Dice) -> Plan {
     let d = cx.depth;
     let bells_density = (1.0 - 0.9 * d).max(0.08);
-    let bells = if d > 0.8 || (d > 0.55 && dice.chance(0.3 + 0.5 * d)) {
+    let bells = if d > 0.8 || (d > SLEEP_RETIRES_MELODY && dice.chance(0.3 + 0.5 * d)) {
         Part::REST
     } else {
         Part::new(Role::Accompany, if d > 0.6 { -1 } else { 0 }, bells_density)
     };
-    let bass = if d < 0.45 || (d < 0.8 && dice.chance(0.5)) {
+    let bass = if d < SLEEP_RETIRES_BASS || (d < 0.8 && dice.chance(0.5)) {
         Part::new(Role::Accompany, 0, 1.0)
     } else {
         Part::REST
@@ -313,14 +342,26 @@ fn focus(prev: Option<&Section>, cx: &Context, dice: &mut impl Dice) -> Plan {
     }
 }
 
-/// Relax: swells and ebbs in turn, a breath-length phrase at a time.
+/// Relax: swells and ebbs in turn, a breath-length phrase at a time, under a slower tide:
+/// for about [`TIDE_MIN`] at a time the water is high (the swells sing, the bass plays
+/// under both), then low (a lull: the melody breathes every other phrase even in the
+/// swells, and the ebbs lose the bass), so the hour changes over minutes as well as
+/// over breaths.
 fn relax(prev: Option<&Section>, cx: &Context, dice: &mut impl Dice) -> Plan {
-    let swell = prev.is_none_or(|p| p.name != "swell" && p.name != "bloom");
+    let swell = prev.is_none_or(|p| !SWELLS.contains(&p.name));
+    let minutes = dice.between(1.5, 4.0);
+    let was_high = prev.is_none_or(|p| !LOW_TIDE.contains(&p.name));
+    // Each section turns the tide with its share of the tide's length.
+    let high = prev.is_none() || (was_high != dice.chance((minutes / TIDE_MIN) as f32));
     let lift = cx.energy > 0.5;
     let parts = if swell {
         [
             Part::new(Role::Accompany, 0, 1.0),
-            Part::new(Role::Lead, if dice.chance(0.4) { 1 } else { 0 }, 1.0),
+            if high {
+                Part::new(Role::Lead, if dice.chance(0.4) { 1 } else { 0 }, 1.0)
+            } else {
+                Part::new(Role::Accompany, 0, 0.6)
+            },
             Part::new(if lift { Role::Lead } else { Role::Accompany }, 0, 1.0),
             Part::new(Role::Accompany, 0, 1.0),
             Part::new(Role::Accompany, 0, 1.0),
@@ -333,31 +374,42 @@ fn relax(prev: Option<&Section>, cx: &Context, dice: &mut impl Dice) -> Plan {
             } else {
                 Part::new(Role::Accompany, 0, 0.35)
             },
-            if dice.chance(0.5) {
-                Part::REST
-            } else {
+            if high && dice.chance(0.6) {
                 Part::new(Role::Accompany, 0, 1.0)
+            } else {
+                Part::REST
             },
             Part::REST,
             Part::new(Role::Accompany, 0, 1.0),
         ]
     };
-    let name = if swell {
-        *dice.pick(&["swell", "bloom"])
-    } else {
-        *dice.pick(&["ebb", "drift"])
+    let name = match (swell, high) {
+        (true, true) => *dice.pick(&["swell", "bloom"]),
+        (true, false) => "lull",
+        (false, true) => *dice.pick(&["ebb", "drift"]),
+        (false, false) => "still",
     };
     Plan {
         name,
-        minutes: dice.between(1.5, 4.0),
+        minutes,
         parts,
         rhythm: cx.rhythm,
         pedal: !swell && dice.chance(0.5),
-        brightness: if swell { 1.12 } else { 0.85 },
+        brightness: match (swell, high) {
+            (true, true) => 1.12,
+            (true, false) => 1.0,
+            _ => 0.85,
+        },
         // The ebb's bed comes up so the room does not empty out.
         level: if swell { 1.0 } else { 1.15 },
     }
 }
+
+/// Relax's swelling sections, and those of its low tide.
+const SWELLS: [&str; 3] = ["swell", "bloom", "lull"];
+const LOW_TIDE: [&str; 2] = ["lull", "still"];
+/// About how long relax's tide stays high or low, minutes.
+const TIDE_MIN: f64 = 10.0;
 
 /// Workout: a long warm-up, then builds, drives, peaks and breakdowns in 16-bar phrases;
 /// the pulse always plays (its main beats are never gated), so a phase lock is never lost.

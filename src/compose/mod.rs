@@ -19,4 +19,5 @@ pub mod key;
 pub mod learned;
 pub mod melody;
 pub mod planner;
+pub mod signature;
 pub mod trace;

@@ -89,6 +89,8 @@ pub struct Planner {
     melody_octave: i32,
     /// Where the melody is written (the preset's range or its instrument's line).
     melody_range: crate::music::range::NoteRange,
+    /// The voices the preset is known by (the form keeps them).
+    signature: crate::preset::signature::Signature,
     /// Octaves the current phrase has been moved by to sit in `melody_range`.
     melody_shift: i32,
     /// The notes the chord instrument has.
@@ -149,6 +151,7 @@ impl Planner {
             swell_per_min: None,
             melody_octave: preset.melody_octave,
             melody_range: preset.voices.melody_range(),
+            signature: preset.signature(),
             melody_shift: 0,
             chord_compass: preset.voices.chords.compass(),
             home_root: preset.scale.root_midi,
@@ -242,6 +245,7 @@ impl Planner {
             rhythm: self.character.rhythm,
             bar_seconds: self.bar_seconds,
             phrase_bars: self.phrase_bars,
+            signature: self.signature,
         }
     }
 
@@ -318,6 +322,7 @@ fn placeholder(key: Key) -> Section {
         level: 1.0,
         loudness_db: 0.0,
         energy: 0.0,
+        playing_since: [f64::NEG_INFINITY; 5],
     }
 }
 

@@ -1,6 +1,7 @@
 //! The instrument a preset picks for each role, `[voices]` in its file: who plays the
 //! chords and who plays the melody. The voices themselves are `synth::voices`.
 
+use super::signature::Signature;
 use crate::music::range::{NoteRange, parse_note};
 use serde::Deserialize;
 
@@ -87,6 +88,9 @@ pub struct Instruments {
     /// `melody_range = "C4-A6"`: the preset's own range for its melody, inside the
     /// instrument's compass (`None`: the instrument's melody line).
     pub melody_range: Option<NoteRange>,
+    /// `signature = ["melody"]`: the voices the preset is known by (`None`: its mode's,
+    /// [`Signature::of_mode`]).
+    pub signature: Option<Signature>,
 }
 
 impl Instruments {
@@ -106,6 +110,8 @@ struct InstrumentsFile {
     melody: MelodyInstrument,
     #[serde(default)]
     melody_range: Option<String>,
+    #[serde(default)]
+    signature: Option<Vec<String>>,
 }
 
 impl TryFrom<InstrumentsFile> for Instruments {
@@ -139,6 +145,7 @@ impl TryFrom<InstrumentsFile> for Instruments {
             chords: f.chords,
             melody: f.melody,
             melody_range,
+            signature: f.signature.as_deref().map(Signature::parse).transpose()?,
         })
     }
 }

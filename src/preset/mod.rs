@@ -15,6 +15,7 @@ pub mod modulation;
 pub mod nature;
 pub mod params;
 pub mod schema;
+pub mod signature;
 
 pub use error::{FileError, PresetError, line_col};
 pub use library::PresetLibrary;

@@ -89,8 +89,7 @@ struct PresetFile {
     #[serde(default)]
     nature: super::nature::NatureFile,
     /// The instruments of the chords and the melody.
-    #[serde(default)]
-    voices: super::instruments::Instruments,
+    voices: Option<Spanned<super::instruments::Instruments>>,
     #[serde(default)]
     controls: BTreeMap<Spanned<String>, Spanned<f32>>,
     #[serde(default)]
@@ -223,6 +222,13 @@ pub enum Composer {
 }
 
 impl Preset {
+    /// The voices the preset is known by: the ones it names, or its mode's.
+    pub fn signature(&self) -> super::signature::Signature {
+        self.voices
+            .signature
+            .unwrap_or(super::signature::Signature::of_mode(self.mode))
+    }
+
     /// The layers this preset plays, in mix order: the chords and the melody always, the
     /// bass, beat and noise bed when it has them, and its nature layers.
     pub fn layers(&self) -> Vec<Layer> {
@@ -342,6 +348,17 @@ impl Preset {
             controls.set(c, v);
         }
 
+        let voices = raw
+            .voices
+            .as_ref()
+            .map(|v| *v.get_ref())
+            .unwrap_or_default();
+        if let (Some(signature), Some(spanned)) = (voices.signature, &raw.voices) {
+            signature
+                .check(raw.mode, raw.rhythm.pulse)
+                .map_err(|why| invalid(spanned.span(), why))?;
+        }
+
         let mut params = ParamTable::default();
         for (group, entries) in &raw.params {
             for (name, spec) in entries {
@@ -391,7 +408,7 @@ impl Preset {
             harmony,
             melody_octave: octave,
             phrase_bars: *raw.melody.phrase_bars.get_ref(),
-            voices: raw.voices,
+            voices,
             noise_color: raw.noise.color,
             nature: {
                 let nature = raw.nature.validate(&invalid)?;

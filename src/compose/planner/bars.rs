@@ -412,7 +412,23 @@ impl Planner {
         let n = key.scale.len();
         let base = n * (self.melody_octave + 1 + part.octave);
         let episode = self.theme.as_ref().is_none_or(|t| t.in_episode());
-        if !self.motif.resting && episode {
+        // A melody that accompanies plays every other phrase and breathes through the
+        // next (its own rests aside), rather than being thinned note by note: under the
+        // others it is heard coming and going, and its phrases stay phrases (a learned
+        // line is never thinned anyway: its steps would turn into leaps).
+        let phrase = self.bar_in_section / self.melody_phrase_bars();
+        let breathes = part.role == Role::Accompany && part.density < 1.0;
+        let sounds = if breathes {
+            phrase.is_multiple_of(2)
+        } else {
+            !self.motif.resting
+        };
+        let thinning = if breathes {
+            1.0
+        } else {
+            part.density.max(0.05)
+        };
+        if sounds && episode {
             let seq = if phrase_pos % 2 == 1 {
                 if self.unit() < 0.5 { 1 } else { -1 }
             } else {
@@ -444,7 +460,7 @@ impl Planner {
                     velocity,
                     beats: m.len8 as f32 * 0.5,
                     pan,
-                    weight: m.weight / part.density.max(0.05) + sparse,
+                    weight: m.weight / thinning + sparse,
                 });
             }
         }
