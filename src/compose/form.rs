@@ -83,6 +83,10 @@ pub struct Section {
     /// 0 but for sleep, which descends by [`SLEEP_DESCENT_DB`] (the loudness rider brings
     /// the audio there, whatever the notes and the darkening do on their own).
     pub loudness_db: f32,
+    /// How firmly the output's moments are held down, 0..1 (`synth::loudness_rider`'s
+    /// hush): sleep's night mode, half on from the start, fully on from a quarter of its
+    /// descent.
+    pub hush: f32,
     /// The energy control when the section was planned (a large move ends it early).
     pub energy: f32,
     /// Since when each part has played without a rest (the signature's memory).
@@ -183,6 +187,11 @@ pub fn next_section(
         level,
         loudness_db: if cx.mode == Mode::Sleep {
             -SLEEP_DESCENT_DB * cx.depth
+        } else {
+            0.0
+        },
+        hush: if cx.mode == Mode::Sleep {
+            (0.5 + 2.0 * cx.depth).min(1.0)
         } else {
             0.0
         },

@@ -321,6 +321,7 @@ fn placeholder(key: Key) -> Section {
         brightness: 1.0,
         level: 1.0,
         loudness_db: 0.0,
+        hush: 0.0,
         energy: 0.0,
         playing_since: [f64::NEG_INFINITY; 5],
     }

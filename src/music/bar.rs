@@ -47,6 +47,9 @@ pub struct BarPlan {
     pub brightness: f32,
     /// The loudness the bar is meant to play at, dB from the preset's (the section's).
     pub loudness_db: f32,
+    /// How firmly the output's moments are held down toward its loudness, 0..1 (sleep's
+    /// night mode: no note stands out of the bed).
+    pub hush: f32,
 }
 
 impl BarPlan {
@@ -59,6 +62,7 @@ impl BarPlan {
             gains: [1.0; 5],
             brightness: 1.0,
             loudness_db: 0.0,
+            hush: 0.0,
         }
     }
 

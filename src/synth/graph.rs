@@ -234,7 +234,7 @@ impl PresetUnit {
         let p = self.params;
         let bar = self.player.bar();
         let [pad_g, bells_g, bass_g, pulse_g, noise_g] = bar.gains;
-        let loudness_db = bar.loudness_db;
+        let (loudness_db, hush) = (bar.loudness_db, bar.hush);
         let targets = [pad_g, bells_g, bass_g, pulse_g, noise_g, bar.brightness];
         let mut g = [0.0f32; 6];
         for ((y, s), t) in g.iter_mut().zip(&mut self.mix).zip(targets) {
@@ -372,7 +372,7 @@ impl PresetUnit {
             right[k] = self.bus.r[k] + wet_r[k];
         }
         let dry = 1.0 - 0.5 * mix;
-        let ride = self.rider.gain(loudness_db, size);
+        let ride = self.rider.gain(loudness_db, hush, size);
         let level = self.gain * dry * lift * ride;
         match &mut self.am {
             Some(am) => {

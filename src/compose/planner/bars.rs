@@ -546,6 +546,7 @@ impl Planner {
             *g *= self.section.level;
         }
         plan.loudness_db = self.section.loudness_db;
+        plan.hush = self.section.hush;
         plan.brightness = self.section.brightness * if left == 1 { 0.85 } else { 1.0 };
     }
 
