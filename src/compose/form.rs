@@ -4,62 +4,11 @@
 //! 45 minutes; focus holds long plateaus that change one thing at a time; relax swells and
 //! ebbs; workout builds and breaks down in 16-bar phrases without ever dropping the beat.
 
+pub use super::arrangement::{Arrangement, BASS, BELLS, NOISE, PAD, PULSE, Part, Role, VOICES};
 use super::key::Key;
 use super::signature::{self, PlayingSince};
 use crate::preset::Mode;
-use crate::preset::signature::Signature;
-
-/// The voices a section arranges, in [`Arrangement::parts`] order.
-pub const VOICES: [&str; 5] = ["pad", "bells", "bass", "pulse", "noise"];
-pub const PAD: usize = 0;
-pub const BELLS: usize = 1;
-pub const BASS: usize = 2;
-pub const PULSE: usize = 3;
-pub const NOISE: usize = 4;
-
-/// What a voice does in a section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Rest,
-    /// Plays sparsely, under the others.
-    Accompany,
-    /// In front: the melody's full phrases, the bass walking.
-    Lead,
-}
-
-/// One voice's part in a section.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Part {
-    pub role: Role,
-    /// Register shift in octaves.
-    pub octave: i32,
-    /// Scales how many of the voice's optional notes sound (1 = as the controls say).
-    pub density: f32,
-}
-
-impl Part {
-    pub const REST: Part = Part {
-        role: Role::Rest,
-        octave: 0,
-        density: 0.0,
-    };
-    pub fn plays(&self) -> bool {
-        self.role != Role::Rest
-    }
-    fn new(role: Role, octave: i32, density: f32) -> Part {
-        Part {
-            role,
-            octave,
-            density,
-        }
-    }
-}
-
-/// Who plays what in a section.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Arrangement {
-    pub parts: [Part; 5],
-}
+use crate::preset::signature::{SLEEP_RETIRES_BASS, SLEEP_RETIRES_MELODY, Signature};
 
 /// A section of the form.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -200,19 +149,8 @@ pub fn next_section(
     }
 }
 
-const SLEEP_RETIRES_BASS: f32 = 0.45;
-const SLEEP_RETIRES_MELODY: f32 = 0.55;
-
-/// The depth of its descent from which a mode's journey may retire `part` on purpose
-/// (`None`: it never does): sleep thins out to its chords and bed, the bass going from
-/// 45 % of the descent and the melody from 55 % (see [`sleep`]). A preset cannot name a
-/// retired part its signature; the tests read this.
 pub fn retires(mode: Mode, part: usize) -> Option<f32> {
-    match (mode, part) {
-        (Mode::Sleep, BASS) => Some(SLEEP_RETIRES_BASS),
-        (Mode::Sleep, BELLS) => Some(SLEEP_RETIRES_MELODY),
-        _ => None,
-    }
+    crate::preset::signature::retired_by(mode, part)
 }
 
 /// How far sleep's loudness falls over its descent, dB (declared: `tests/sleep_descent.rs`

@@ -9,6 +9,7 @@
 //! through a fixed-capacity queue; `synth::player` only fires its notes on their samples.
 //! A preset declares the harmonic character (`preset::character`), not a loop.
 
+pub mod arrangement;
 pub mod continuation;
 pub mod development;
 pub mod form;

@@ -3,7 +3,7 @@
 //! for a while; otherwise it stays, sparsely, under the others. A listener who chose
 //! `piano` hears the piano breathe between phrases, not a pad for half an hour.
 
-use super::form::{Part, Role};
+use super::arrangement::{Part, Role};
 use crate::preset::signature::Signature;
 
 /// The longest a signature part rests: one short section, minutes.
@@ -60,7 +60,23 @@ pub fn hold(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::form::{BELLS, PAD};
+    use crate::compose::arrangement::{BASS, BELLS, PAD, PULSE, VOICES};
+    use crate::preset::signature::PART_NAMES;
+
+    #[test]
+    fn the_presets_part_names_are_the_arrangements_parts() {
+        for (name, part) in PART_NAMES {
+            let voice = VOICES[part];
+            let expected = match name {
+                "chords" => PAD,
+                "melody" => BELLS,
+                "bass" => BASS,
+                "beat" => PULSE,
+                other => panic!("unknown part name {other}"),
+            };
+            assert_eq!(part, expected, "{name} is the arrangement's {voice}");
+        }
+    }
 
     fn melody() -> Signature {
         Signature::parse(&["melody".into()]).unwrap()

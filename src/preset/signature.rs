@@ -3,10 +3,16 @@
 //! them sounding: a signature part rests for one short section now and then, never for
 //! half an hour (`compose::signature`).
 
-use crate::compose::form::{BASS, BELLS, PAD, PULSE};
 use crate::preset::{Mode, PulseKind};
 
-/// The names a preset file gives the parts it can sign with, and their form parts.
+/// The parts, by their index in the arrangement (`compose::arrangement::VOICES`: pad,
+/// bells, bass, pulse, noise; a test there keeps the two in step).
+const PAD: usize = 0;
+const BELLS: usize = 1;
+const BASS: usize = 2;
+const PULSE: usize = 3;
+
+/// The names a preset file gives the parts it can sign with, and their indices.
 pub const PART_NAMES: [(&str, usize); 4] = [
     ("chords", PAD),
     ("melody", BELLS),
@@ -14,7 +20,23 @@ pub const PART_NAMES: [(&str, usize); 4] = [
     ("beat", PULSE),
 ];
 
-/// Which form parts are a preset's signature, by [`crate::compose::form::VOICES`] index.
+/// The depth of sleep's descent from which its journey may retire the bass, and the
+/// melody: it thins out to its chords and bed.
+pub const SLEEP_RETIRES_BASS: f32 = 0.45;
+pub const SLEEP_RETIRES_MELODY: f32 = 0.55;
+
+/// The depth of its descent from which a mode's journey may retire `part` on purpose
+/// (`None`: it never does). A preset cannot name a retired part its signature; the form
+/// follows this and the tests read it.
+pub fn retired_by(mode: Mode, part: usize) -> Option<f32> {
+    match (mode, part) {
+        (Mode::Sleep, BASS) => Some(SLEEP_RETIRES_BASS),
+        (Mode::Sleep, BELLS) => Some(SLEEP_RETIRES_MELODY),
+        _ => None,
+    }
+}
+
+/// Which parts are a preset's signature, by their index in the arrangement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Signature([bool; 5]);
 
@@ -52,7 +74,7 @@ impl Signature {
     }
 
     /// Whether the preset can keep these voices: a beat needs a pulse, and no part may be
-    /// one its mode's journey retires on purpose ([`crate::compose::form::retires`]).
+    /// one its mode's journey retires on purpose ([`retired_by`]).
     pub fn check(&self, mode: Mode, pulse: PulseKind) -> Result<(), String> {
         for part in self.parts() {
             let name = Signature::part_name(part);
@@ -61,7 +83,7 @@ impl Signature {
                     "signature `{name}`: the preset has no beat (pulse = \"none\")"
                 ));
             }
-            if let Some(depth) = crate::compose::form::retires(mode, part) {
+            if let Some(depth) = retired_by(mode, part) {
                 return Err(format!(
                     "signature `{name}`: the {mode:?} journey retires it on purpose (from {:.0} % \
                      of its descent), so it cannot be the voice the preset is known by",
