@@ -10,6 +10,7 @@ use attuned::compose::form;
 use attuned::compose::planner::{Planner, SLEEP_DESCENT_MIN};
 use attuned::music::note::VoiceKind;
 use attuned::preset::params::{PARAM_COUNT, Param, ParamValues};
+use attuned::preset::signature::retired_by;
 use attuned::preset::{Preset, PresetLibrary};
 
 const SEEDS: [u64; 10] = [11, 29, 1, 2, 3, 4, 6, 7, 8, 9];
@@ -110,7 +111,7 @@ fn every_signature_voice_stays_for_the_hour() {
                 }
                 // Where the journey retires a part, it is heard up to then (constant
                 // controls: the descent starts with the piece).
-                let retired = form::retires(preset.mode, part)
+                let retired = retired_by(preset.mode, part)
                     .map_or(HOUR_S, |depth| depth as f64 * SLEEP_DESCENT_MIN * 60.0);
                 let (shares, longest) = presence(notes, 0.0, retired);
                 let least = shares.iter().copied().fold(1.0, f64::min);

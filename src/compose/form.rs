@@ -149,10 +149,6 @@ pub fn next_section(
     }
 }
 
-pub fn retires(mode: Mode, part: usize) -> Option<f32> {
-    crate::preset::signature::retired_by(mode, part)
-}
-
 /// How far sleep's loudness falls over its descent, dB (declared: `tests/sleep_descent.rs`
 /// checks the audio against it).
 pub const SLEEP_DESCENT_DB: f32 = 6.0;
