@@ -8,6 +8,7 @@ use attuned::control::pipeline::Step;
 use attuned::controls::Control;
 use attuned::engine::{LOOKAHEAD_S, SAMPLE_RATE};
 use attuned::features::{ListenerProfile, Reading};
+use attuned::music::drums::KICK;
 use attuned::music::note::VoiceKind;
 use attuned::preset::{Mode, Preset};
 use attuned::render::{Adaptive, RenderOptions, Rendered, render};
@@ -160,12 +161,12 @@ fn render_run(readings: Vec<Reading>, secs: f64, workout: WorkoutSettings, keep:
     render(&o, keep).expect("render")
 }
 
-/// Beat onsets (kick strikes) as heard, in seconds: the note's sample plus the master
+/// Beat onsets (the kit's kicks) as heard, in seconds: the note's sample plus the master
 /// limiter's look-ahead.
 fn onsets(r: &Rendered) -> Vec<f64> {
     r.events
         .iter()
-        .filter(|e| e.voice == VoiceKind::Pulse)
+        .filter(|e| e.voice == VoiceKind::Pulse && e.midi == KICK)
         .map(|e| e.sample as f64 / SAMPLE_RATE as f64 + LOOKAHEAD_S)
         .collect()
 }
@@ -462,7 +463,7 @@ fn a_recorded_interval_run_replays_without_glitches() {
     .unwrap();
     let beats: Vec<f64> = events
         .iter()
-        .filter(|e| e.voice == VoiceKind::Pulse)
+        .filter(|e| e.voice == VoiceKind::Pulse && e.midi == KICK)
         .map(|e| e.sample as f64 / SAMPLE_RATE as f64)
         .collect();
     let jump = beats

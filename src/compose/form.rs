@@ -391,7 +391,7 @@ fn workout(prev: Option<&Section>, cx: &Context, dice: &mut impl Dice) -> Plan {
             on(Role::Accompany, 1.0),
             on(Role::Lead, 0.9),
             on(Role::Lead, 1.0),
-            on(Role::Accompany, 1.0),
+            on(Role::Lead, 1.0),
             on(Role::Accompany, 1.0),
         ],
         "peak" => [

@@ -277,9 +277,13 @@ impl Planner {
         if new_chord {
             self.write_pad(&mut plan);
         }
-        self.write_bass(&mut plan, new_chord, n);
+        if self.pulse == PulseKind::Kick {
+            self.write_groove_bass(&mut plan, new_chord, n);
+        } else {
+            self.write_bass(&mut plan, new_chord, n);
+        }
         self.fit_bass(&mut plan);
-        self.write_pulse(&mut plan);
+        self.write_pulse(&mut plan, left);
         let phrase_start = self
             .bar_in_section
             .is_multiple_of(self.melody_phrase_bars());
@@ -328,4 +332,5 @@ fn placeholder(key: Key) -> Section {
 }
 
 mod bars;
+mod groove;
 mod register;

@@ -4,7 +4,7 @@
 use crate::music::note::VoiceKind;
 
 /// Most notes one bar can hold (the planner writes well under this).
-pub const MAX_BAR_NOTES: usize = 64;
+pub const MAX_BAR_NOTES: usize = 96;
 
 /// A note of a planned bar.
 #[derive(Debug, Clone, Copy, PartialEq)]

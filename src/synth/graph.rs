@@ -285,7 +285,7 @@ impl PresetUnit {
                     VoiceKind::Pad => self.pad.note_on(ev.freq, ev.velocity, dur),
                     VoiceKind::Bells => self.bells.note_on(ev.freq, ev.velocity, ev.pan, &bell),
                     VoiceKind::Bass => self.bass.note_on(ev.freq, ev.velocity, dur),
-                    VoiceKind::Pulse => self.pulse.strike(ev.velocity),
+                    VoiceKind::Pulse => self.pulse.strike(ev.midi, ev.velocity, dur),
                 }
                 if let Some(Ok(sink)) = self.sink.as_mut().map(Mutex::get_mut) {
                     let e = NoteEvent {

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: render a preset and measure it.
 #![allow(dead_code)]
 
+pub mod bands;
 pub mod rsa;
 
 use attuned::controls::Control;

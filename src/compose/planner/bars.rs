@@ -302,28 +302,7 @@ impl Planner {
             pan: 0.0,
             weight: -1.0,
         };
-        if self.pulse == PulseKind::Kick {
-            // Lead: every beat; accompanying: every other beat, or only the downbeat when
-            // sparse (a warm-up).
-            let every = match (part.role, part.density) {
-                (Role::Lead, _) => 1,
-                (_, d) if d >= 0.75 => 2,
-                _ => self.bpb as usize,
-            };
-            for b in (0..self.bpb).step_by(every) {
-                let step = if b % 2 == 1 && self.rng.unit() < 0.3 {
-                    root + fifth
-                } else {
-                    root
-                };
-                let velocity = if b == 0 {
-                    0.9
-                } else {
-                    0.7 + 0.1 * self.rng.unit()
-                };
-                plan.push(note(b as f32, step, velocity, 0.7));
-            }
-        } else if part.role == Role::Lead {
+        if part.role == Role::Lead {
             let half = (self.bpb / 2).max(1) as f32;
             plan.push(note(0.0, root, 0.8, half - 0.1));
             let step = if self.rng.unit() < 0.6 {
@@ -335,55 +314,6 @@ impl Planner {
         } else if new_chord {
             let beats = (self.chord_len * self.bpb) as f32 - 0.25;
             plan.push(note(0.0, root, 0.8, beats));
-        }
-    }
-
-    pub(super) fn write_pulse(&mut self, plan: &mut BarPlan) {
-        let part = self.section.arrangement.parts[PULSE];
-        if !part.plays() {
-            return;
-        }
-        let key = self.section.key;
-        let n = key.scale.len();
-        let accent = if part.role == Role::Lead { 1.0 } else { 0.9 };
-        for b in 0..self.bpb {
-            let (step, velocity, beats) = match self.pulse {
-                PulseKind::None => return,
-                PulseKind::Kick => (
-                    -2 * n,
-                    if b == 0 {
-                        1.0
-                    } else {
-                        (0.75 + 0.1 * self.unit()) * accent
-                    },
-                    0.25,
-                ),
-                PulseKind::Tick => (
-                    3 * n,
-                    if b == 0 {
-                        0.9
-                    } else {
-                        0.6 + 0.15 * self.unit()
-                    },
-                    0.1,
-                ),
-            };
-            let tick = |at: f32, velocity: f32, weight: f32| PlannedNote {
-                at,
-                voice: VoiceKind::Pulse,
-                midi: key.scale.midi(step),
-                freq: key.scale.freq(step),
-                velocity,
-                beats,
-                pan: 0.0,
-                weight,
-            };
-            plan.push(tick(b as f32, velocity, -1.0));
-            if self.pulse == PulseKind::Tick {
-                // Off-beats sound while the pulse level (energy) is above their weight.
-                let weight = self.unit() / part.density.max(0.05);
-                plan.push(tick(b as f32 + 0.5, 0.4, weight));
-            }
         }
     }
 
@@ -547,7 +477,12 @@ impl Planner {
         }
         plan.loudness_db = self.section.loudness_db;
         plan.hush = self.section.hush;
-        plan.brightness = self.section.brightness * if left == 1 { 0.85 } else { 1.0 };
+        let closing = if left == 1 && self.pulse != PulseKind::Kick {
+            0.85
+        } else {
+            1.0
+        };
+        plan.brightness = self.section.brightness * closing * self.groove_sweep(left);
     }
 
     pub(super) fn remember(&mut self, plan: &BarPlan) {

@@ -14,8 +14,18 @@ pub struct Bass {
     env: ArEnv,
     remaining: u64,
     vel: f32,
+    /// This note's release, samples.
+    release: f32,
     sr: f32,
 }
+
+/// A held note's attack and release, seconds; a short note (a groove's eighths) gets at
+/// most a tenth of its length to rise and its length to fall, so it pumps instead of
+/// smearing into the next (notes of 0.8 s and longer sound as they always did).
+const ATTACK_S: f32 = 0.08;
+const RELEASE_S: f32 = 0.6;
+const SHORTEST_ATTACK_S: f32 = 0.004;
+const SHORTEST_RELEASE_S: f32 = 0.03;
 
 impl Bass {
     pub fn new(sr: f32) -> Self {
@@ -25,6 +35,7 @@ impl Bass {
             env: ArEnv::default(),
             remaining: 0,
             vel: 0.0,
+            release: RELEASE_S * sr,
             sr,
         }
     }
@@ -33,7 +44,10 @@ impl Bass {
         self.freq = freq;
         self.vel = velocity;
         self.remaining = samples;
-        self.env.go(1.0, 0.08 * self.sr);
+        let (sr, len) = (self.sr, samples as f32);
+        let attack = (0.1 * len).clamp(SHORTEST_ATTACK_S * sr, ATTACK_S * sr);
+        self.release = len.clamp(SHORTEST_RELEASE_S * sr, RELEASE_S * sr);
+        self.env.go(1.0, attack);
     }
 
     pub fn render(&mut self, level: f32, bus: &mut Bus, start: usize, len: usize) {
@@ -43,7 +57,7 @@ impl Bass {
         // The release starts at the block in which the note's time runs out (≤ 1.3 ms late).
         if self.remaining != RELEASED {
             if self.remaining <= len as u64 {
-                self.env.go(0.0, 0.6 * self.sr);
+                self.env.go(0.0, self.release);
                 self.remaining = RELEASED;
             } else {
                 self.remaining -= len as u64;

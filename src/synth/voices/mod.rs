@@ -8,6 +8,7 @@ pub mod bells;
 pub mod choice;
 pub mod choir;
 pub mod grains;
+pub mod kit;
 pub mod mallet;
 pub mod noise;
 mod note_slots;
