@@ -64,9 +64,49 @@ fn presets(c: &mut Criterion) {
     group.finish();
 }
 
+/// The workout kit alone at its busiest (a peak bar at 140 bpm: kick on every beat, snare
+/// and clap on 2 and 4, closed hats on the sixteenths, open hats on the off-beats, the
+/// shaker on every sixteenth), one second per iteration: its cost against a whole preset's.
+fn kit(c: &mut Criterion) {
+    use attuned::music::drums::*;
+    use attuned::synth::voices::{Bus, MAX_BLOCK, kit::Kit};
+    let mut group = c.benchmark_group("render_1s");
+    group.throughput(Throughput::Elements(SAMPLE_RATE as u64));
+    let mut kit = Kit::new(1, SAMPLE_RATE);
+    let sixteenth = (SAMPLE_RATE as f64 * 60.0 / 140.0 / 4.0) as usize;
+    let mut bus = Bus::default();
+    let mut sample = 0usize;
+    group.bench_function("kit_peak", |b| {
+        b.iter(|| {
+            for _ in 0..SAMPLE_RATE as usize / MAX_BLOCK {
+                let s = sample / sixteenth;
+                if sample % sixteenth < MAX_BLOCK {
+                    let hits: &[i32] = match s % 4 {
+                        0 => &[KICK, CLOSED_HAT, SHAKER],
+                        2 => &[OPEN_HAT, SHAKER],
+                        _ => &[CLOSED_HAT, SHAKER],
+                    };
+                    for &k in hits {
+                        kit.strike(k, 0.8, 0);
+                    }
+                    if s % 8 == 4 {
+                        kit.strike(SNARE, 0.9, 0);
+                        kit.strike(CLAP, 0.6, 0);
+                    }
+                }
+                bus.clear();
+                kit.render(0.5, &mut bus, 0, MAX_BLOCK);
+                sample += MAX_BLOCK;
+            }
+            bus.l[0]
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = presets
+    targets = presets, kit
 }
 criterion_main!(benches);

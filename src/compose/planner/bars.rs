@@ -6,6 +6,20 @@ use super::*;
 
 const PAD_PANS: [f32; 5] = [-0.5, 0.4, -0.2, 0.6, 0.0];
 
+/// A bass note of `key` at scale `step`, always sounding.
+pub(super) fn bass_note(key: Key, at: f32, step: i32, velocity: f32, beats: f32) -> PlannedNote {
+    PlannedNote {
+        at,
+        voice: VoiceKind::Bass,
+        midi: key.scale.midi(step),
+        freq: key.scale.freq(step),
+        velocity,
+        beats,
+        pan: 0.0,
+        weight: -1.0,
+    }
+}
+
 impl Planner {
     pub(super) fn unit(&mut self) -> f32 {
         self.rng.unit()
@@ -279,29 +293,26 @@ impl Planner {
         self.voicing_len = shape.len();
     }
 
+    /// The bass's root for the bar: the chord's (the tonic's under a pedal), an octave
+    /// under the scale's base, in the part's octave.
+    pub(super) fn bass_root(&self, part: form::Part, n: i32) -> i32 {
+        let degree = if self.section.pedal {
+            0
+        } else {
+            self.chord.degree
+        };
+        degree - n + part.octave * n
+    }
+
     pub(super) fn write_bass(&mut self, plan: &mut BarPlan, new_chord: bool, n: i32) {
         let part = self.section.arrangement.parts[BASS];
         if !part.plays() {
             return;
         }
         let key = self.section.key;
-        let root = if self.section.pedal {
-            0
-        } else {
-            self.chord.degree
-        } - n
-            + part.octave * n;
+        let root = self.bass_root(part, n);
         let fifth = if n == 7 { 4 } else { 3 };
-        let note = |at: f32, step: i32, velocity: f32, beats: f32| PlannedNote {
-            at,
-            voice: VoiceKind::Bass,
-            midi: key.scale.midi(step),
-            freq: key.scale.freq(step),
-            velocity,
-            beats,
-            pan: 0.0,
-            weight: -1.0,
-        };
+        let note = |at, step, velocity, beats| bass_note(key, at, step, velocity, beats);
         if part.role == Role::Lead {
             let half = (self.bpb / 2).max(1) as f32;
             plan.push(note(0.0, root, 0.8, half - 0.1));

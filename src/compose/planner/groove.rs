@@ -279,23 +279,9 @@ impl Planner {
             return;
         }
         let key = self.section.key;
-        let root = if self.section.pedal {
-            0
-        } else {
-            self.chord.degree
-        } - n
-            + part.octave * n;
+        let root = self.bass_root(part, n);
         let fifth = if n == 7 { 4 } else { 3 };
-        let note = |at: f32, step: i32, velocity: f32, beats: f32| PlannedNote {
-            at,
-            voice: VoiceKind::Bass,
-            midi: key.scale.midi(step),
-            freq: key.scale.freq(step),
-            velocity,
-            beats,
-            pan: 0.0,
-            weight: -1.0,
-        };
+        let note = |at, step, velocity, beats| bars::bass_note(key, at, step, velocity, beats);
         let bpb = self.bpb;
         if part.role == Role::Accompany && part.density < 0.45 {
             // The drop: one long root under the breakdown.

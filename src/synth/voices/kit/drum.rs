@@ -70,8 +70,9 @@ impl Drum {
         self.click = velocity * self.click_level;
     }
 
+    /// Until −60 dB under the strike.
     pub fn sounding(&self) -> bool {
-        self.amp > 1e-4
+        self.amp > 1e-3
     }
 
     /// Add the next `out.len()` samples to `out`.

@@ -161,3 +161,94 @@ impl Kit {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::voices::render_blocks;
+
+    const SR: f32 = 48_000.0;
+
+    /// `seconds` of the kit after striking `keys` at once.
+    fn struck(keys: &[i32], seconds: f32) -> Vec<f32> {
+        let mut kit = Kit::new(3, SR);
+        for &k in keys {
+            kit.strike(k, 0.9, (0.5 * SR) as u64);
+        }
+        render_blocks(seconds, SR, |bus| kit.render(1.0, bus, 0, MAX_BLOCK)).0
+    }
+
+    fn energy(x: &[f32]) -> f32 {
+        x.iter().map(|v| v * v).sum()
+    }
+
+    /// The share of `x`'s energy above `hz`, from a DFT of its first 4096 samples at log-
+    /// spaced bins (enough to tell a kick from a hat).
+    fn share_above(x: &[f32], hz: f32) -> f32 {
+        let bins: Vec<f32> = (0..40).map(|i| 40.0 * 1.2f32.powi(i)).collect();
+        let power = |f: f32| {
+            let w = std::f32::consts::TAU * f / SR;
+            let (mut re, mut im) = (0.0f32, 0.0f32);
+            for (n, v) in x.iter().enumerate().take(4096) {
+                re += v * (w * n as f32).cos();
+                im += v * (w * n as f32).sin();
+            }
+            (re * re + im * im) * f // per-octave weighting: log-spaced bins
+        };
+        let (above, all) = bins
+            .iter()
+            .filter(|f| **f < 20_000.0)
+            .fold((0.0, 0.0), |(a, t), &f| {
+                let p = power(f);
+                (a + if f > hz { p } else { 0.0 }, t + p)
+            });
+        above / all
+    }
+
+    #[test]
+    fn every_piece_sounds_and_unknown_keys_are_ignored() {
+        for key in drums::PIECES {
+            let out = struck(&[key], 0.3);
+            assert!(energy(&out) > 1e-3, "key {key} is silent");
+            assert!(
+                out.iter().all(|v| v.is_finite() && v.abs() < 2.0),
+                "key {key}"
+            );
+        }
+        assert_eq!(energy(&struck(&[60, -1, 1000], 0.3)), 0.0);
+    }
+
+    #[test]
+    fn the_kick_is_low_the_hats_are_high_the_snare_between() {
+        let kick = share_above(&struck(&[drums::KICK], 0.1), 500.0);
+        let hat = share_above(&struck(&[drums::CLOSED_HAT], 0.1), 5000.0);
+        let snare = share_above(&struck(&[drums::SNARE], 0.1), 1000.0);
+        assert!(kick < 0.1, "kick above 500 Hz: {kick}");
+        assert!(hat > 0.8, "hat above 5 kHz: {hat}");
+        assert!((0.3..0.95).contains(&snare), "snare above 1 kHz: {snare}");
+    }
+
+    #[test]
+    fn a_closed_hat_chokes_the_open_one() {
+        let mut kit = Kit::new(3, SR);
+        kit.strike(drums::OPEN_HAT, 0.9, 0);
+        let ringing = render_blocks(0.3, SR, |bus| kit.render(1.0, bus, 0, MAX_BLOCK)).0;
+        let mut kit = Kit::new(3, SR);
+        kit.strike(drums::OPEN_HAT, 0.9, 0);
+        kit.strike(drums::CLOSED_HAT, 0.01, 0);
+        let choked = render_blocks(0.3, SR, |bus| kit.render(1.0, bus, 0, MAX_BLOCK)).0;
+        let tail = |x: &[f32]| energy(&x[(0.1 * SR) as usize..]);
+        assert!(tail(&choked) < 0.01 * tail(&ringing));
+    }
+
+    #[test]
+    fn the_riser_climbs_and_stops_at_its_end() {
+        let mut kit = Kit::new(3, SR);
+        kit.strike(drums::RISER, 0.9, SR as u64);
+        let out = render_blocks(1.2, SR, |bus| kit.render(1.0, bus, 0, MAX_BLOCK)).0;
+        let quarter = |q: usize| energy(&out[q * 12_000..(q + 1) * 12_000]);
+        assert!(quarter(0) < quarter(1) && quarter(1) < quarter(2) && quarter(2) < quarter(3));
+        assert!(energy(&out[52_000..]) < 1e-6 * quarter(3));
+        assert!(share_above(&out[..4096], 2000.0) < share_above(&out[40_000..44_096], 2000.0));
+    }
+}

@@ -30,8 +30,8 @@ pub struct HitShape {
 /// Strikes of a clap are this far apart, and each fades this fast.
 const STRIKE_GAP_S: f32 = 0.010;
 const STRIKE_DECAY_S: f32 = 0.003;
-/// Where the hit starts to roll off (6 dB an octave), Hz.
-const TOP_HZ: f32 = 10_000.0;
+/// A hit has died away once its envelope is this far under its strike (−60 dB).
+const SILENT: f32 = 1e-3;
 
 #[derive(Clone)]
 pub struct NoiseHit {
@@ -39,8 +39,9 @@ pub struct NoiseHit {
     rng: NoiseRng,
     band: Svf,
     low: OnePole,
-    /// A gentle roll-off over the hit's air (a cymbal's energy thins out above ~10 kHz).
-    top: OnePole,
+    /// The last white sample: each is averaged with it, a gentle roll-off of the hit's
+    /// air (−3 dB at 12 kHz, as a cymbal's energy thins out) that costs no feedback.
+    last_white: f32,
     amp: f32,
     velocity: f32,
     decay: f32,
@@ -63,15 +64,13 @@ impl NoiseHit {
         band.set(shape.band_hz, shape.band_q, sr);
         let mut low = OnePole::default();
         low.set_cutoff(shape.high_hz, sr);
-        let mut top = OnePole::default();
-        top.set_cutoff(TOP_HZ, sr);
         let per_sample = |s: f32| (-1.0 / (s.max(1e-4) * sr)).exp();
         NoiseHit {
             shape,
             rng: NoiseRng::new(seed),
             band,
             low,
-            top,
+            last_white: 0.0,
             amp: 0.0,
             velocity: 0.0,
             decay: per_sample(shape.decay_s),
@@ -108,7 +107,7 @@ impl NoiseHit {
     }
 
     pub fn sounding(&self) -> bool {
-        self.amp > 1e-4
+        self.amp > SILENT * self.velocity
     }
 
     /// Add the next `out.len()` samples to `out`.
@@ -119,11 +118,12 @@ impl NoiseHit {
         let s = self.shape;
         let inv_sr = 1.0 / self.sr;
         for y in out.iter_mut() {
-            let white = self.rng.bipolar();
+            let fresh = self.rng.bipolar();
+            let white = 0.5 * (fresh + self.last_white);
+            self.last_white = fresh;
             let (_, band) = self.band.tick(white);
             let high = white - self.low.tick(white);
-            let x = s.band_share * band + (1.0 - s.band_share) * high;
-            let mut x = self.top.tick(x);
+            let mut x = s.band_share * band + (1.0 - s.band_share) * high;
             if s.mode_share > 0.0 {
                 let mut m = 0.0;
                 for (p, hz) in self.mode_phase.iter_mut().zip(s.modes) {
