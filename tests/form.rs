@@ -89,7 +89,13 @@ fn check_hour(h: &Hour, report: &mut Vec<String>, failures: &mut Vec<String>) {
             &f.outside_key[..f.outside_key.len().min(5)]
         ));
     }
-    if f.jump_boundary > f.jump_music * 1.1 {
+    // No click at a boundary: its largest sample jump is within 10 % of the music's. A
+    // drum kit's noise hits (hats, shaker, a fill's roll) make the largest jumps of all,
+    // and fills and drops gather them at the boundaries: there a hit stacked on the hats
+    // is music, not a click (a discontinuity stands far above either), so 25 %.
+    let kit = p.pulse == attuned::preset::PulseKind::Kick;
+    let slack = if kit { 1.25 } else { 1.1 };
+    if f.jump_boundary > f.jump_music * slack {
         fail(format!(
             "jump {} near a boundary, {} in the music",
             f.jump_boundary, f.jump_music

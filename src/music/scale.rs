@@ -40,6 +40,18 @@ impl ScaleKind {
         ScaleKind::Aeolian,
     ];
 
+    /// The degree (0-based) that makes a mode itself against the major or minor scale it
+    /// is nearest: lydian's ♯4, dorian's ♮6, mixolydian's ♭7 (`None`: a scale that is its
+    /// own reference).
+    pub fn colour_degree(self) -> Option<i32> {
+        match self {
+            ScaleKind::Lydian => Some(3),
+            ScaleKind::Dorian => Some(5),
+            ScaleKind::Mixolydian => Some(6),
+            _ => None,
+        }
+    }
+
     /// Semitones above the root of each degree.
     pub fn semitones(self) -> &'static [i32] {
         match self {

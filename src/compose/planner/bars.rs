@@ -6,6 +6,11 @@ use super::*;
 
 const PAD_PANS: [f32; 5] = [-0.5, 0.4, -0.2, 0.6, 0.0];
 
+/// How much likelier a chord holding the mode's colour degree is drawn.
+const COLOUR_CHORDS: f32 = 2.0;
+/// How often an off-beat melody note a step from the colour degree moves onto it.
+const COLOUR_PULL: f32 = 0.35;
+
 /// A bass note of `key` at scale `step`, always sounding.
 pub(super) fn bass_note(key: Key, at: f32, step: i32, velocity: f32, beats: f32) -> PlannedNote {
     PlannedNote {
@@ -138,6 +143,12 @@ impl Planner {
                     return 0.0;
                 }
                 let w = harmony::weight(kind, from, to);
+                // A mode's colour lives in the chords that hold its degree (lydian's II,
+                // dorian's IV, mixolydian's ♭VII): favour them.
+                let w = match kind.colour_degree() {
+                    Some(c) if [0, 2, 4].contains(&(c - to).rem_euclid(n)) => w * COLOUR_CHORDS,
+                    _ => w,
+                };
                 if Some(to) == preferred && to != from {
                     w.max(1.0) * 4.0
                 } else {
@@ -383,8 +394,24 @@ impl Planner {
             for i in 0..self.motif.len {
                 let m = self.motif.notes[i];
                 let mut step = base + self.chord.degree + m.offset + seq;
+                let colour = key.scale.kind.colour_degree();
                 if m.pos8.is_multiple_of(4) {
                     step = self.nearest_chord_tone(step, n);
+                    // Where the chord holds the colour degree, a strong beat near it takes it.
+                    if let Some(c) = colour.filter(|&c| self.chord_holds(c, n)) {
+                        let to = (c - step).rem_euclid(n);
+                        let near = if to <= n / 2 { to } else { to - n };
+                        if near.abs() <= 2 && self.colour_draw(i) < COLOUR_PULL {
+                            step += near;
+                        }
+                    }
+                } else if let Some(c) = colour {
+                    // Off the strong beats a note a step from the mode's colour degree
+                    // leans onto it now and then, so the mode is heard as itself.
+                    let to = (c - step).rem_euclid(n);
+                    if (to == 1 || to == n - 1) && self.colour_draw(i) < COLOUR_PULL {
+                        step += if to == 1 { 1 } else { -1 };
+                    }
                 }
                 let accent = match m.pos8 {
                     0 => 0.25,
@@ -454,6 +481,25 @@ impl Planner {
                 weight: -1.0,
             });
         }
+    }
+
+    /// A draw in 0..1 for the colour of the bar's `note`-th melody note, hashed from the
+    /// bar and the note rather than taken from the planner's dice: the mode's colour moves
+    /// pitches only, and every other choice of the piece stays as it was.
+    fn colour_draw(&self, note: usize) -> f32 {
+        let h = (self.bar.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ note as u64)
+            .wrapping_mul(0xD6E8_FEB8_6659_FD93);
+        (h >> 40) as f32 / (1u64 << 24) as f32
+    }
+
+    /// The bar's chord holds scale degree `degree`.
+    fn chord_holds(&self, degree: i32, n: i32) -> bool {
+        let rel = (degree - self.chord.degree).rem_euclid(n);
+        self.chord
+            .shape
+            .steps(n)
+            .iter()
+            .any(|s| s.rem_euclid(n) == rel)
     }
 
     fn nearest_chord_tone(&self, step: i32, n: i32) -> i32 {

@@ -66,7 +66,11 @@ const SHAKER: HitShape = HitShape {
     attack_s: 0.006,
     ..shape(6000.0, 1.2, 0.7, 4000.0, 0.045)
 };
-const CRASH: HitShape = shape(7000.0, 0.8, 0.4, 4000.0, 0.9);
+/// A crash blooms over its first 2 ms (the stick's contact spreading over the cymbal).
+const CRASH: HitShape = HitShape {
+    attack_s: 0.002,
+    ..shape(7000.0, 0.8, 0.4, 4000.0, 0.9)
+};
 
 /// The kit.
 #[derive(Clone)]
@@ -89,12 +93,12 @@ impl Kit {
         let pieces = [
             (drums::KICK, kick, 0.85, 0.0, 0.0),
             (drums::SNARE, noise(SNARE, 1), 1.0, 0.0, 0.15),
-            (drums::ROLL, noise(ROLL, 2), 0.7, 0.05, 0.15),
+            (drums::ROLL, noise(ROLL, 2), 0.5, 0.05, 0.15),
             (drums::CLAP, noise(CLAP, 3), 0.8, 0.05, 0.3),
             (drums::CLOSED_HAT, noise(CLOSED_HAT, 4), 1.0, 0.3, 0.05),
             (drums::OPEN_HAT, noise(OPEN_HAT, 5), 0.6, 0.3, 0.1),
             (drums::SHAKER, noise(SHAKER, 6), 0.6, -0.35, 0.05),
-            (drums::CRASH, noise(CRASH, 7), 0.4, -0.25, 0.3),
+            (drums::CRASH, noise(CRASH, 7), 0.3, -0.25, 0.3),
             (drums::HIGH_TOM, tom(185.0), 0.7, 0.3, 0.15),
             (drums::MID_TOM, tom(140.0), 0.7, 0.0, 0.15),
             (drums::LOW_TOM, tom(105.0), 0.7, -0.3, 0.15),
