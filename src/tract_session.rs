@@ -6,8 +6,30 @@
 //! the arithmetic. The state is reset by tract at the end of every run, so keeping it
 //! changes nothing in the results.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use tract_onnx::prelude::*;
+
+/// The x86-64 instruction-set extensions tract may pick matrix kernels for, all taken out.
+/// Which kernel it picks depends on the CPU's vendor and extensions, and each sums in its
+/// own order: the models' outputs then differ in their last bits from one machine to the
+/// next, and a control value or a sampled note that differs there makes a render that no
+/// longer matches itself elsewhere (an AMD and an Intel machine rendered `sleep` at night
+/// differently). tract's portable kernels give the same bits on every x86-64 machine; the
+/// models are small (a run is tens of microseconds either way).
+#[cfg(target_arch = "x86_64")]
+const WITHOUT_EXTENSIONS: &str =
+    "-avx,-avx2,-fma,-f16c,-avx512f,-avx512vnni,-avx512fp16,-avxvnni,-amx-int8,-amx-bf16";
+
+/// Have tract run the same kernels on every machine (see [`WITHOUT_EXTENSIONS`]). Called
+/// before any model is built; the first call sets it for the process.
+pub fn same_kernels_everywhere() {
+    static PINNED: Once = Once::new();
+    PINNED.call_once(|| {
+        #[cfg(target_arch = "x86_64")]
+        tract_onnx::tract_core::tract_linalg::knobs::TRACT_CPU_ISA
+            .set(Some(WITHOUT_EXTENSIONS.to_string()));
+    });
+}
 
 /// A runnable model and its kept state.
 pub struct PlanSession {

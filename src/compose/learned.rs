@@ -82,6 +82,7 @@ impl ComposerModel {
             path: path.to_owned(),
             reason,
         };
+        crate::tract_session::same_kernels_everywhere();
         let proto = tract_onnx::onnx()
             .proto_model_for_read(&mut &bytes[..])
             .map_err(|e| refuse(format!("not a valid ONNX model ({e:#})")))?;

@@ -70,6 +70,7 @@ impl ControlModel {
             path: path.to_owned(),
             reason: format!("{e:#}"),
         };
+        crate::tract_session::same_kernels_everywhere();
         let proto = tract_onnx::onnx()
             .proto_model_for_read(&mut &bytes[..])
             .map_err(|e| corrupt(&e))?;

@@ -6,14 +6,26 @@
 //! in the stereo field. The grains overlap into a haze that trails the chords by seconds.
 //! Grains start as a Poisson process (never a loop); their length follows the rate so
 //! that about [`OVERLAP`] sound at once, and the level is kept whatever the rate.
+//!
+//! Grains read at another speed are resampled, and resampling folds: an octave up reads
+//! every other sample (what lay above 12 kHz would fold back), an octave down interpolates
+//! between samples (leaving images near 24 kHz). So they read a second ring that holds the
+//! source under [`SOFT_HZ`], and what they make passes a lowpass at [`SHIMMER_HZ`]: both
+//! fourth-order, the folds and images 60 dB and more under the grains.
 
 use super::{Bus, MAX_BLOCK, pan_gains};
-use crate::synth::dsp::NoiseRng;
+use crate::synth::dsp::{NoiseRng, Svf};
 use crate::synth::rings::PoissonClock;
 
 /// Samples the ring holds (a power of two: positions wrap with a mask).
 const RING: usize = 1 << 17;
 const MASK: usize = RING - 1;
+/// The resampled grains' source is the chords under this, Hz (an octave up: under 10 kHz).
+const SOFT_HZ: f32 = 5_000.0;
+/// ... and what they make is kept under this, Hz.
+const SHIMMER_HZ: f32 = 10_000.0;
+/// A fourth-order Butterworth lowpass as two two-pole sections: their Qs.
+const BUTTERWORTH_Q: [f32; 2] = [0.541_196_1, 1.306_563];
 /// Grains sounding at most at once.
 const MAX_GRAINS: usize = 8;
 /// Grains sounding at once on average.
@@ -64,6 +76,11 @@ impl Grain {
 #[derive(Clone)]
 pub struct Grains {
     ring: Box<[f32]>,
+    /// The source under [`SOFT_HZ`], for the grains read at another speed.
+    soft_ring: Box<[f32]>,
+    soft: [Svf; 2],
+    /// What those grains make, left and right, kept under [`SHIMMER_HZ`].
+    shimmer: [[Svf; 2]; 2],
     write: usize,
     grains: [Grain; MAX_GRAINS],
     clock: PoissonClock,
@@ -79,6 +96,9 @@ impl Grains {
         let mut rng = NoiseRng::new(seed);
         Grains {
             ring: vec![0.0; RING].into_boxed_slice(),
+            soft_ring: vec![0.0; RING].into_boxed_slice(),
+            soft: fourth_order(SOFT_HZ, sr),
+            shimmer: [fourth_order(SHIMMER_HZ, sr), fourth_order(SHIMMER_HZ, sr)],
             write: 0,
             grains: [Grain {
                 phase: 1.0,
@@ -111,10 +131,13 @@ impl Grains {
         let mut loudest = 0.0f32;
         for (k, (l, r)) in src_l.iter().zip(src_r).enumerate() {
             let x = 0.5 * (l + r);
-            self.ring[(self.write + k) & MASK] = x;
+            let at = (self.write + k) & MASK;
+            self.ring[at] = x;
+            self.soft_ring[at] = lowpass(&mut self.soft, x);
             loudest = loudest.max(x.abs());
         }
         self.write = (self.write + len) & MASK;
+        settle(&mut self.soft, loudest);
         self.silent_for = if loudest > 1e-6 {
             0
         } else {
@@ -133,12 +156,17 @@ impl Grains {
         // so the level goes as one over the root of how many overlap.
         let overlap = p.rate * grain_seconds(p.rate);
         let amp = p.level * 1.6 / overlap.max(0.5).sqrt();
-        let mut l = [0.0f32; MAX_BLOCK];
-        let mut r = [0.0f32; MAX_BLOCK];
-        let ring = &self.ring;
+        // As recorded (forwards or backwards) and resampled, apart.
+        let mut l = [[0.0f32; MAX_BLOCK]; 2];
+        let mut r = [[0.0f32; MAX_BLOCK]; 2];
+        let mut resampled = false;
         for g in self.grains.iter_mut().filter(|g| g.sounding()) {
             let (mut at, mut phase) = (g.at, g.phase);
             let (gl, gr) = (g.gain_l * amp, g.gain_r * amp);
+            let shifted = g.speed.unsigned_abs() != 1 << 32;
+            resampled |= shifted;
+            let ring = if shifted { &self.soft_ring } else { &self.ring };
+            let (l, r) = (&mut l[shifted as usize], &mut r[shifted as usize]);
             for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
                 let i = (at >> 32) as usize;
                 let frac = (at as u32) as f32 * (1.0 / 4_294_967_296.0);
@@ -155,7 +183,18 @@ impl Grains {
             }
             (g.at, g.phase) = (at, phase);
         }
-        bus.mix(start, &l[..len], &r[..len], p.send);
+        let [shimmer_l, shimmer_r] = &mut self.shimmer;
+        let ([dry_l, moved_l], [dry_r, moved_r]) = (&mut l, &mut r);
+        for (shimmer, dry, moved) in [(shimmer_l, dry_l, moved_l), (shimmer_r, dry_r, moved_r)] {
+            let loudest = moved[..len].iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            if resampled || !shimmer.iter().all(Svf::quiet) {
+                for (y, &x) in dry[..len].iter_mut().zip(&moved[..len]) {
+                    *y += lowpass(shimmer, x);
+                }
+            }
+            settle(shimmer, loudest);
+        }
+        bus.mix(start, &l[0][..len], &r[0][..len], p.send);
     }
 
     fn start_grain(&mut self, rate: f32) {
@@ -198,6 +237,30 @@ impl Grains {
         };
         self.started += 1;
     }
+}
+
+/// Two two-pole lowpasses at `hz` making a fourth-order Butterworth.
+fn fourth_order(hz: f32, sr: f32) -> [Svf; 2] {
+    BUTTERWORTH_Q.map(|q| {
+        let mut section = Svf::default();
+        section.set(hz, q, sr);
+        section
+    })
+}
+
+/// Once `sections` are fed silence (`loudest` ≤ −120 dB) and have rung out, their state
+/// is forgotten: what they give from then on is exact silence, as the ring's is.
+fn settle(sections: &mut [Svf; 2], loudest: f32) {
+    if loudest <= 1e-6 && sections.iter().all(Svf::quiet) {
+        sections.iter_mut().for_each(Svf::reset);
+    }
+}
+
+/// One sample through [`fourth_order`]'s sections.
+#[inline]
+fn lowpass(sections: &mut [Svf; 2], x: f32) -> f32 {
+    let y = sections[0].tick(x).0;
+    sections[1].tick(y).0
 }
 
 #[cfg(test)]

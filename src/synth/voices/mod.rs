@@ -3,6 +3,8 @@
 //! owns fixed-size state built before audio starts and mixes into a [`Bus`] for a run of
 //! samples; [`choice`] holds the instrument a preset picks for each role.
 
+#[cfg(test)]
+mod band_limits;
 pub mod bass;
 pub mod bells;
 pub mod choice;

@@ -12,7 +12,7 @@ use crate::synth::dsp::{NoiseRng, OnePole};
 
 /// Notes ringing at once.
 const NOTES: usize = 6;
-const PARTIALS: usize = 5;
+pub const PARTIALS: usize = 5;
 /// Lanes a note: each partial's prompt sound and its aftersound.
 const LANES: usize = 2 * PARTIALS;
 /// The strings' stiffness.

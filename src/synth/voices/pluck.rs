@@ -10,8 +10,8 @@
 use super::{Bus, MAX_BLOCK, StrikeParams, pan_gains};
 
 const STRINGS: usize = 6;
-/// Longest period held: 40 Hz at 48 kHz (a low E on a bass is 41 Hz).
-const MAX_PERIOD: usize = 1200;
+/// The lowest string: under the harp's C1 (32.7 Hz), at any sample rate.
+const LOWEST_HZ: f32 = 30.0;
 
 /// One string.
 #[derive(Clone)]
@@ -27,14 +27,17 @@ struct Line {
     ap_out: f32,
     /// Loop gain per pass (sets the ring time).
     gain: f32,
+    /// The loss filter's weight on the previous sample (½: the two-point average).
+    stretch: f32,
     pan: (f32, f32),
     level: f32,
 }
 
 impl Line {
-    fn new() -> Self {
+    /// A string whose period may be up to `longest` samples.
+    fn new(longest: usize) -> Self {
         Line {
-            buf: vec![0.0; MAX_PERIOD + 2],
+            buf: vec![0.0; longest + 2],
             len: 2,
             pos: 0,
             last: 0.0,
@@ -42,6 +45,7 @@ impl Line {
             ap_in: 0.0,
             ap_out: 0.0,
             gain: 0.0,
+            stretch: 0.5,
             pan: (0.7, 0.7),
             level: 0.0,
         }
@@ -50,8 +54,9 @@ impl Line {
     #[inline]
     fn tick(&mut self) -> f32 {
         let y = self.buf[self.pos];
-        // Two-point average: half a sample of delay, a gentle lowpass.
-        let avg = 0.5 * (y + self.last) * self.gain;
+        // The string's losses: a two-point weighted average (the plain average, half a
+        // sample of delay, unless a high note needs its top kept), a gentle lowpass.
+        let avg = ((1.0 - self.stretch) * y + self.stretch * self.last) * self.gain;
         self.last = y;
         // Allpass for the fractional delay.
         let out = self.coef * (avg - self.ap_out) + self.ap_in;
@@ -66,6 +71,14 @@ impl Line {
     }
 }
 
+/// White noise in −1..1 from a xorshift state.
+fn white(state: &mut u32) -> f32 {
+    *state ^= *state << 13;
+    *state ^= *state >> 17;
+    *state ^= *state << 5;
+    (*state >> 8) as f32 / 8_388_608.0 - 1.0
+}
+
 /// The plucked-string bank.
 #[derive(Clone)]
 pub struct Pluck {
@@ -78,54 +91,68 @@ pub struct Pluck {
 impl Pluck {
     pub fn new(sr: f32, seed: u64) -> Self {
         Pluck {
-            lines: (0..STRINGS).map(|_| Line::new()).collect(),
+            lines: (0..STRINGS)
+                .map(|_| Line::new((sr / LOWEST_HZ).ceil() as usize))
+                .collect(),
             next: 0,
             noise: (seed as u32) | 1,
             sr,
         }
     }
 
-    fn white(&mut self) -> f32 {
-        self.noise ^= self.noise << 13;
-        self.noise ^= self.noise >> 17;
-        self.noise ^= self.noise << 5;
-        (self.noise >> 8) as f32 / 8_388_608.0 - 1.0
-    }
-
     /// Pluck a string at `freq`.
     pub fn note_on(&mut self, freq: f32, velocity: f32, pan: f32, p: &StrikeParams) {
         let v = self.next;
         self.next = (self.next + 1) % STRINGS;
-        // The loop's delay is the line, half a sample in the averager and the allpass's
-        // fraction (kept within 0.1..1.1 samples, where its delay is nearly flat).
-        let period = (self.sr / freq.max(self.sr / MAX_PERIOD as f32)).max(4.0);
-        let whole = (period - 0.5 - 0.1).floor().max(2.0);
-        let frac = period - 0.5 - whole;
-        let len = whole as usize;
-        // Ring time falls with pitch as on real strings, ~decay_s at 262 Hz.
+        let freq = freq.max(LOWEST_HZ);
+        let period = (self.sr / freq).max(4.0);
+        let w = std::f32::consts::TAU * freq / self.sr;
+        // Ring time falls with pitch as on real strings, ~decay_s at 262 Hz: the loop
+        // keeps `per_pass` of the note each time round. The plain average alone loses
+        // more than that at high notes (a G7 died in a tenth of a second): there its
+        // weights lean toward one sample until its loss at the note is what the ring time
+        // allows (Jaffe and Smith's decay stretching), and the gain makes up the rest.
         let t60 = (p.decay_s * (262.0 / freq).powf(0.5)).clamp(0.3, 12.0);
-        let gain = 10f32.powf(-3.0 / (t60 * freq));
+        let per_pass = 10f32.powf(-3.0 / (t60 * freq));
+        let most = (1.0 - per_pass * per_pass) / (2.0 * (1.0 - w.cos()));
+        let stretch = if most >= 0.25 {
+            0.5
+        } else {
+            0.5 * (1.0 - (1.0 - 4.0 * most).sqrt())
+        };
+        let loss = (1.0 - 2.0 * stretch * (1.0 - stretch) * (1.0 - w.cos())).sqrt();
+        let gain = (per_pass / loss).min(1.0);
+        // The loop's delay at the note is the line, the average's delay and the allpass's
+        // fraction (kept within 0.1..1.1 samples, where its delay is nearly flat).
+        let averaged = (stretch * w.sin()).atan2(1.0 - stretch + stretch * w.cos()) / w;
+        let whole = (period - averaged - 0.1).floor().max(2.0);
+        let frac = period - averaged - whole;
+        let len = whole as usize;
         // The pluck: one period of noise through a one-pole lowpass (brighter plucks let
         // more of the top through), its mean taken out so the string settles on zero.
         let a = 0.15 + 0.8 * p.brightness.clamp(0.0, 1.0);
         let mut y = 0.0;
-        let mut burst = [0.0f32; MAX_PERIOD];
-        for s in burst.iter_mut().take(len) {
-            y += a * (self.white() - y);
+        let mut noise = std::mem::take(&mut self.noise);
+        let line = &mut self.lines[v];
+        for s in &mut line.buf[..len] {
+            y += a * (white(&mut noise) - y);
             *s = y;
         }
-        let mean = burst[..len].iter().sum::<f32>() / len as f32;
-        let line = &mut self.lines[v];
-        for (d, s) in line.buf.iter_mut().zip(&burst[..len]) {
-            *d = (s - mean) * 2.0;
+        self.noise = noise;
+        let mean = line.buf[..len].iter().sum::<f32>() / len as f32;
+        for s in &mut line.buf[..len] {
+            *s = (*s - mean) * 2.0;
         }
         line.len = len;
         line.pos = 0;
         line.last = 0.0;
-        line.coef = (1.0 - frac) / (1.0 + frac);
+        // The allpass's delay is `frac` exactly at the note (its low-frequency value,
+        // (1 − d)/(1 + d), runs long toward the top notes).
+        line.coef = ((1.0 - frac) * w * 0.5).sin() / ((1.0 + frac) * w * 0.5).sin();
         line.ap_in = 0.0;
         line.ap_out = 0.0;
         line.gain = gain;
+        line.stretch = stretch;
         line.pan = pan_gains(pan);
         line.level = velocity;
     }

@@ -10,6 +10,7 @@
 //! every mode by more than its width, so a tone's reverb hardly depends on where it
 //! falls (±1.3 dB, from ±6.4); the tail's pitch moves by under 8 cents, a slow chorus.
 
+use crate::synth::dsp::{advance_phase, sin_turns};
 use crate::synth::voices::MAX_BLOCK;
 use wide::f32x4;
 
@@ -48,7 +49,7 @@ pub struct Reverb {
     /// of its own).
     reads: Box<[[f32; MAX_BLOCK]; LINES]>,
     gathered: Box<[f32; MAX_BLOCK + READ_SPARE]>,
-    /// Each line's waver: its phase (radians), its step a sample, how far its read lies
+    /// Each line's waver: its phase (turns), its step a sample, how far its read lies
     /// ahead of the fixed length at the block's start (samples), and the depth.
     waver_phase: [f32; LINES],
     waver_step: [f32; LINES],
@@ -70,14 +71,13 @@ impl Reverb {
         let delays = LENGTHS_48K.map(|n| ((n as f32 * scale) as usize).max(MAX_BLOCK + READ_SPARE));
         let waver_depth = (WAVER_48K * scale).min((READ_SPARE - 2) as f32);
         // Phases spread round the circle: a deterministic start, every line elsewhere.
-        let waver_phase: [f32; LINES] =
-            std::array::from_fn(|k| k as f32 * std::f32::consts::TAU / LINES as f32);
+        let waver_phase: [f32; LINES] = std::array::from_fn(|k| k as f32 / LINES as f32);
         Reverb {
             reads: Box::new([[0.0; MAX_BLOCK]; LINES]),
             gathered: Box::new([0.0; MAX_BLOCK + READ_SPARE]),
-            waver_ahead: waver_phase.map(|p| waver_depth * 0.5 * (1.0 + p.sin())),
+            waver_ahead: waver_phase.map(|p| waver_depth * 0.5 * (1.0 + sin_turns(p))),
             waver_phase,
-            waver_step: WAVER_HZ.map(|hz| std::f32::consts::TAU * hz / sr),
+            waver_step: WAVER_HZ.map(|hz| hz / sr),
             waver_depth,
             storage: vec![0.0; delays.iter().sum()],
             positions: [0; LINES],
@@ -132,9 +132,8 @@ impl Reverb {
         // length by the waver (which glides across the block from where it was to where
         // it is at the block's end).
         for k in 0..LINES {
-            self.waver_phase[k] =
-                (self.waver_phase[k] + self.waver_step[k] * n as f32) % std::f32::consts::TAU;
-            let ahead = self.waver_depth * 0.5 * (1.0 + self.waver_phase[k].sin());
+            self.waver_phase[k] = advance_phase(self.waver_phase[k], self.waver_step[k] * n as f32);
+            let ahead = self.waver_depth * 0.5 * (1.0 + sin_turns(self.waver_phase[k]));
             read_wavering(
                 &*lines[k],
                 positions[k],

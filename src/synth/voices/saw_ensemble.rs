@@ -7,7 +7,7 @@
 
 use super::MAX_BLOCK;
 use super::note_slots::NoteSlots;
-use crate::synth::dsp::{advance_phase_x4, blep_saw_x4};
+use crate::synth::dsp::{MAX_DT, advance_phase_x4, blep_saw_x4};
 use wide::f32x4;
 
 pub const NOTES: usize = 8;
@@ -99,8 +99,8 @@ impl SawEnsemble {
         };
         let ends: [f32; NOTES] = std::array::from_fn(|n| slots.env_end(n, len));
         let denv: [f32; NOTES] = std::array::from_fn(|n| (ends[n] - slots.env[n]) / len as f32);
-        let dt_a = slots.freq.map(|f| (f / self.sr * detune).min(0.45));
-        let dt_b = slots.freq.map(|f| (f / self.sr / detune).min(0.45));
+        let dt_a = slots.freq.map(|f| (f / self.sr * detune).min(MAX_DT));
+        let dt_b = slots.freq.map(|f| (f / self.sr / detune).min(MAX_DT));
         let mut notes: [NoteLanes; 2] = std::array::from_fn(|c| NoteLanes {
             env: lanes(&slots.env, c),
             denv: lanes(&denv, c),

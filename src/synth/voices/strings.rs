@@ -8,7 +8,7 @@
 use super::note_slots::NoteSlots;
 use super::pad::PadParams;
 use super::{Bus, MAX_BLOCK};
-use crate::synth::dsp::{Svf, advance_phase, advance_phase_x4, blep_saw_x4, sin_turns};
+use crate::synth::dsp::{MAX_DT, Svf, advance_phase, advance_phase_x4, blep_saw_x4, sin_turns};
 use wide::f32x4;
 
 const NOTES: usize = 6;
@@ -17,7 +17,7 @@ const LANES: usize = NOTES * PLAYERS;
 /// The section's vibrato rate, Hz (players spread ±0.3 Hz around it).
 pub const VIBRATO_HZ: f32 = 5.5;
 /// Vibrato depth, cents either side.
-const VIBRATO_CENTS: f32 = 12.0;
+pub const VIBRATO_CENTS: f32 = 12.0;
 /// Each player's tuning, cents from the note, and place in the field (−1 left … 1 right).
 #[cfg(test)]
 const DETUNE_CENTS: [f32; PLAYERS] = [-7.0, -2.5, 3.0, 8.0];
@@ -59,7 +59,7 @@ impl Strings {
 
     /// A section of one player (to measure a single line's vibrato).
     #[cfg(test)]
-    fn solo(sr: f32) -> Self {
+    pub(crate) fn solo(sr: f32) -> Self {
         Strings {
             players: 1,
             ..Strings::new(sr)
@@ -106,7 +106,7 @@ impl Strings {
                 let at = n * PLAYERS + k;
                 let solo = self.players == 1;
                 let detune = if solo { 1.0 } else { DETUNE_CENTS_RATIO[k] };
-                let base = (self.notes.freq[n] * detune / self.sr).min(0.45);
+                let base = (self.notes.freq[n] * detune / self.sr).min(MAX_DT);
                 let wobble = base * depth * self.vib[n];
                 let rate = if solo {
                     VIBRATO_HZ
