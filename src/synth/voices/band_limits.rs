@@ -5,7 +5,8 @@
 //! Noise a voice means to make is not an alias: the window starts after a strike's noise
 //! (a hammer, a mallet's felt, a pluck's burst) has died, and the choir is measured without
 //! its breath. The chord voices play through their lowpass at 8 kHz, twice the brightest a
-//! shipped preset opens it, and with their widest vibrato.
+//! shipped preset opens it, and with their widest vibrato. The FM bells' sweep, whose
+//! meant partials are its sidebands, is with the bells (`bells::tests`).
 
 use super::{Bus, MAX_BLOCK, StrikeParams};
 use crate::music::range::NoteRange;
