@@ -3,6 +3,8 @@
 //! leaving voices dropping out, a fill, the filter closing to open again).
 
 use super::*;
+use crate::music::scale::Scale;
+use crate::music::spacing;
 
 const PAD_PANS: [f32; 5] = [-0.5, 0.4, -0.2, 0.6, 0.0];
 
@@ -261,7 +263,7 @@ impl Planner {
         let loudness = (4.0 / shape.len() as f32).sqrt();
         let open = self.unit() < 0.3;
         let beats = (self.chord_len * self.bpb) as f32 + 0.5;
-        let mut midis = [0; 5];
+        let (mut midis, mut steps) = ([0; 5], [0; 5]);
         for (k, s) in shape.iter().enumerate() {
             let tone = self.chord.degree + s;
             let mut step = (-3..=3)
@@ -288,12 +290,17 @@ impl Planner {
                 }
             }
             midis[k] = key.scale.midi(step);
+            steps[k] = step;
+        }
+        let tones = shape.len();
+        spread_low_tones(&key.scale, &mut steps[..tones], &mut midis[..tones], hi, n);
+        for k in 0..tones {
             let velocity = (0.6 + 0.2 * self.unit()) * loudness;
             plan.push(PlannedNote {
                 at: 0.02 * k as f32,
                 voice: VoiceKind::Pad,
                 midi: midis[k],
-                freq: key.scale.freq(step),
+                freq: key.scale.freq(steps[k]),
                 velocity,
                 beats,
                 pan: PAD_PANS[k],
@@ -560,5 +567,29 @@ impl Planner {
     /// What bar `index` was planned as, if it is still remembered.
     pub fn bar_info(&self, index: u64) -> Option<BarInfo> {
         self.history[(index % HISTORY as u64) as usize].filter(|b| b.index == index)
+    }
+}
+
+/// Lift, an octave at a time, the upper tone of any pair of the voicing that sits too
+/// close too low ([`spacing::clear`]): a chord placed tone by tone nearest the last one
+/// could close into a low cluster (E2–G2–A2 held 35 s under `ocean`'s dark lowpass, a
+/// growl 4 dB under the chords around it). A tone stays where it is if its octave would
+/// leave the window (`hi`) or double another tone.
+fn spread_low_tones(scale: &Scale, steps: &mut [i32], midis: &mut [i32], hi: i32, n: i32) {
+    let tones = steps.len().min(5);
+    for _ in 0..tones {
+        let mut order = [0, 1, 2, 3, 4];
+        order[..tones].sort_by_key(|&k| midis[k]);
+        let muddy = order[..tones]
+            .windows(2)
+            .find(|w| !spacing::clear(midis[w[0]], midis[w[1]]))
+            .map(|w| w[1]);
+        let Some(upper) = muddy else { return };
+        let lifted = scale.midi(steps[upper] + n);
+        if lifted > hi || midis.contains(&lifted) {
+            return;
+        }
+        steps[upper] += n;
+        midis[upper] = lifted;
     }
 }
