@@ -239,11 +239,6 @@ impl Svf {
     pub fn quiet(&self) -> bool {
         self.ic1.abs() < 1e-6 && self.ic2.abs() < 1e-6
     }
-    /// Forget the state: a tail already [`quiet`](Self::quiet) becomes exact silence
-    /// (its last tiny values would otherwise linger for seconds).
-    pub fn reset(&mut self) {
-        (self.ic1, self.ic2) = (0.0, 0.0);
-    }
     /// Process one sample; returns (lowpass, bandpass).
     #[inline]
     pub fn tick(&mut self, x: f32) -> (f32, f32) {

@@ -102,6 +102,10 @@ impl Svf4 {
         let tiny = f32x4::splat(1e-6);
         (self.ic1.abs().simd_lt(tiny) & self.ic2.abs().simd_lt(tiny)).all()
     }
+    /// Forget the state: a tail already [`quiet`](Self::quiet) becomes exact silence.
+    pub fn reset(&mut self) {
+        (self.ic1, self.ic2) = (f32x4::ZERO, f32x4::ZERO);
+    }
     /// Process one sample a lane; returns (lowpass, bandpass).
     #[inline]
     pub fn tick(&mut self, x: f32x4) -> (f32x4, f32x4) {

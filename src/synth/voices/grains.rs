@@ -14,8 +14,10 @@
 //! fourth-order, the folds and images 60 dB and more under the grains.
 
 use super::{Bus, MAX_BLOCK, pan_gains};
-use crate::synth::dsp::{NoiseRng, Svf};
+use crate::synth::dsp::NoiseRng;
+use crate::synth::dsp_x4::Svf4;
 use crate::synth::rings::PoissonClock;
+use wide::f32x4;
 
 /// Samples the ring holds (a power of two: positions wrap with a mask).
 const RING: usize = 1 << 17;
@@ -78,9 +80,10 @@ pub struct Grains {
     ring: Box<[f32]>,
     /// The source under [`SOFT_HZ`], for the grains read at another speed.
     soft_ring: Box<[f32]>,
-    soft: [Svf; 2],
-    /// What those grains make, left and right, kept under [`SHIMMER_HZ`].
-    shimmer: [[Svf; 2]; 2],
+    /// The two sections of the fourth-order lowpasses, as lanes: what the resampled grains
+    /// make, left (0) and right (1), kept under [`SHIMMER_HZ`], and the source (2) under
+    /// [`SOFT_HZ`]; one vector step a section filters all three.
+    lowpass: [Svf4; 2],
     write: usize,
     grains: [Grain; MAX_GRAINS],
     clock: PoissonClock,
@@ -97,8 +100,13 @@ impl Grains {
         Grains {
             ring: vec![0.0; RING].into_boxed_slice(),
             soft_ring: vec![0.0; RING].into_boxed_slice(),
-            soft: fourth_order(SOFT_HZ, sr),
-            shimmer: [fourth_order(SHIMMER_HZ, sr), fourth_order(SHIMMER_HZ, sr)],
+            lowpass: BUTTERWORTH_Q.map(|q| {
+                let mut section = Svf4::default();
+                for (lane, hz) in [SHIMMER_HZ, SHIMMER_HZ, SOFT_HZ].into_iter().enumerate() {
+                    section.set(lane, hz, q, sr);
+                }
+                section
+            }),
             write: 0,
             grains: [Grain {
                 phase: 1.0,
@@ -129,15 +137,15 @@ impl Grains {
     ) {
         let (src_l, src_r) = (&source.0[..len], &source.1[..len]);
         let mut loudest = 0.0f32;
+        let mut fresh = [0.0f32; MAX_BLOCK];
+        let written = self.write;
         for (k, (l, r)) in src_l.iter().zip(src_r).enumerate() {
             let x = 0.5 * (l + r);
-            let at = (self.write + k) & MASK;
-            self.ring[at] = x;
-            self.soft_ring[at] = lowpass(&mut self.soft, x);
+            self.ring[(written + k) & MASK] = x;
+            fresh[k] = x;
             loudest = loudest.max(x.abs());
         }
         self.write = (self.write + len) & MASK;
-        settle(&mut self.soft, loudest);
         self.silent_for = if loudest > 1e-6 {
             0
         } else {
@@ -147,6 +155,10 @@ impl Grains {
         let chance = p.rate.max(0.0) / self.sr;
         let count = self.clock.events(chance, &mut starts[..len], &mut self.rng);
         if self.silent_for >= RING && self.grains.iter().all(|g| !g.sounding()) {
+            // Silent for the ring's length: the lowpasses have settled to exact silence.
+            for k in 0..len {
+                self.soft_ring[(written + k) & MASK] = 0.0;
+            }
             return;
         }
         for _ in 0..count {
@@ -159,12 +171,13 @@ impl Grains {
         // As recorded (forwards or backwards) and resampled, apart.
         let mut l = [[0.0f32; MAX_BLOCK]; 2];
         let mut r = [[0.0f32; MAX_BLOCK]; 2];
-        let mut resampled = false;
         for g in self.grains.iter_mut().filter(|g| g.sounding()) {
             let (mut at, mut phase) = (g.at, g.phase);
             let (gl, gr) = (g.gain_l * amp, g.gain_r * amp);
             let shifted = g.speed.unsigned_abs() != 1 << 32;
-            resampled |= shifted;
+            // Resampled grains read the soft ring only where it was written before this
+            // block (they start a block and more behind the write head and never catch
+            // it up): this block's soft samples are filtered below, with their sound.
             let ring = if shifted { &self.soft_ring } else { &self.ring };
             let (l, r) = (&mut l[shifted as usize], &mut r[shifted as usize]);
             for (yl, yr) in l[..len].iter_mut().zip(&mut r[..len]) {
@@ -183,16 +196,23 @@ impl Grains {
             }
             (g.at, g.phase) = (at, phase);
         }
-        let [shimmer_l, shimmer_r] = &mut self.shimmer;
         let ([dry_l, moved_l], [dry_r, moved_r]) = (&mut l, &mut r);
-        for (shimmer, dry, moved) in [(shimmer_l, dry_l, moved_l), (shimmer_r, dry_r, moved_r)] {
-            let loudest = moved[..len].iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            if resampled || !shimmer.iter().all(Svf::quiet) {
-                for (y, &x) in dry[..len].iter_mut().zip(&moved[..len]) {
-                    *y += lowpass(shimmer, x);
-                }
-            }
-            settle(shimmer, loudest);
+        let [first, second] = &mut self.lowpass;
+        let mut fed = 0.0f32;
+        for k in 0..len {
+            let x = f32x4::new([moved_l[k], moved_r[k], fresh[k], 0.0]);
+            fed = fed.max(moved_l[k].abs().max(moved_r[k].abs()).max(fresh[k].abs()));
+            let [yl, yr, soft, _] = second.tick(first.tick(x).0).0.to_array();
+            dry_l[k] += yl;
+            dry_r[k] += yr;
+            self.soft_ring[(written + k) & MASK] = soft;
+        }
+        // Fed silence and rung out, the sections forget their state: what they give from
+        // then on is exact silence, as the ring's is (their last tiny values would
+        // otherwise linger for seconds).
+        if fed <= 1e-6 && first.quiet() && second.quiet() {
+            first.reset();
+            second.reset();
         }
         bus.mix(start, &l[0][..len], &r[0][..len], p.send);
     }
@@ -237,30 +257,6 @@ impl Grains {
         };
         self.started += 1;
     }
-}
-
-/// Two two-pole lowpasses at `hz` making a fourth-order Butterworth.
-fn fourth_order(hz: f32, sr: f32) -> [Svf; 2] {
-    BUTTERWORTH_Q.map(|q| {
-        let mut section = Svf::default();
-        section.set(hz, q, sr);
-        section
-    })
-}
-
-/// Once `sections` are fed silence (`loudest` ≤ −120 dB) and have rung out, their state
-/// is forgotten: what they give from then on is exact silence, as the ring's is.
-fn settle(sections: &mut [Svf; 2], loudest: f32) {
-    if loudest <= 1e-6 && sections.iter().all(Svf::quiet) {
-        sections.iter_mut().for_each(Svf::reset);
-    }
-}
-
-/// One sample through [`fourth_order`]'s sections.
-#[inline]
-fn lowpass(sections: &mut [Svf; 2], x: f32) -> f32 {
-    let y = sections[0].tick(x).0;
-    sections[1].tick(y).0
 }
 
 #[cfg(test)]
