@@ -69,15 +69,15 @@ pub(crate) fn outside_db(x: &[f32], from: usize, meant: &[Partial]) -> f64 {
     10.0 * (outside.max(1e-30) / inside).log10()
 }
 
-/// Harmonics of `hz` up to Nyquist, each wandering `cents` either side.
-pub(crate) fn harmonics(hz: f64, cents: f64) -> Vec<Partial> {
+/// Harmonics of `hz` up to Nyquist, each wandering `cents` and `plus_hz` either side.
+pub(crate) fn harmonics(hz: f64, cents: f64, plus_hz: f64) -> Vec<Partial> {
     let wander = 2f64.powf(cents / 1200.0) - 1.0;
     (1..)
         .map(|k| k as f64 * hz)
         .take_while(|&f| f < SR as f64 / 2.0)
         .map(|f| Partial {
             hz: f,
-            spread_hz: f * wander,
+            spread_hz: f * wander + plus_hz,
         })
         .collect()
 }
@@ -151,7 +151,7 @@ fn the_pad_stays_on_its_harmonics_over_its_compass() {
         let mut pad = super::pad::Pad::new(SR);
         pad.note_on(f, 1.0, HELD);
         let x = render(2.0, |bus| pad.render(&p, bus, 0, MAX_BLOCK));
-        outside_db(&x, (1.6 * SR) as usize, &harmonics(f as f64 * up, 0.0))
+        outside_db(&x, (1.6 * SR) as usize, &harmonics(f as f64 * up, 0.0, 0.0))
     });
 }
 
@@ -167,14 +167,11 @@ fn the_strings_stay_on_their_harmonics_over_their_compass() {
         // vibrato's rate) reach a few rates further.
         let vibrato = super::strings::VIBRATO_CENTS as f64;
         let sidebands = 4.0 * super::strings::VIBRATO_HZ as f64;
-        let lines: Vec<Partial> = harmonics(f as f64, vibrato)
-            .into_iter()
-            .map(|h| Partial {
-                spread_hz: h.spread_hz + sidebands,
-                ..h
-            })
-            .collect();
-        outside_db(&x, (1.2 * SR) as usize, &lines)
+        outside_db(
+            &x,
+            (1.2 * SR) as usize,
+            &harmonics(f as f64, vibrato, sidebands),
+        )
     });
 }
 
@@ -187,7 +184,7 @@ fn the_choir_stays_on_its_harmonics_over_its_compass() {
         let mut choir = super::choir::Choir::breathless(SR, 5);
         choir.note_on(f, 1.0, HELD);
         let x = render(2.5, |bus| choir.render(&p, bus, 0, MAX_BLOCK));
-        outside_db(&x, (2.1 * SR) as usize, &harmonics(f as f64 * up, 0.0))
+        outside_db(&x, (2.1 * SR) as usize, &harmonics(f as f64 * up, 0.0, 0.0))
     });
 }
 
@@ -200,7 +197,7 @@ fn the_plucked_strings_stay_on_their_harmonics_over_their_compass() {
         pluck.note_on(f, 1.0, 0.0, &p);
         let x = render(0.45, |bus| pluck.render(&p, bus, 0, MAX_BLOCK));
         // The loop's allpass delays the top partials a little: they sit a few cents flat.
-        outside_db(&x, (0.05 * SR) as usize, &harmonics(f as f64, 10.0))
+        outside_db(&x, (0.05 * SR) as usize, &harmonics(f as f64, 10.0, 0.0))
     });
 }
 
@@ -259,7 +256,7 @@ fn the_soft_keys_stay_on_their_harmonics_over_a_keyboard() {
         outside_db(
             &x,
             (0.02 * SR) as usize,
-            &harmonics(midi_hz(midi) as f64, 0.0),
+            &harmonics(midi_hz(midi) as f64, 0.0, 0.0),
         )
     });
 }
@@ -273,7 +270,7 @@ fn a_meant_partial_is_not_counted_and_a_folded_one_is() {
             ((1000.0 * t).sin() + 0.003_16 * (1230.0 * t).sin()) as f32
         })
         .collect();
-    let db = outside_db(&x, 100, &harmonics(1000.0, 0.0));
+    let db = outside_db(&x, 100, &harmonics(1000.0, 0.0, 0.0));
     assert!((db + 50.0).abs() < 0.5, "{db}");
     let both = [1000.0, 1230.0].map(|hz| Partial { hz, spread_hz: 0.0 });
     assert!(outside_db(&x, 100, &both) < -90.0);
@@ -304,13 +301,10 @@ fn the_grains_read_the_chords_back_without_folding_them() {
         });
         // Played back an octave down, as recorded and an octave up: the harmonics of
         // half the note, each widened by the grains' windows (0.4 s and longer).
-        let lines: Vec<Partial> = harmonics(f as f64 * up / 2.0, 0.0)
-            .into_iter()
-            .map(|h| Partial {
-                spread_hz: 12.0,
-                ..h
-            })
-            .collect();
-        outside_db(&x, (5.0 * SR) as usize, &lines)
+        outside_db(
+            &x,
+            (5.0 * SR) as usize,
+            &harmonics(f as f64 * up / 2.0, 0.0, 12.0),
+        )
     });
 }
