@@ -11,6 +11,7 @@
 //! falls (±1.3 dB, from ±6.4); the tail's pitch moves by under 8 cents, a slow chorus.
 
 use crate::synth::dsp::{advance_phase, sin_turns};
+use crate::synth::dsp_x4::Svf4;
 use crate::synth::voices::MAX_BLOCK;
 use wide::f32x4;
 
@@ -26,6 +27,17 @@ const WAVER_48K: f32 = 64.0;
 const WAVER_HZ: [f32; LINES] = [0.46, 0.58, 0.62, 0.74, 0.82, 0.86, 0.94, 1.06];
 /// The samples a line's read needs beyond the block: the waver and the interpolation's one.
 const READ_SPARE: usize = 96;
+/// The waver moves a mode by the line's change in length times the mode's frequency: too
+/// little under ~150 Hz to blur the modes a long room rings there, narrow and far apart
+/// (at RT60 6 s a C2 rang +15 dB and the E2 above it +3, so a low chord stood 12 dB over
+/// the next). The lows are treated as engineers treat a long reverb's return: what is
+/// sent is cut below [`SEND_CUT_HZ`] (a low note is heard dry), and what rings decays
+/// within [`LOW_RT60_S`] below [`LOW_HZ`] (a reverb's bass multiplier), so the modes left
+/// widen into each other.
+const SEND_CUT_HZ: f32 = 120.0;
+const LOW_RT60_S: f32 = 1.0;
+/// Where the loop's low shelf turns (a one-pole's corner), Hz.
+const LOW_HZ: f32 = 150.0;
 
 /// The FDN reverb.
 #[derive(Clone)]
@@ -58,6 +70,13 @@ pub struct Reverb {
     delays: [usize; LINES],
     damp: [f32; LINES],
     gains: [f32; LINES],
+    /// Each line's loop lowpass at [`LOW_HZ`] (what the shelf takes from), its
+    /// coefficient, and the share of it taken each pass (`1 −` the lows' extra decay).
+    low: [f32; LINES],
+    low_coef: f32,
+    low_cut: [f32; LINES],
+    /// The send's highpass at [`SEND_CUT_HZ`], left and right in lanes 0 and 1.
+    send_cut: Svf4,
     /// The decay the gains are set for (recomputed only when it moves).
     rt60: f32,
     sr: f32,
@@ -86,6 +105,16 @@ impl Reverb {
             delays,
             damp: [0.0; LINES],
             gains: [0.0; LINES],
+            low: [0.0; LINES],
+            low_coef: 1.0 - (-std::f32::consts::TAU * LOW_HZ / sr).exp(),
+            low_cut: [0.0; LINES],
+            send_cut: {
+                let mut svf = Svf4::default();
+                for lane in 0..2 {
+                    svf.set(lane, SEND_CUT_HZ, std::f32::consts::FRAC_1_SQRT_2, sr);
+                }
+                svf
+            },
             rt60: f32::NAN,
             sr,
         }
@@ -95,6 +124,8 @@ impl Reverb {
     pub fn clear(&mut self) {
         self.storage.fill(0.0);
         self.damp = [0.0; LINES];
+        self.low = [0.0; LINES];
+        self.send_cut.reset();
     }
 
     /// Set the RT60 decay time (control rate).
@@ -105,9 +136,12 @@ impl Reverb {
             return;
         }
         self.rt60 = rt60;
-        for (g, &delay) in self.gains.iter_mut().zip(&self.delays) {
-            let delay_s = delay as f32 / self.sr;
-            *g = 10f32.powf(-3.0 * delay_s / rt60.max(0.1));
+        let rt60 = rt60.max(0.1);
+        let low_rt60 = rt60.min(LOW_RT60_S);
+        for k in 0..LINES {
+            let delay_s = self.delays[k] as f32 / self.sr;
+            self.gains[k] = 10f32.powf(-3.0 * delay_s / rt60);
+            self.low_cut[k] = 1.0 - 10f32.powf(-3.0 * delay_s * (1.0 / low_rt60 - 1.0 / rt60));
         }
     }
 
@@ -159,15 +193,30 @@ impl Reverb {
         };
         let (gain_lo, gain_hi) = lanes(self.gains);
         let (mut damp_lo, mut damp_hi) = lanes(self.damp);
-        let coef = f32x4::splat(0.45);
-        // The damping is the only thing carried from sample to sample: it runs first, a
-        // sample at a time, leaving each line's damped and decayed output in its lane.
+        let (mut low_lo, mut low_hi) = lanes(self.low);
+        let (cut_lo, cut_hi) = lanes(self.low_cut);
+        let (coef, low_coef) = (f32x4::splat(0.45), f32x4::splat(self.low_coef));
+        // The damping (the highs' lowpass, the lows' shelf) is the only thing carried from
+        // sample to sample: it runs first, a sample at a time, leaving each line's damped
+        // and decayed output in its lane.
         let frames = frames_lo[..n].iter_mut().zip(&mut frames_hi[..n]);
         for (frame_lo, frame_hi) in frames {
             damp_lo += (*frame_lo - damp_lo) * coef;
             damp_hi += (*frame_hi - damp_hi) * coef;
-            (*frame_lo, *frame_hi) = (damp_lo * gain_lo, damp_hi * gain_hi);
+            low_lo += (damp_lo - low_lo) * low_coef;
+            low_hi += (damp_hi - low_hi) * low_coef;
+            *frame_lo = (damp_lo - low_lo * cut_lo) * gain_lo;
+            *frame_hi = (damp_hi - low_hi * cut_hi) * gain_hi;
         }
+        // The send, its lows cut.
+        let (mut sent_l, mut sent_r) = ([0.0f32; MAX_BLOCK], [0.0f32; MAX_BLOCK]);
+        let k = f32x4::splat(std::f32::consts::SQRT_2);
+        for i in 0..n {
+            let x = f32x4::new([in_l[i], in_r[i], 0.0, 0.0]);
+            let (low, band) = self.send_cut.tick(x);
+            [sent_l[i], sent_r[i], _, _] = (x - k * band - low).to_array();
+        }
+        let (in_l, in_r) = (&sent_l, &sent_r);
         // The sums across lines (what is heard) and the Householder feedback (each line gets
         // itself minus 2/N of the sum) then go four samples at a time: one transpose turns
         // four samples' lanes into four vectors of samples, so no sum waits on a shuffle.
@@ -202,6 +251,8 @@ impl Reverb {
         }
         let (lo, hi) = (damp_lo.to_array(), damp_hi.to_array());
         self.damp = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
+        let (lo, hi) = (low_lo.to_array(), low_hi.to_array());
+        self.low = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
         // The new samples go back where the runs were read (a wrapped run through its
         // copy).
         let fed = &mut *self.wrap_copies;
@@ -400,6 +451,18 @@ mod tests {
             "a note {:.1} dB above the mean",
             loudest - mean
         );
+        // Quarter tones from E1 to C4 (a low pad's tones): none rings more than 6 dB over
+        // what the melodies' notes get. Without the send's low cut and the lows' shorter
+        // decay, C2 and C3 rang 10 dB over it and the E2 between them 3 dB under.
+        for q in 0..49 {
+            let hz = 41.2 * 2f32.powf(q as f32 / 24.0);
+            let gain = sine_gain_db(hz, 6.0);
+            assert!(
+                gain - mean < 6.0,
+                "{hz:.1} Hz rings {:.1} dB over the melodies' mean",
+                gain - mean
+            );
+        }
     }
 
     #[test]
