@@ -190,15 +190,21 @@ fn clamp_rhythm((lo, hi): (u32, u32), add: u32) -> (u32, u32) {
 }
 
 /// Sleep: settle, then thin out toward a dark, slow, low texture that can hold for hours.
-fn sleep(_prev: Option<&Section>, cx: &Context, dice: &mut impl Dice) -> Plan {
+fn sleep(prev: Option<&Section>, cx: &Context, dice: &mut impl Dice) -> Plan {
     let d = cx.depth;
+    // Past its retiring depth, a voice the descent has let go of stays gone (until the
+    // listener wakes and the depth falls back): a bass back for a section deeper in the
+    // night made its minutes louder than the quiet ones before (seed 11, minute 32).
+    let played = |v: usize| prev.is_none_or(|p| p.arrangement.parts[v].plays());
     let bells_density = (1.0 - 0.9 * d).max(0.08);
-    let bells = if d > 0.8 || (d > SLEEP_RETIRES_MELODY && dice.chance(0.3 + 0.5 * d)) {
+    let bells = if d > 0.8
+        || (d > SLEEP_RETIRES_MELODY && (!played(BELLS) || dice.chance(0.3 + 0.5 * d)))
+    {
         Part::REST
     } else {
         Part::new(Role::Accompany, if d > 0.6 { -1 } else { 0 }, bells_density)
     };
-    let bass = if d < SLEEP_RETIRES_BASS || (d < 0.8 && dice.chance(0.5)) {
+    let bass = if d < SLEEP_RETIRES_BASS || (d < 0.8 && played(BASS) && dice.chance(0.5)) {
         Part::new(Role::Accompany, 0, 1.0)
     } else {
         Part::REST
