@@ -170,7 +170,7 @@ impl Config {
 
     /// Load `path`; a missing file gives the defaults.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
+        match crate::input_file::read_to_string(path, crate::input_file::TEXT_LIMIT) {
             Ok(text) => Config::parse(&path.display().to_string(), &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(source) => Err(ConfigError::Io {

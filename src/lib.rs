@@ -41,6 +41,8 @@
 //!   (`config.toml`) and [`state`] (atomically written state file, debounced saves).
 //! - [`dbus`] — the D-Bus contract once: names, the client proxy, the structured property
 //!   types, shared by the daemon, `attunectl` and the tray.
+//! - [`input_file`] — every file a user names or a disk holds is read through one check: a
+//!   regular file within a size set per kind, opened without blocking.
 //! - [`limits`] — what a setting may be (volume, workout targets, sleep timer), checked the
 //!   same way by the config file, D-Bus and `attunectl`.
 //! - [`logging`] — `RUST_LOG` to stderr, without dependencies' routine noise.
@@ -73,6 +75,7 @@ pub mod duration;
 pub mod engine;
 pub mod fast_math;
 pub mod features;
+pub mod input_file;
 pub mod limits;
 pub mod logging;
 pub mod midi;

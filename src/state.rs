@@ -83,7 +83,7 @@ impl State {
 
     /// Load the state at `path` (see the module docs for what happens to a bad file).
     pub fn load(path: &Path) -> (State, Loaded) {
-        let text = match std::fs::read(path) {
+        let text = match crate::input_file::read(path, crate::input_file::TEXT_LIMIT) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return (State::default(), Loaded::Fresh);

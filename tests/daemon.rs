@@ -137,6 +137,19 @@ fn dbus_api_commands_properties_errors_and_state() {
     let (status, _, log) = d.terminate();
     assert!(status.success());
     assert!(log.contains("corrupt state"), "{log}");
+
+    // A FIFO where the state file should be (read as a file, it hung the start before the
+    // bus, and SIGTERM no longer ended it): named in the log, defaults used, and the
+    // daemon answers and ends on SIGTERM.
+    let _ = std::fs::remove_file(s.state_file());
+    let fifo = std::ffi::CString::new(s.state_file().to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0, "mkfifo");
+    let d = s.start_daemon(&[]);
+    assert_eq!(s.property("Preset"), "s \"focus\"");
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("a FIFO, not a regular file"), "{log}");
 }
 
 #[test]

@@ -184,6 +184,27 @@ fn the_cli_takes_a_motif_file_and_refuses_bad_ones() {
     assert!(err.contains("bad.mid: not a MIDI file"), "{err}");
     let out = run(&dir.join("absent.mid"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("absent.mid"));
+    // What is not a file is refused at once (a FIFO had hung the render, /dev/zero was read
+    // until memory ran out), and a file past the size a motif may have.
+    let fifo = dir.join("fifo.mid");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let huge = dir.join("huge.mid");
+    std::fs::write(&huge, vec![0u8; 2 << 20]).unwrap();
+    for (path, says) in [
+        (fifo.as_path(), "fifo.mid: a FIFO, not a regular file"),
+        (
+            std::path::Path::new("/dev/zero"),
+            "/dev/zero: a character device",
+        ),
+        (huge.as_path(), "huge.mid: larger than the 1048576 bytes"),
+    ] {
+        let out = run(path);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -64,8 +64,8 @@ impl AdaptiveArgs {
     pub fn build(&self, preset_mode: Mode) -> Result<Adaptive, String> {
         let readings = match &self.replay {
             Some(p) => {
-                let text =
-                    std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let text = crate::input_file::read_to_string(p, crate::input_file::RECORDING_LIMIT)
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
                 crate::sensor::replay::parse(&p.display().to_string(), &text)
                     .map_err(|e| e.to_string())?
             }

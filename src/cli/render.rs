@@ -59,7 +59,8 @@ pub struct RenderArgs {
 }
 
 fn read_text(p: &Path) -> Result<String, String> {
-    std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
+    crate::input_file::read_to_string(p, crate::input_file::TEXT_LIMIT)
+        .map_err(|e| format!("{}: {e}", p.display()))
 }
 
 impl RenderArgs {
@@ -83,7 +84,8 @@ impl RenderArgs {
             opts.controls = Some(track.map_err(|e| e.to_string())?);
         }
         if let Some(p) = &self.motif {
-            let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let bytes = crate::input_file::read(p, crate::input_file::MIDI_LIMIT)
+                .map_err(|e| format!("{}: {e}", p.display()))?;
             let given = crate::compose::given::from_midi(&p.display().to_string(), &bytes);
             opts.motif = Some(given.map_err(|e| e.to_string())?);
         }

@@ -69,9 +69,11 @@ impl ComposerModel {
 
     /// Load and check the model at `path`.
     pub fn load(path: &Path) -> Result<Self, ComposerError> {
-        let bytes = std::fs::read(path).map_err(|e| ComposerError {
-            path: path.to_owned(),
-            reason: format!("cannot read it: {e}"),
+        let bytes = crate::input_file::read(path, crate::input_file::MODEL_LIMIT).map_err(|e| {
+            ComposerError {
+                path: path.to_owned(),
+                reason: format!("cannot read it: {e}"),
+            }
         })?;
         Self::from_bytes(&bytes, path)
     }

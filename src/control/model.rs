@@ -57,10 +57,13 @@ pub struct ControlModel {
 impl ControlModel {
     /// Load and check the model at `path`.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let bytes =
+            crate::input_file::read(path, crate::input_file::MODEL_LIMIT).map_err(|source| {
+                ModelError::Io {
+                    path: path.to_owned(),
+                    source,
+                }
+            })?;
         Self::from_bytes(&bytes, path)
     }
 

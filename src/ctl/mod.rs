@@ -234,7 +234,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Motif {
             file: Some(path), ..
         } => {
-            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let bytes = crate::input_file::read(&path, crate::input_file::MIDI_LIMIT)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             let notes = crate::compose::given::from_midi(&path.display().to_string(), &bytes)
                 .map_err(|e| e.to_string())?;
             let wire: Vec<(u32, f64, f64)> = notes

@@ -446,10 +446,12 @@ impl Preset {
     /// one preset under the other's name.
     pub fn load(path: &Path) -> Result<Preset, PresetError> {
         let file = path.display().to_string();
-        let src = std::fs::read_to_string(path).map_err(|source| FileError::Io {
-            file: file.clone(),
-            source,
-        })?;
+        let src = crate::input_file::read_to_string(path, crate::input_file::TEXT_LIMIT).map_err(
+            |source| FileError::Io {
+                file: file.clone(),
+                source,
+            },
+        )?;
         let preset = Preset::parse(&file, &src)?;
         let stem = path
             .file_stem()
