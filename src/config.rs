@@ -260,8 +260,12 @@ impl Config {
             c.listener.longitude = degrees(v, 180.0, "longitude")?;
         }
         if let Some(f) = &raw.sleep_fade {
-            c.sleep_fade =
-                parse_duration(f.get_ref()).map_err(|e| invalid(f.span(), e.to_string()))?;
+            // Through the timer's own gate: a fade of 9999 h was taken here and then broke
+            // every timer set over the bus ("timer of 2700 s with a 35996400 s fade").
+            let fade = parse_duration(f.get_ref()).map_err(|e| invalid(f.span(), e.to_string()))?;
+            crate::limits::timer_fade(fade.as_secs_f64())
+                .map_err(|e| invalid(f.span(), format!("sleep_fade: {e}")))?;
+            c.sleep_fade = fade;
         }
         if let Some(on) = raw.inhibit_idle {
             c.inhibit_idle = on;
@@ -431,6 +435,13 @@ mod tests {
         );
         let e = Config::parse("c.toml", "volume = 1.5\n").unwrap_err();
         assert_eq!(e.to_string(), "c.toml:1:10: volume 1.5 is outside 0..1");
+        // The fade passes the timer's own gate (9999 h was taken, then broke every timer).
+        let e = Config::parse("c.toml", "sleep_fade = \"9999h\"\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml:1:14: sleep_fade: a fade of 35996400 s: use 0 s to 7 days"
+        );
+        assert!(Config::parse("c.toml", "sleep_fade = \"168h\"\n").is_ok());
         let e = Config::parse("c.toml", "schedule = [\"25:00 sleep\"]\n").unwrap_err();
         assert!(
             e.to_string().starts_with("c.toml:1:13: schedule entry"),

@@ -114,6 +114,15 @@ impl TimerAction {
     }
 }
 
+/// A sleep timer's fade on its own (the config's default fade): 0 s to 7 days.
+pub fn timer_fade(seconds: f64) -> Result<f64, String> {
+    if seconds.is_finite() && (0.0..=TIMER_MAX_S).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!("a fade of {seconds} s: use 0 s to 7 days"))
+    }
+}
+
 /// A sleep timer of `seconds` with a `fade`: the fade is cut to the timer's length.
 pub fn sleep_timer(seconds: f64, fade: f64) -> Result<(f64, f64), String> {
     let ok = |v: f64| v.is_finite() && (0.0..=TIMER_MAX_S).contains(&v);

@@ -238,6 +238,30 @@ fn bad_replay_and_bad_model_are_clear_errors() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.onnx: not a valid ONNX model"), "{err}");
+    // Alone, without `--mode`, a model is still used (it had been ignored, even corrupt),
+    // and what is not a file is refused at once.
+    for (path, says) in [
+        (model.to_str().unwrap(), "bad.onnx: not a valid ONNX model"),
+        (
+            "/dev/zero",
+            "/dev/zero: cannot read the control model: a character device",
+        ),
+    ] {
+        let out = attuned(&["render", "--duration", "1s", "--model", path]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
+    // A preset directory that is a file or missing is refused, not ignored.
+    for (dir, says) in [
+        (model.to_str().unwrap(), "bad.onnx: not a directory"),
+        ("/nonexistent-presets", "/nonexistent-presets: No such file"),
+    ] {
+        let out = attuned(&["render", "--duration", "1s", "--preset-dir", dir]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
     std::fs::remove_file(csv).unwrap();
     std::fs::remove_file(model).unwrap();
 }

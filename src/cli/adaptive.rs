@@ -20,10 +20,11 @@ pub struct AdaptiveArgs {
     /// Draw heart rate, cadence and the main controls over time to this PNG.
     #[arg(long)]
     pub plot: Option<PathBuf>,
-    /// Use this ONNX control model instead of the built-in one.
+    /// Use this ONNX control model instead of the built-in one (implies the control
+    /// model, on clock-only features unless a session is replayed).
     #[arg(long, conflicts_with = "teacher")]
     pub model: Option<PathBuf>,
-    /// Use the rule-based teacher instead of the model.
+    /// Use the rule-based teacher instead of the model (implies the control model).
     #[arg(long)]
     pub teacher: bool,
     /// Date of the render, YYYY-MM-DD (for the sun, which the control model and the birds
@@ -58,6 +59,10 @@ impl AdaptiveArgs {
             || self.plot.is_some()
             || self.target_cadence.is_some()
             || self.hr_ceiling.is_some()
+            // A model or the teacher given steers the render with the clock alone (given
+            // and then ignored, a corrupt model had gone unnoticed).
+            || self.model.is_some()
+            || self.teacher
     }
 
     /// The render's adaptive part: the replayed readings, the controller and the listener.

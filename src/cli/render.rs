@@ -66,6 +66,14 @@ fn read_text(p: &Path) -> Result<String, String> {
 impl RenderArgs {
     /// The render's options, every argument checked.
     fn options(&self) -> Result<RenderOptions, String> {
+        if let Some(dir) = &self.preset_dir {
+            // A directory that is not one had been ignored in silence (the daemon warns).
+            match std::fs::metadata(dir) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return Err(format!("{}: not a directory", dir.display())),
+                Err(e) => return Err(format!("{}: {e}", dir.display())),
+            }
+        }
         let lib = self
             .preset_dir
             .clone()
