@@ -3,8 +3,12 @@
 //!
 //! Written atomically (a temporary file in the same directory, synced, then renamed over
 //! the old one), so a crash or power cut leaves either the old state or the new one. A
-//! missing file gives the defaults; a truncated or corrupt one is reported, set aside as
-//! `state.json.corrupt`, and the defaults are used: never a crash.
+//! missing file gives the defaults; one that is not a JSON object (truncated, corrupt) is
+//! reported, set aside as `state.json.corrupt`, and the defaults are used: never a crash.
+//! In an object each field stands alone: a bad one (hand-edited, from another version)
+//! costs that field, with a log line naming it, not the preset, volume, sensors and mix
+//! beside it; a byte-order mark before it is skipped. Restored values pass the same
+//! checks as the bus's.
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -94,8 +98,13 @@ impl State {
                 return (State::default(), Loaded::Corrupt(why));
             }
         };
-        match serde_json::from_slice::<State>(&text) {
-            Ok(s) => (s.sanitized(), Loaded::Restored),
+        // An editor's UTF-8 byte-order mark is no reason to forget everything.
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(text) {
+            Ok(fields) => (
+                State::from_fields(fields, path).sanitized(),
+                Loaded::Restored,
+            ),
             Err(e) => {
                 let aside = path.with_extension("json.corrupt");
                 let _ = std::fs::rename(path, &aside);
@@ -110,12 +119,39 @@ impl State {
         }
     }
 
+    /// The state from a JSON object a field at a time: a field that does not read as its
+    /// type is left at its default, and said so once.
+    fn from_fields(fields: serde_json::Map<String, serde_json::Value>, path: &Path) -> State {
+        let mut object = serde_json::Map::new();
+        for (name, value) in fields {
+            let mut one = serde_json::Map::new();
+            one.insert(name.clone(), value);
+            let one = serde_json::Value::Object(one);
+            match serde_json::from_value::<State>(one.clone()) {
+                Ok(_) => {
+                    if let serde_json::Value::Object(m) = one {
+                        object.extend(m);
+                    }
+                }
+                Err(e) => tracing::warn!(
+                    "{}: `{name}` forgotten, the rest restored ({e})",
+                    path.display()
+                ),
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(object)).unwrap_or_default()
+    }
+
     fn sanitized(mut self) -> State {
         self.volume = self
             .volume
             .filter(|v| v.is_finite())
             .map(|v| v.clamp(0.0, 1.0));
         self.preset = self.preset.filter(|p| crate::preset::valid_name(p));
+        // The bus's own check (length, control characters).
+        self.output_device = self
+            .output_device
+            .and_then(|d| crate::limits::device_name(&d).ok());
         // A hand-edited depth that is not a number is forgotten; out of range, clamped.
         self.modulation_depth = self
             .modulation_depth
@@ -299,6 +335,21 @@ mod tests {
             (s.preset, s.volume, s.modulation_depth),
             (None, Some(1.0), Some(1.0))
         );
+        // One bad field costs that field (it had cost the whole file), a byte-order mark
+        // nothing; a restored output device passes the bus's check.
+        std::fs::write(
+            &path,
+            "\u{feff}{\"preset\":\"relax\",\"volume\":\"loud\",\"playing\":false,\
+             \"mix\":{\"rain\":{\"rain\":0.5}},\"output_device\":\"a\\u0007b\"}",
+        )
+        .unwrap();
+        let (s, how) = State::load(&path);
+        assert_eq!(how, Loaded::Restored);
+        assert_eq!(
+            (s.preset.as_deref(), s.volume, s.playing, s.output_device),
+            (Some("relax"), None, false, None)
+        );
+        assert_eq!(s.mix["rain"].get("rain"), Some(&0.5), "{:?}", s.mix);
         std::fs::remove_dir_all(d).unwrap();
     }
 }
