@@ -225,13 +225,16 @@ fn preset_and_schedule_problems_are_reported_at_start_and_by_reload() {
     for absent in ["folder", "dangling", "pipe"] {
         assert!(!list.contains(&format!("\"{absent}\"")), "{absent}: {list}");
     }
-    // The mislabelled file is refused by name, with where to look; nothing changes.
-    let before = s.property("Preset");
-    refused(
-        ours(&s, "SetPreset", &["'focus'"]),
-        "focus.toml:2:8: name `sleep` differs",
+    // The mislabelled override falls back to the built-in `focus`, said in one line with
+    // where to look (it had made `focus` itself unplayable).
+    ok(s.call("SetPreset", &["s", "focus"]));
+    assert_eq!(s.property("Preset"), "s \"focus\"");
+    let log = d.log();
+    assert!(
+        log.contains("focus.toml:2:8: name `sleep` differs")
+            && log.contains("playing the built-in `focus` instead"),
+        "{log}"
     );
-    assert_eq!(s.property("Preset"), before);
     ok(s.call("SetPreset", &["s", "mine"]));
     assert_eq!(s.property("Preset"), "s \"mine\"");
     // ReloadPresets reloads what it can and says what is wrong.

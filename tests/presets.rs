@@ -166,5 +166,19 @@ fn user_presets_override_builtins_and_bad_names_are_refused() {
         );
     }
     assert!(matches!(lib.load("nope"), Err(PresetError::Unknown(_))));
+    // A broken override falls back to the built-in (its problem told), a broken preset of
+    // the user's own is not listed.
+    std::fs::write(dir.join("focus.toml"), "name = \"focus\"\nbogus = 1\n").unwrap();
+    std::fs::write(dir.join("broken.toml"), "name = \"broken\"\nbogus = 1\n").unwrap();
+    assert_eq!(lib.load("focus").unwrap().title, "Focus");
+    assert!(lib.load("broken").is_err());
+    let names = lib.names();
+    assert!(names.contains(&"focus".to_string()) && !names.contains(&"broken".to_string()));
+    let problems = lib.problems();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("focus.toml:")),
+        "{problems:?}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

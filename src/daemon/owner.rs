@@ -296,8 +296,16 @@ impl Owner {
                 tracing::warn!("{p}");
             }
             let reloaded = rx.await.unwrap_or(Err(CommandError::ShuttingDown));
+            // Every problem is told, the playing preset's with the rest (it had been the
+            // only one).
             let result = match (reloaded, problems.is_empty()) {
-                (Err(e), _) => Err(e),
+                (Err(e), true) => Err(e),
+                (Err(e), false) => {
+                    let first = e.to_string();
+                    let rest: Vec<String> = problems.into_iter().filter(|p| *p != first).collect();
+                    let all: Vec<String> = std::iter::once(first).chain(rest).collect();
+                    Err(CommandError::Failed(all.join("; ")))
+                }
                 (Ok(()), true) => Ok(()),
                 (Ok(()), false) => Err(CommandError::Failed(problems.join("; "))),
             };

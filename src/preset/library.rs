@@ -32,7 +32,10 @@ impl PresetLibrary {
         }
     }
 
-    /// Load a preset by name; a user file of that name wins over a built-in.
+    /// Load a preset by name; a user file of that name wins over a built-in. A user file
+    /// that does not load falls back to the built-in of its name, said in one line (a
+    /// broken `focus.toml` had made `focus` itself unplayable); its problem stays in
+    /// [`PresetLibrary::problems`].
     pub fn load(&self, name: &str) -> Result<Preset, PresetError> {
         if !valid_name(name) {
             return Err(PresetError::BadName(name.to_string()));
@@ -40,7 +43,14 @@ impl PresetLibrary {
         if let Some(dir) = &self.user_dir {
             let path = dir.join(format!("{name}.toml"));
             if path.is_file() {
-                return Preset::load(&path);
+                return match (Preset::load(&path), Preset::builtin(name)) {
+                    (Ok(preset), _) => Ok(preset),
+                    (Err(e), Ok(builtin)) => {
+                        tracing::warn!("{e}; playing the built-in `{name}` instead");
+                        Ok(builtin)
+                    }
+                    (Err(e), Err(_)) => Err(e),
+                };
             }
         }
         Preset::builtin(name)
@@ -103,10 +113,17 @@ impl PresetLibrary {
         problems
     }
 
-    /// Names of every available preset, sorted.
+    /// Names of every preset that loads, sorted (a user file that does not is left out:
+    /// its problem is told by [`PresetLibrary::problems`]).
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
-        names.extend(self.user_files().0.into_iter().map(|(stem, _)| stem));
+        names.extend(
+            self.user_files()
+                .0
+                .into_iter()
+                .filter(|(_, path)| Preset::load(path).is_ok())
+                .map(|(stem, _)| stem),
+        );
         names.sort();
         names.dedup();
         names
