@@ -192,7 +192,7 @@ impl Config {
             if !valid_name(p.get_ref()) {
                 return Err(invalid(
                     p.span(),
-                    format!("invalid preset name `{}`", p.get_ref()),
+                    format!("invalid preset name {}", crate::quoted::Quoted(p.get_ref())),
                 ));
             }
             c.preset = p.into_inner();

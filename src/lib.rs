@@ -43,6 +43,7 @@
 //!   types, shared by the daemon, `attunectl` and the tray.
 //! - [`input_file`] — every file a user names or a disk holds is read through one check: a
 //!   regular file within a size set per kind, opened without blocking.
+//! - [`quoted`] — a bad input in a message: escaped, and cut to a short prefix and its length.
 //! - [`limits`] — what a setting may be (volume, workout targets, sleep timer), checked the
 //!   same way by the config file, D-Bus and `attunectl`.
 //! - [`logging`] — `RUST_LOG` to stderr, without dependencies' routine noise.
@@ -82,6 +83,7 @@ pub mod midi;
 pub mod music;
 pub mod plot;
 pub mod preset;
+pub mod quoted;
 pub mod render;
 pub mod sensor;
 pub mod state;

@@ -108,7 +108,8 @@ impl TimerAction {
             "stop" => Ok(TimerAction::Stop),
             "suspend" => Ok(TimerAction::Suspend),
             other => Err(format!(
-                "timer action `{other}`: use \"pause\", \"stop\" or \"suspend\""
+                "timer action {}: use \"pause\", \"stop\" or \"suspend\"",
+                crate::quoted::Quoted(other)
             )),
         }
     }

@@ -82,6 +82,18 @@ fn malformed_calls_are_refused_and_nothing_is_lost() {
         refused(ours(&s, "Pair", &[&format!("'{bad}'")]), INVALID);
         refused(ours(&s, "Forget", &[&format!("'{bad}'")]), INVALID);
     }
+    // A long bad argument is quoted by a short prefix and its length, not echoed whole.
+    let long = "x".repeat(100_000);
+    let quoted = format!("'{long}'");
+    for (method, args) in [
+        ("SetPreset", vec![quoted.as_str()]),
+        ("SetLayerLevel", vec![quoted.as_str(), "0.5"]),
+        ("Pair", vec![quoted.as_str()]),
+        ("SetSleepTimer", vec!["60.0", "1.0", quoted.as_str()]),
+    ] {
+        let err = refused(ours(&s, method, &args), "(100000 bytes)");
+        assert!(err.len() < 600, "{method}: a reply of {} bytes", err.len());
+    }
     // A timer action must be named.
     refused(
         ours(&s, "SetSleepTimer", &["2.0", "1.0", "''"]),

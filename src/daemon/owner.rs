@@ -243,7 +243,8 @@ impl Owner {
             && !crate::preset::valid_name(name)
         {
             let e = CommandError::InvalidArgs(format!(
-                "invalid preset name `{name}`: use letters, digits, `-` and `_`"
+                "invalid preset name {}: use letters, digits, `-` and `_`",
+                crate::quoted::Quoted(name)
             ));
             if let Some(r) = reply {
                 let _ = r.send(Err(e));

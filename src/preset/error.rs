@@ -37,9 +37,9 @@ impl FileError {
 pub enum PresetError {
     #[error(transparent)]
     File(#[from] FileError),
-    #[error("unknown preset `{0}`")]
+    #[error("unknown preset {}", crate::quoted::Quoted(.0))]
     Unknown(String),
-    #[error("invalid preset name `{0}`: use letters, digits, `-` and `_` only")]
+    #[error("invalid preset name {}: use letters, digits, `-` and `_` only", crate::quoted::Quoted(.0))]
     BadName(String),
 }
 

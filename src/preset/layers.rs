@@ -60,15 +60,15 @@ impl std::fmt::Display for Layer {
 /// A mix request that cannot be taken.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MixError {
-    #[error("`{name}` is not a layer of {preset}; its layers are: {}", valid.join(", "))]
+    #[error("{} is not a layer of {preset}; its layers are: {}", crate::quoted::Quoted(name), valid.join(", "))]
     UnknownLayer {
         name: String,
         preset: String,
         valid: Vec<String>,
     },
-    #[error("level {0} for `{1}` is outside 0..=2 (1 is the preset's own balance)")]
+    #[error("level {} for {} is outside 0..=2 (1 is the preset's own balance)", .0, crate::quoted::Quoted(.1))]
     BadLevel(f64, String),
-    #[error("`{0}`: write the mix as LAYER=LEVEL,… (e.g. rain=0.8,beat=0)")]
+    #[error("{}: write the mix as LAYER=LEVEL,… (e.g. rain=0.8,beat=0)", crate::quoted::Quoted(.0))]
     Syntax(String),
 }
 

@@ -260,7 +260,10 @@ impl Preset {
         if !valid_name(raw.name.get_ref()) {
             return Err(invalid(
                 raw.name.span(),
-                format!("invalid preset name `{}`", raw.name.get_ref()),
+                format!(
+                    "invalid preset name {}",
+                    crate::quoted::Quoted(raw.name.get_ref())
+                ),
             ));
         }
         let root = *raw.key.root.get_ref();

@@ -15,7 +15,7 @@ pub enum BleError {
     NoAdapter,
     #[error("Bluetooth adapter is powered off")]
     PoweredOff,
-    #[error("`{0}` is not a Bluetooth address (expected AA:BB:CC:DD:EE:FF)")]
+    #[error("{} is not a Bluetooth address (expected AA:BB:CC:DD:EE:FF)", crate::quoted::Quoted(.0))]
     InvalidAddress(String),
     #[error("{0} not found (is it on and near? run a scan first)")]
     NotFound(String),
