@@ -142,6 +142,10 @@ pub const DEVICE_NAME_MAX: usize = 512;
 /// An output device name as given (config, D-Bus): trimmed; "" is the default device.
 /// Control characters and over-long names are refused, not cut.
 pub fn device_name(name: &str) -> Result<String, String> {
+    if !name.is_empty() && name.trim().is_empty() {
+        // Blank is not "": a client that sent spaces meant some device, not the default.
+        return Err("an output device name of only spaces: give \"\" for the default".into());
+    }
     let name = name.trim();
     if name.len() > DEVICE_NAME_MAX {
         return Err(format!(
@@ -165,6 +169,7 @@ mod tests {
     fn device_names_are_trimmed_and_bad_ones_refused() {
         assert_eq!(device_name("  sinkB ").unwrap(), "sinkB");
         assert_eq!(device_name("").unwrap(), "");
+        assert!(device_name(" ").is_err(), "spaces are not the default");
         assert!(device_name("a\nb").is_err());
         assert!(device_name(&"x".repeat(DEVICE_NAME_MAX + 1)).is_err());
     }

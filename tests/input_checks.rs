@@ -94,6 +94,22 @@ fn malformed_calls_are_refused_and_nothing_is_lost() {
         let err = refused(ours(&s, method, &args), "(100000 bytes)");
         assert!(err.len() < 600, "{method}: a reply of {} bytes", err.len());
     }
+    // No arguments means none: extra ones are refused here too (they had been dropped;
+    // the refusal is still zbus's signature error, as for Play, not yet InvalidArgs).
+    refused(ours(&s, "ClearModulationDepth", &["1"]), "expected");
+    for method in ["Raise", "Quit"] {
+        let m = format!("org.mpris.MediaPlayer2.{method}");
+        let out = gcall(
+            &s,
+            "org.mpris.MediaPlayer2.attuned",
+            "/org/mpris/MediaPlayer2",
+            &m,
+            &["1"],
+        );
+        refused(out, "expected");
+    }
+    // Blank is not the default device.
+    refused(ours(&s, "SetOutputDevice", &["' '"]), "only spaces");
     // A timer action must be named.
     refused(
         ours(&s, "SetSleepTimer", &["2.0", "1.0", "''"]),

@@ -133,7 +133,8 @@ impl AttunedInterface {
             .map_err(to_fdo)
     }
     /// Each preset modulates at its own depth again.
-    async fn clear_modulation_depth(&self) -> fdo::Result<()> {
+    async fn clear_modulation_depth(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")?;
         self.core.set_modulation_depth(None).await.map_err(to_fdo)
     }
     /// The names of the output devices the sound server offers now (what `SetOutputDevice`

@@ -13,8 +13,14 @@ pub struct MprisRoot;
 
 #[zbus::interface(name = "org.mpris.MediaPlayer2")]
 impl MprisRoot {
-    fn raise(&self) {}
-    fn quit(&self) {}
+    // Neither can be done (`CanRaise`, `CanQuit` are false) but a call with arguments is
+    // still a client's mistake, refused like any other.
+    fn raise(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")
+    }
+    fn quit(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
+        expect_args(&h, "")
+    }
     #[zbus(property)]
     fn can_quit(&self) -> bool {
         false
