@@ -11,7 +11,6 @@ use crate::sensor::status::BleStatus;
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::fdo;
-use zbus::message::Header;
 use zbus::zvariant::OwnedValue;
 
 pub(super) fn to_fdo(e: CommandError) -> fdo::Error {
@@ -27,19 +26,6 @@ fn ble_to_fdo(e: BleError) -> fdo::Error {
     match e {
         BleError::InvalidAddress(_) => fdo::Error::InvalidArgs(e.to_string()),
         _ => fdo::Error::Failed(e.to_string()),
-    }
-}
-
-/// Refuse a call whose arguments are not exactly `signature` (zbus reads the arguments a
-/// method declares and would silently drop extra ones).
-pub(super) fn expect_args(header: &Header<'_>, signature: &str) -> fdo::Result<()> {
-    let got = header.signature().to_string_no_parens();
-    if got == signature {
-        Ok(())
-    } else {
-        Err(fdo::Error::InvalidArgs(format!(
-            "expected arguments `{signature}`, got `{got}`"
-        )))
     }
 }
 
@@ -72,48 +58,32 @@ pub struct AttunedInterface {
 
 #[zbus::interface(name = "io.github.Attuned1")]
 impl AttunedInterface {
-    async fn play(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn play(&self) -> fdo::Result<()> {
         self.core.play().await.map_err(to_fdo)
     }
-    async fn pause(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn pause(&self) -> fdo::Result<()> {
         self.core.pause().await.map_err(to_fdo)
     }
-    async fn toggle(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn toggle(&self) -> fdo::Result<()> {
         self.core.toggle().await.map_err(to_fdo)
     }
-    async fn set_preset(&self, #[zbus(header)] h: Header<'_>, name: &str) -> fdo::Result<()> {
-        expect_args(&h, "s")?;
+    async fn set_preset(&self, name: &str) -> fdo::Result<()> {
         self.core.set_preset(name).await.map_err(to_fdo)
     }
     /// The preset directory is read on a blocking thread, never on the core.
-    async fn list_presets(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<Vec<String>> {
-        expect_args(&h, "")?;
+    async fn list_presets(&self) -> fdo::Result<Vec<String>> {
         let library = self.library.clone();
         tokio::task::spawn_blocking(move || library.names())
             .await
             .map_err(|e| fdo::Error::Failed(e.to_string()))
     }
     #[zbus(name = "SetVolume")]
-    async fn set_volume_method(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        volume: f64,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "d")?;
+    async fn set_volume_method(&self, volume: f64) -> fdo::Result<()> {
         self.core.set_volume(volume).await.map_err(to_fdo)
     }
     /// Set one layer of the playing preset's mix: 0 (off) to 2, 1 being the preset's own
     /// balance. The overall loudness stays; the level is kept for this preset.
-    async fn set_layer_level(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        layer: &str,
-        level: f64,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "sd")?;
+    async fn set_layer_level(&self, layer: &str, level: f64) -> fdo::Result<()> {
         self.core
             .set_layer_level(layer, level)
             .await
@@ -121,35 +91,24 @@ impl AttunedInterface {
     }
     /// The depth of the focus modulation (0..1) in the presets that have it (`deep-focus`);
     /// kept across restarts. Presets without it do not modulate.
-    async fn set_modulation_depth(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        depth: f64,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "d")?;
+    async fn set_modulation_depth(&self, depth: f64) -> fdo::Result<()> {
         self.core
             .set_modulation_depth(Some(depth))
             .await
             .map_err(to_fdo)
     }
     /// Each preset modulates at its own depth again.
-    async fn clear_modulation_depth(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn clear_modulation_depth(&self) -> fdo::Result<()> {
         self.core.set_modulation_depth(None).await.map_err(to_fdo)
     }
     /// The names of the output devices the sound server offers now (what `SetOutputDevice`
     /// takes).
-    async fn output_devices(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<Vec<String>> {
-        expect_args(&h, "")?;
+    async fn output_devices(&self) -> fdo::Result<Vec<String>> {
         let devices = self.core.output_devices().await.map_err(to_fdo)?;
         Ok(devices.into_iter().map(|d| d.name).collect())
     }
     /// (name, description) of each output device, for menus.
-    async fn describe_output_devices(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-    ) -> fdo::Result<Vec<(String, String)>> {
-        expect_args(&h, "")?;
+    async fn describe_output_devices(&self) -> fdo::Result<Vec<(String, String)>> {
         let devices = self.core.output_devices().await.map_err(to_fdo)?;
         Ok(devices
             .into_iter()
@@ -158,12 +117,7 @@ impl AttunedInterface {
     }
     /// Play on the output device `name` ("": the default), kept across restarts. While it is
     /// gone the default plays, and it takes over again when it is back.
-    async fn set_output_device(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        name: &str,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "s")?;
+    async fn set_output_device(&self, name: &str) -> fdo::Result<()> {
         self.core.set_output_device(name).await.map_err(to_fdo)
     }
     /// Pause, stop, or pause and suspend the machine (`action`: "pause" | "stop" |
@@ -171,50 +125,36 @@ impl AttunedInterface {
     /// configured `sleep_fade`).
     async fn set_sleep_timer(
         &self,
-        #[zbus(header)] h: Header<'_>,
         seconds: f64,
         fade_seconds: f64,
         action: &str,
     ) -> fdo::Result<()> {
-        expect_args(&h, "dds")?;
         let action = TimerAction::parse(action).map_err(fdo::Error::InvalidArgs)?;
         self.core
             .set_timer(seconds, fade_seconds, action)
             .await
             .map_err(to_fdo)
     }
-    async fn cancel_sleep_timer(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn cancel_sleep_timer(&self) -> fdo::Result<()> {
         self.core.cancel_timer().await.map_err(to_fdo)
     }
     /// (input, control, change) triples: how much each input moved each control now.
-    async fn explain(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-    ) -> fdo::Result<Vec<(String, String, f64)>> {
-        expect_args(&h, "")?;
+    async fn explain(&self) -> fdo::Result<Vec<(String, String, f64)>> {
         self.core.explain().await.map_err(to_fdo)
     }
     /// What drives the sound now, in sentences a person reads ("It is 03:10, the sun is
     /// down: darker (-0.12) and slower (-0.06) than at midday"), largest effect first.
-    async fn explain_text(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<Vec<String>> {
-        expect_args(&h, "")?;
+    async fn explain_text(&self) -> fdo::Result<Vec<String>> {
         self.core.explain_text().await.map_err(to_fdo)
     }
     /// Reload the preset playing and report (as an error naming each) what is wrong in the
     /// preset directory and the schedule.
-    async fn reload_presets(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn reload_presets(&self) -> fdo::Result<()> {
         self.core.reload_presets().await.map_err(to_fdo)
     }
     /// Scan for `seconds` (0 < s ≤ 60): (address, name, kinds, RSSI dBm or 0) of the
     /// heart-rate, running and cycling sensors around, strongest first.
-    async fn scan(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        seconds: f64,
-    ) -> fdo::Result<Vec<(String, String, Vec<String>, i16)>> {
-        expect_args(&h, "d")?;
+    async fn scan(&self, seconds: f64) -> fdo::Result<Vec<(String, String, Vec<String>, i16)>> {
         if !(seconds > 0.0 && seconds <= MAX_SCAN_SECONDS) {
             return Err(fdo::Error::InvalidArgs(format!(
                 "scan time {seconds} s is outside 0..{MAX_SCAN_SECONDS} s"
@@ -235,12 +175,7 @@ impl AttunedInterface {
     }
     /// Remember the sensor at `address` (found by a scan) and keep it connected; returns
     /// (address, name).
-    async fn pair(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        address: &str,
-    ) -> fdo::Result<(String, String)> {
-        expect_args(&h, "s")?;
+    async fn pair(&self, address: &str) -> fdo::Result<(String, String)> {
         let sensor = self.ble.pair(address).await.map_err(ble_to_fdo)?;
         self.core
             .remember_sensor(sensor.clone())
@@ -249,8 +184,7 @@ impl AttunedInterface {
         Ok((sensor.address, sensor.name))
     }
     /// Forget the sensor at `address`; false if it was not paired.
-    async fn forget(&self, #[zbus(header)] h: Header<'_>, address: &str) -> fdo::Result<bool> {
-        expect_args(&h, "s")?;
+    async fn forget(&self, address: &str) -> fdo::Result<bool> {
         let address = crate::sensor::ble::normalise_address(address).map_err(ble_to_fdo)?;
         let known = self.ble.forget(&address).await.map_err(ble_to_fdo)?;
         if known {
@@ -260,12 +194,7 @@ impl AttunedInterface {
     }
     /// Develop this motif as the melody from the next phrase on: (MIDI note, start beat,
     /// length in beats), in order of start, 1 to 64 notes.
-    async fn set_motif(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        notes: Vec<(u32, f64, f64)>,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "a(udd)")?;
+    async fn set_motif(&self, notes: Vec<(u32, f64, f64)>) -> fdo::Result<()> {
         let notes = notes
             .into_iter()
             .map(|(midi, start, beats)| crate::compose::given::GivenNote {
@@ -277,39 +206,22 @@ impl AttunedInterface {
         self.core.set_motif(Some(notes)).await.map_err(to_fdo)
     }
     /// Back to the presets' own melodies.
-    async fn clear_motif(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn clear_motif(&self) -> fdo::Result<()> {
         self.core.set_motif(None).await.map_err(to_fdo)
     }
     /// Steer the workout tempo toward this cadence (steps per minute; 0 clears it).
-    async fn set_target_cadence(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        steps_per_minute: f64,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "d")?;
+    async fn set_target_cadence(&self, steps_per_minute: f64) -> fdo::Result<()> {
         self.core
             .set_target_cadence(steps_per_minute)
             .await
             .map_err(to_fdo)
     }
     /// Steer the workout tempo into this heart-rate zone (bpm; 0, 0 clears it).
-    async fn set_heart_rate_zone(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        low: f64,
-        high: f64,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "dd")?;
+    async fn set_heart_rate_zone(&self, low: f64, high: f64) -> fdo::Result<()> {
         self.core.set_hr_zone(low, high).await.map_err(to_fdo)
     }
     /// Ease the workout off above this heart rate (bpm; 0 clears it).
-    async fn set_heart_rate_ceiling(
-        &self,
-        #[zbus(header)] h: Header<'_>,
-        bpm: f64,
-    ) -> fdo::Result<()> {
-        expect_args(&h, "d")?;
+    async fn set_heart_rate_ceiling(&self, bpm: f64) -> fdo::Result<()> {
         self.core.set_hr_ceiling(bpm).await.map_err(to_fdo)
     }
 

@@ -31,6 +31,7 @@ pub mod checks;
 pub mod command;
 pub mod core;
 pub mod dbus;
+pub mod gate;
 pub mod handle;
 pub mod mix;
 mod modulation;
@@ -55,6 +56,7 @@ use crate::sensor::replay::Recorder;
 use crate::state::State;
 use core::{Core, WallClock};
 use dbus::AttunedInterface;
+use gate::Gated;
 use handle::CoreHandle;
 use mpris::{MprisPlayer, MprisRoot};
 use std::future::Future;
@@ -170,25 +172,29 @@ pub async fn run_with_clock(
     let conn = zbus::connection::Builder::session()?
         .serve_at(
             names::OBJECT_PATH,
-            AttunedInterface {
+            Gated::new(AttunedInterface {
                 core: handle.clone(),
                 audio: audio_status.clone(),
                 ble: ble.clone(),
                 library: library.clone(),
                 midi: midi.status(),
-            },
+            }),
         )?
-        .serve_at(names::MPRIS_PATH, MprisRoot)?
+        .serve_at(names::MPRIS_PATH, Gated::new(MprisRoot))?
         .serve_at(
             names::MPRIS_PATH,
-            MprisPlayer {
+            Gated::new(MprisPlayer {
                 core: handle.clone(),
-            },
+            }),
         )?
-        .name(names::BUS_NAME)?
-        .name(names::MPRIS_BUS_NAME)?
         .build()
         .await?;
+    // The names are taken once every door is gated; ours last, as clients wait for it.
+    for path in [names::OBJECT_PATH, names::MPRIS_PATH] {
+        gate::gate_properties(conn.object_server(), path).await?;
+    }
+    conn.request_name(names::MPRIS_BUS_NAME).await?;
+    conn.request_name(names::BUS_NAME).await?;
     tracing::info!("ready on the session bus as {}", names::BUS_NAME);
     let notifier = tokio::spawn(notify::announce_changes(
         conn.clone(),

@@ -1,11 +1,10 @@
 //! MPRIS2 (`org.mpris.MediaPlayer2.attuned`): the root and Player interfaces, complete
 //! enough for desktop shells, media keys and `playerctl`. Next/Previous walk the presets.
 
-use super::dbus::{expect_args, to_fdo};
+use super::dbus::to_fdo;
 use super::handle::CoreHandle;
 use std::collections::HashMap;
 use zbus::fdo;
-use zbus::message::Header;
 use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 
 /// `org.mpris.MediaPlayer2`.
@@ -13,14 +12,10 @@ pub struct MprisRoot;
 
 #[zbus::interface(name = "org.mpris.MediaPlayer2")]
 impl MprisRoot {
-    // Neither can be done (`CanRaise`, `CanQuit` are false) but a call with arguments is
-    // still a client's mistake, refused like any other.
-    fn raise(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")
-    }
-    fn quit(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")
-    }
+    // Neither can be done (`CanRaise`, `CanQuit` are false): a call does nothing (the
+    // gate refuses one with arguments, like any other).
+    fn raise(&self) {}
+    fn quit(&self) {}
     #[zbus(property)]
     fn can_quit(&self) -> bool {
         false
@@ -77,28 +72,22 @@ pub fn metadata(name: &str, title: &str, mode: &str) -> HashMap<String, OwnedVal
 
 #[zbus::interface(name = "org.mpris.MediaPlayer2.Player")]
 impl MprisPlayer {
-    async fn next(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn next(&self) -> fdo::Result<()> {
         self.core.step_preset(1).await.map_err(to_fdo)
     }
-    async fn previous(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn previous(&self) -> fdo::Result<()> {
         self.core.step_preset(-1).await.map_err(to_fdo)
     }
-    async fn pause(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn pause(&self) -> fdo::Result<()> {
         self.core.pause().await.map_err(to_fdo)
     }
-    async fn play_pause(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn play_pause(&self) -> fdo::Result<()> {
         self.core.toggle().await.map_err(to_fdo)
     }
-    async fn stop(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn stop(&self) -> fdo::Result<()> {
         self.core.pause().await.map_err(to_fdo)
     }
-    async fn play(&self, #[zbus(header)] h: Header<'_>) -> fdo::Result<()> {
-        expect_args(&h, "")?;
+    async fn play(&self) -> fdo::Result<()> {
         self.core.play().await.map_err(to_fdo)
     }
     fn seek(&self, _offset: i64) {}

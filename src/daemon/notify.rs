@@ -9,6 +9,7 @@
 //! waits for the next publication or the period's end, whichever comes first.
 
 use super::dbus::{AttunedInterface, sensor_rows};
+use super::gate::Gated;
 use super::mpris::MprisPlayer;
 use super::view::View;
 use crate::dbus::{BreathLeadReport, SensorRow, WorkoutReport, names};
@@ -142,10 +143,10 @@ impl Announced {
         }
         let server = conn.object_server();
         let ours = server
-            .interface::<_, AttunedInterface>(names::OBJECT_PATH)
+            .interface::<_, Gated<AttunedInterface>>(names::OBJECT_PATH)
             .await?;
         let player = server
-            .interface::<_, MprisPlayer>(names::MPRIS_PATH)
+            .interface::<_, Gated<MprisPlayer>>(names::MPRIS_PATH)
             .await?;
         let (i, e) = (ours.get().await, ours.signal_emitter());
         let (p, pe) = (player.get().await, player.signal_emitter());
