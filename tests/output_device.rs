@@ -24,6 +24,46 @@ fn on_pulseaudio() {
     the_chosen_device_plays_and_the_default_stands_in(s, "PulseAudio");
 }
 
+#[test]
+fn a_server_that_hangs_is_an_error_not_another_hosts_list() {
+    let mut s = Session::new("pw-hang");
+    s.start_pipewire();
+    let d = s.start_daemon(&[]);
+    assert!(
+        until(Duration::from_secs(5), || s
+            .property("AudioOutput")
+            .contains("playing through PipeWire"))
+        .is_some(),
+        "{}",
+        d.log()
+    );
+    ok(s.call("OutputDevices", &[]));
+    s.signal_pipewire(libc::SIGSTOP);
+    let start = std::time::Instant::now();
+    let listed = s.call("OutputDevices", &[]);
+    let took = start.elapsed();
+    let err = String::from_utf8_lossy(&listed.stderr).into_owned();
+    eprintln!("OutputDevices with PipeWire stopped: {took:?}, {err}");
+    assert!(
+        !listed.status.success(),
+        "listed: {}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
+    assert!(err.contains("did not answer"), "{err}");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    // ALSA's plugin names are not PipeWire's devices: not taken, not saved.
+    let picked = s.call("SetOutputDevice", &["s", "jack"]);
+    assert!(!picked.status.success());
+    s.signal_pipewire(libc::SIGCONT);
+    assert_eq!(s.property("OutputDevice"), "s \"\"");
+    let devices = ok(s.call("OutputDevices", &[]));
+    assert!(devices.contains("\"nullsink\""), "{devices}");
+    let refused = s.call("SetOutputDevice", &["s", "jack"]);
+    assert!(!refused.status.success());
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+}
+
 /// The whole walk on `s`, whose server plays through cpal's `host` host.
 fn the_chosen_device_plays_and_the_default_stands_in(s: Session, host: &str) {
     let sink_b = s.load_null_sink("sinkB");

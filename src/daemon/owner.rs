@@ -17,6 +17,28 @@ use tokio::sync::{mpsc, watch};
 /// Commands waiting beyond this make senders wait (back-pressure, not unbounded memory).
 pub const QUEUE: usize = 64;
 
+/// How long a look at the sound server's devices may take. A server that hangs (stopped,
+/// or stuck) had held `OutputDevices` for 4 s and then answered with ALSA's plugin names,
+/// which `SetOutputDevice` then took; now it is an error in well under a second. A working
+/// server answers in tens of milliseconds.
+pub const LIST_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// [`hosts::list_now`] on a blocking thread, given up after [`LIST_TIMEOUT`] (the thread
+/// finishes on its own when the server answers or the connection fails).
+async fn list_within(
+    host: crate::config::AudioHost,
+) -> Result<(cpal::HostId, Vec<OutputDevice>), String> {
+    let listing = tokio::task::spawn_blocking(move || hosts::list_now(host));
+    match tokio::time::timeout(LIST_TIMEOUT, listing).await {
+        Ok(Ok(listed)) => listed,
+        Ok(Err(e)) => Err(format!("listing the output devices failed: {e}")),
+        Err(_) => Err(format!(
+            "the sound server did not answer within {} ms",
+            LIST_TIMEOUT.as_millis()
+        )),
+    }
+}
+
 /// The owner task's parts.
 pub struct Owner {
     pub core: Core,
@@ -315,11 +337,13 @@ impl Owner {
     }
 
     /// List the output devices on a blocking thread (a server round trip, or for PipeWire a
-    /// new connection) and answer from there.
+    /// new connection) and answer from there; a server that does not answer within
+    /// [`LIST_TIMEOUT`] gets an error, not the next host's list.
     fn list_output_devices(&self, reply: Reply<Result<Vec<OutputDevice>, CommandError>>) {
         let host = self.core.config.audio.host;
-        tokio::task::spawn_blocking(move || {
-            let listed = hosts::list_now(host)
+        tokio::spawn(async move {
+            let listed = list_within(host)
+                .await
                 .map(|(_, devices)| devices)
                 .map_err(CommandError::Failed);
             let _ = reply.send(listed);
@@ -342,26 +366,28 @@ impl Owner {
             return;
         }
         let (host, loopback) = (self.core.config.audio.host, self.loopback.clone());
-        tokio::task::spawn_blocking(move || match hosts::list_now(host) {
-            Ok((_, devices)) if devices.iter().any(|d| d.name == name) => {
-                let _ = loopback.blocking_send(Command::UseOutputDevice(name, reply));
-            }
-            Ok((id, devices)) => {
-                let names: Vec<&str> = devices.iter().map(|d| d.name.as_str()).collect();
-                let _ = reply.send(Err(CommandError::InvalidArgs(format!(
-                    "no output device {name:?} on {}; there are: {}",
-                    id.name(),
-                    if names.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        names.join(", ")
-                    }
-                ))));
-            }
-            Err(e) => {
-                let _ = reply.send(Err(CommandError::Failed(format!(
-                    "cannot list output devices to check {name:?}: {e}"
-                ))));
+        tokio::spawn(async move {
+            match list_within(host).await {
+                Ok((_, devices)) if devices.iter().any(|d| d.name == name) => {
+                    let _ = loopback.send(Command::UseOutputDevice(name, reply)).await;
+                }
+                Ok((id, devices)) => {
+                    let names: Vec<&str> = devices.iter().map(|d| d.name.as_str()).collect();
+                    let _ = reply.send(Err(CommandError::InvalidArgs(format!(
+                        "no output device {name:?} on {}; there are: {}",
+                        id.name(),
+                        if names.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
+                    ))));
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(CommandError::Failed(format!(
+                        "cannot list output devices to check {name:?}: {e}"
+                    ))));
+                }
             }
         });
     }

@@ -58,6 +58,16 @@ impl Session {
         }
     }
 
+    /// Send `signal` to PipeWire's three processes (SIGSTOP: a server that hangs; SIGCONT
+    /// brings it back).
+    #[allow(dead_code)]
+    pub fn signal_pipewire(&self, signal: i32) {
+        for child in &self.pulse {
+            // SAFETY: a plain kill(2) of a child this session started.
+            unsafe { libc::kill(child.id() as i32, signal) };
+        }
+    }
+
     /// Kill PipeWire (all three, as a crash or a restart of the user's audio does).
     pub fn kill_pipewire(&mut self) {
         self.kill_pulse();
