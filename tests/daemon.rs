@@ -317,6 +317,31 @@ fn audio_server_absent_at_start_then_appearing() {
     assert!(s.property("AudioOutput").contains("playing"));
 }
 
+#[test]
+fn with_no_sound_server_libasound_is_said_once_not_printed_at_every_retry() {
+    let s = Session::new("no-server-quiet");
+    let d = s.start_daemon(&[]);
+    d.wait_for("waiting for a sound server", Duration::from_secs(5), || {
+        s.property("AudioOutput").contains("waiting")
+    });
+    let start = d.log().len();
+    std::thread::sleep(Duration::from_secs(10));
+    let log = d.log();
+    let grown = &log[start..];
+    eprintln!(
+        "stderr in 10 s with no sound server: {} bytes\n{log}",
+        grown.len()
+    );
+    assert!(
+        grown.len() < 1024,
+        "{} bytes in 10 s:\n{grown}",
+        grown.len()
+    );
+    assert!(!log.contains("ALSA lib"), "{log}");
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+}
+
 const TONE_HZ: f64 = 441.7;
 
 /// A session with PulseAudio and the diagnostic tone preset installed as a user preset.

@@ -10,8 +10,10 @@
 //! - [`servers`] — what the supervisor looks at for a better place to play: servers that
 //!   appeared, or that were passed over and answer now, and the chosen device.
 //! - [`recording`] — the stand-in output the daemon's core is tested on in-process.
+//! - [`alsa_log`] — libasound's own error messages, in our log once per audio state.
 //! - [`callback`] — what runs in the audio callback: render, convert to the device format.
 
+pub mod alsa_log;
 pub mod callback;
 pub mod hosts;
 pub mod output;

@@ -145,6 +145,10 @@ impl Supervisor {
     fn set(&self, s: AudioStatus) {
         let mut current = self.status.lock().unwrap_or_else(|e| e.into_inner());
         if *current != s {
+            // libasound's messages are said once per failure: again only after a recovery.
+            if matches!(s, AudioStatus::Playing { .. } | AudioStatus::Stopped) {
+                super::alsa_log::new_state();
+            }
             match &s {
                 AudioStatus::Waiting(_) => tracing::warn!("audio: {s}"),
                 _ => tracing::info!("audio: {s}"),

@@ -112,6 +112,7 @@ pub async fn run_with_clock(
     clock: WallClock,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), DaemonError> {
+    crate::audio::alsa_log::install();
     let (state, loaded) = match &opts.state_path {
         Some(p) => {
             crate::state::clean_stale_temps(p);
