@@ -11,10 +11,12 @@
 //!   appeared, or that were passed over and answer now, and the chosen device.
 //! - [`recording`] — the stand-in output the daemon's core is tested on in-process.
 //! - [`alsa_log`] — libasound's own error messages, in our log once per audio state.
+//! - [`dropouts`] — late callbacks and xruns, counted; said at most once a minute.
 //! - [`callback`] — what runs in the audio callback: render, convert to the device format.
 
 pub mod alsa_log;
 pub mod callback;
+pub mod dropouts;
 pub mod hosts;
 pub mod output;
 pub mod recording;

@@ -20,6 +20,7 @@
 
 use super::AudioStatus;
 use super::callback::SharedRenderer;
+use super::dropouts::{DropoutLog, Dropouts};
 use super::hosts;
 use super::servers::{PassedOver, Servers, device_present};
 use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault};
@@ -45,20 +46,28 @@ pub trait Output: Send {
     fn status_reader(&self) -> AudioStatusReader;
 }
 
-/// Reads the audio output's current status.
+/// Reads the audio output's current status and its dropouts.
 #[derive(Clone)]
-pub struct AudioStatusReader(Arc<Mutex<AudioStatus>>);
+pub struct AudioStatusReader {
+    status: Arc<Mutex<AudioStatus>>,
+    dropouts: Arc<Dropouts>,
+}
 
 impl AudioStatusReader {
-    pub fn new(status: Arc<Mutex<AudioStatus>>) -> Self {
-        AudioStatusReader(status)
+    pub fn new(status: Arc<Mutex<AudioStatus>>, dropouts: Arc<Dropouts>) -> Self {
+        AudioStatusReader { status, dropouts }
     }
 
     pub fn get(&self) -> AudioStatus {
-        self.0
+        self.status
             .lock()
             .map(|s| s.clone())
             .unwrap_or(AudioStatus::Starting)
+    }
+
+    /// Dropouts since the daemon started.
+    pub fn dropouts(&self) -> u64 {
+        self.dropouts.count()
     }
 }
 
@@ -66,6 +75,7 @@ impl AudioStatusReader {
 pub struct AudioOutput {
     commands: mpsc::Sender<AudioCommand>,
     status: Arc<Mutex<AudioStatus>>,
+    dropouts: Arc<Dropouts>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -78,11 +88,13 @@ impl AudioOutput {
     ) -> Self {
         let (commands, rx) = mpsc::channel();
         let status = Arc::new(Mutex::new(AudioStatus::Stopped));
+        let dropouts = Arc::new(Dropouts::default());
         let supervisor = Supervisor {
             frames: renderer.frames(),
             renderer: Arc::new(Mutex::new(renderer)),
             config,
             status: status.clone(),
+            dropouts: dropouts.clone(),
             on_status: Box::new(on_status),
         };
         let thread = std::thread::Builder::new()
@@ -92,6 +104,7 @@ impl AudioOutput {
         AudioOutput {
             commands,
             status,
+            dropouts,
             thread: Some(thread),
         }
     }
@@ -109,7 +122,7 @@ impl Output for AudioOutput {
     /// Reads the status as the supervisor sets it (for D-Bus properties: never out of
     /// date, never waiting on the daemon's core).
     fn status_reader(&self) -> AudioStatusReader {
-        AudioStatusReader(self.status.clone())
+        AudioStatusReader::new(self.status.clone(), self.dropouts.clone())
     }
 }
 
@@ -127,6 +140,7 @@ struct Supervisor {
     frames: Arc<AtomicU64>,
     config: AudioConfig,
     status: Arc<Mutex<AudioStatus>>,
+    dropouts: Arc<Dropouts>,
     on_status: Box<dyn Fn(&AudioStatus) + Send>,
 }
 
@@ -168,6 +182,7 @@ impl Supervisor {
         let mut stream: Option<OpenStream> = None;
         let mut servers = Servers::now();
         let mut passed_over = PassedOver::new(Instant::now());
+        let mut dropout_log = DropoutLog::new();
         loop {
             // Commands queued while a stream opened or closed are taken together. Idle (no
             // stream wanted), nothing can change but a command: wait for one, never waking
@@ -203,6 +218,13 @@ impl Supervisor {
                 Decision::Wait => {}
                 Decision::Rebuild => stream = None,
                 Decision::Lost(why) => {
+                    let was_playing = matches!(
+                        *self.status.lock().unwrap_or_else(|e| e.into_inner()),
+                        AudioStatus::Playing { .. }
+                    );
+                    if was_playing {
+                        self.dropouts.add();
+                    }
                     host = None;
                     stream = None;
                     self.set(AudioStatus::Waiting(why));
@@ -248,6 +270,9 @@ impl Supervisor {
                         }
                     }
                 }
+            }
+            if let Some(line) = dropout_log.line(Instant::now(), self.dropouts.count()) {
+                tracing::warn!("{line}");
             }
             if let (false, Some(opened)) = (heard_before, plan.first_heard()) {
                 tracing::info!(
@@ -314,12 +339,19 @@ impl Supervisor {
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
         let (closed_tx, closed_rx) = mpsc::channel::<()>();
         let failed = Arc::new(StreamFault::default());
-        let renderer = self.renderer.clone();
+        let (renderer, dropouts) = (self.renderer.clone(), self.dropouts.clone());
         let (config, failed_cb) = (self.config.clone(), failed.clone());
         std::thread::Builder::new()
             .name("attuned-stream".into())
             .spawn(move || {
-                match stream::build(&config, device.as_deref(), host, renderer, failed_cb) {
+                match stream::build(
+                    &config,
+                    device.as_deref(),
+                    host,
+                    renderer,
+                    failed_cb,
+                    dropouts,
+                ) {
                     Ok(built) => {
                         let answer = (built.host, built.status, built.on_chosen);
                         if ready_tx.send(Ok(answer)).is_ok() {

@@ -81,7 +81,7 @@ impl Output for RecordingOutput {
     }
 
     fn status_reader(&self) -> AudioStatusReader {
-        AudioStatusReader::new(self.status.clone())
+        AudioStatusReader::new(self.status.clone(), Default::default())
     }
 }
 

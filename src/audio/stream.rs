@@ -4,6 +4,7 @@
 
 use super::AudioStatus;
 use super::callback::{SharedRenderer, fill};
+use super::dropouts::{Deadline, Dropouts};
 use super::hosts;
 use crate::config::{AudioConfig, AudioHost};
 use crate::engine::SAMPLE_RATE;
@@ -64,11 +65,20 @@ pub fn build(
     host: Option<SharedHost>,
     renderer: SharedRenderer,
     failed: Arc<StreamFault>,
+    dropouts: Arc<Dropouts>,
 ) -> Result<Built, String> {
     let mut why = Vec::new();
     for id in hosts::candidates(config.host) {
         let kept = host.as_ref().filter(|(kept, _)| *kept == id).cloned();
-        match build_on(id, config, device, kept, renderer.clone(), failed.clone()) {
+        match build_on(
+            id,
+            config,
+            device,
+            kept,
+            renderer.clone(),
+            failed.clone(),
+            dropouts.clone(),
+        ) {
             Ok(built) => {
                 if !why.is_empty() {
                     tracing::warn!("audio: {} plays, after {}", id.name(), why.join("; "));
@@ -88,6 +98,7 @@ fn build_on(
     host: Option<SharedHost>,
     renderer: SharedRenderer,
     failed: Arc<StreamFault>,
+    dropouts: Arc<Dropouts>,
 ) -> Result<Built, String> {
     let auto = config.host == AudioHost::Auto;
     // In auto mode ALSA is only the last resort: say so when it fails too.
@@ -133,6 +144,7 @@ fn build_on(
         sample_rate: SAMPLE_RATE as u32,
         buffer_size: cpal::BufferSize::Fixed(frames),
     };
+    let xruns = dropouts.clone();
     let on_error = move |e: cpal::Error| {
         use cpal::ErrorKind::*;
         // Xruns and unclassified backend errors (ALSA through the pulse plugin floods EIO
@@ -141,21 +153,36 @@ fn build_on(
             StreamInvalidated => failed.set(StreamFault::INVALIDATED),
             DeviceNotAvailable => failed.set(StreamFault::DEVICE_GONE),
             HostUnavailable => failed.set(StreamFault::HOST_GONE),
+            Xrun => xruns.add(),
             _ => {}
         }
     };
     let ch = channels as usize;
     let format = supported.sample_format();
+    let mut deadline = Deadline::default();
+    let mut on_time = move |frames: usize, info: &cpal::OutputCallbackInfo| {
+        let t = info.timestamp();
+        if deadline.late(t.callback, t.playback, frames) {
+            dropouts.add();
+        }
+        t.playback.duration_since(t.callback)
+    };
     let stream = match format {
         cpal::SampleFormat::F32 => device.build_output_stream::<f32, _, _>(
             stream_config,
-            move |out, info| fill(&renderer, out, ch, heard_after(info)),
+            move |out, info| {
+                let heard_after = on_time(out.len() / ch, info);
+                fill(&renderer, out, ch, heard_after)
+            },
             on_error,
             Some(OPEN_TIMEOUT),
         ),
         cpal::SampleFormat::I16 => device.build_output_stream::<i16, _, _>(
             stream_config,
-            move |out, info| fill(&renderer, out, ch, heard_after(info)),
+            move |out, info| {
+                let heard_after = on_time(out.len() / ch, info);
+                fill(&renderer, out, ch, heard_after)
+            },
             on_error,
             Some(OPEN_TIMEOUT),
         ),
@@ -195,12 +222,6 @@ fn buffer_frames(buffer_ms: u32, range: &cpal::SupportedBufferSize) -> u32 {
         cpal::SupportedBufferSize::Range { min, max } if min <= max => wanted.clamp(min, max),
         _ => wanted,
     }
-}
-
-/// How long until what this callback writes is heard, as the host predicts it.
-fn heard_after(info: &cpal::OutputCallbackInfo) -> Duration {
-    let t = info.timestamp();
-    t.playback.duration_since(t.callback)
 }
 
 #[cfg(test)]

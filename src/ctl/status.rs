@@ -17,6 +17,7 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
     let controls = proxy.controls().await.map_err(e)?;
     let timer = proxy.sleep_timer_remaining().await.map_err(e)?;
     let audio = proxy.audio_output().await.map_err(e)?;
+    let dropouts = proxy.dropouts().await.map_err(e)?;
     let midi = proxy.midi_input().await.map_err(e)?;
     let bluetooth = proxy.bluetooth().await.map_err(e)?;
     let sensors = proxy.sensors().await.map_err(e)?;
@@ -44,6 +45,7 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
                 "swell_rate": l.swell_rate, "confidence": l.confidence,
             })),
             "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
+            "dropouts": dropouts,
             "midi_input": midi,
             "bluetooth": bluetooth, "sensors": sensors,
             "workout": (!workout.is_empty()).then(|| serde_json::json!({
@@ -86,7 +88,10 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
     if timer > 0.0 {
         println!("sleep timer: {}", human(timer));
     }
-    println!("audio: {audio}");
+    match dropouts {
+        0 => println!("audio: {audio}"),
+        n => println!("audio: {audio} · {n} dropout(s) since the daemon started"),
+    }
     if midi != "off" {
         println!("MIDI: {midi}");
     }

@@ -338,6 +338,12 @@ impl AttunedInterface {
     fn audio_output(&self) -> String {
         self.audio.get().to_string()
     }
+    /// Dropouts since the daemon started: callbacks that came after the sound before them
+    /// had run out, and xruns the sound server reported.
+    #[zbus(property)]
+    fn dropouts(&self) -> u64 {
+        self.audio.dropouts()
+    }
     /// Live MIDI input: off, no MIDI system (why), waiting for a port, or the port listened
     /// to and how many played phrases became the motif.
     #[zbus(property)]

@@ -78,6 +78,7 @@ struct Announced {
     controls: Vec<i64>,
     timer: i64,
     audio: String,
+    dropouts: u64,
     midi: String,
     sensors: Vec<SensorRow>,
     bluetooth: String,
@@ -121,6 +122,7 @@ impl Announced {
                 .collect(),
             timer: v.timer_remaining().ceil() as i64,
             audio: audio.get().to_string(),
+            dropouts: audio.dropouts(),
             midi: midi.get().to_string(),
             sensors: sensor_rows(&bluetooth),
             bluetooth: bluetooth.radio.to_string(),
@@ -188,6 +190,9 @@ impl Announced {
         }
         if self.audio != before.audio {
             i.audio_output_changed(e).await?;
+        }
+        if self.dropouts != before.dropouts {
+            i.dropouts_changed(e).await?;
         }
         if self.midi != before.midi {
             i.midi_input_changed(e).await?;

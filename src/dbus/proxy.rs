@@ -75,5 +75,7 @@ pub trait Attuned {
     #[zbus(property)]
     fn audio_output(&self) -> zbus::Result<String>;
     #[zbus(property)]
+    fn dropouts(&self) -> zbus::Result<u64>;
+    #[zbus(property)]
     fn midi_input(&self) -> zbus::Result<String>;
 }
