@@ -12,6 +12,7 @@
 //! - [`recording`] — the stand-in output the daemon's core is tested on in-process.
 //! - [`alsa_log`] — libasound's own error messages, in our log once per audio state.
 //! - [`dropouts`] — late callbacks and xruns, counted; said at most once a minute.
+//! - [`realtime`] — realtime scheduling for the callback's thread (directly, or RTKit).
 //! - [`callback`] — what runs in the audio callback: render, convert to the device format.
 
 pub mod alsa_log;
@@ -19,6 +20,7 @@ pub mod callback;
 pub mod dropouts;
 pub mod hosts;
 pub mod output;
+pub mod realtime;
 pub mod recording;
 mod servers;
 pub mod stream;

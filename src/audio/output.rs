@@ -23,7 +23,7 @@ use super::callback::SharedRenderer;
 use super::dropouts::{DropoutLog, Dropouts};
 use super::hosts;
 use super::servers::{PassedOver, Servers, device_present};
-use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault};
+use super::stream::{self, OPEN_TIMEOUT, SharedHost, StreamFault, Watch};
 pub use super::supervision::{
     AudioCommand, CHECK_EVERY, CHOSEN_CHECK_EVERY, MAX_BACKOFF, WATCHDOG,
 };
@@ -88,13 +88,14 @@ impl AudioOutput {
     ) -> Self {
         let (commands, rx) = mpsc::channel();
         let status = Arc::new(Mutex::new(AudioStatus::Stopped));
-        let dropouts = Arc::new(Dropouts::default());
+        let watch = Watch::default();
+        let dropouts = watch.dropouts.clone();
         let supervisor = Supervisor {
             frames: renderer.frames(),
             renderer: Arc::new(Mutex::new(renderer)),
             config,
             status: status.clone(),
-            dropouts: dropouts.clone(),
+            watch,
             on_status: Box::new(on_status),
         };
         let thread = std::thread::Builder::new()
@@ -140,7 +141,7 @@ struct Supervisor {
     frames: Arc<AtomicU64>,
     config: AudioConfig,
     status: Arc<Mutex<AudioStatus>>,
-    dropouts: Arc<Dropouts>,
+    watch: Watch,
     on_status: Box<dyn Fn(&AudioStatus) + Send>,
 }
 
@@ -223,7 +224,7 @@ impl Supervisor {
                         AudioStatus::Playing { .. }
                     );
                     if was_playing {
-                        self.dropouts.add();
+                        self.watch.dropouts.add();
                     }
                     host = None;
                     stream = None;
@@ -271,8 +272,11 @@ impl Supervisor {
                     }
                 }
             }
-            if let Some(line) = dropout_log.line(Instant::now(), self.dropouts.count()) {
+            if let Some(line) = dropout_log.line(Instant::now(), self.watch.dropouts.count()) {
                 tracing::warn!("{line}");
+            }
+            if let Some(thread) = self.watch.thread.take() {
+                super::realtime::promote(thread);
             }
             if let (false, Some(opened)) = (heard_before, plan.first_heard()) {
                 tracing::info!(
@@ -339,19 +343,12 @@ impl Supervisor {
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
         let (closed_tx, closed_rx) = mpsc::channel::<()>();
         let failed = Arc::new(StreamFault::default());
-        let (renderer, dropouts) = (self.renderer.clone(), self.dropouts.clone());
+        let (renderer, watch) = (self.renderer.clone(), self.watch.clone());
         let (config, failed_cb) = (self.config.clone(), failed.clone());
         std::thread::Builder::new()
             .name("attuned-stream".into())
             .spawn(move || {
-                match stream::build(
-                    &config,
-                    device.as_deref(),
-                    host,
-                    renderer,
-                    failed_cb,
-                    dropouts,
-                ) {
+                match stream::build(&config, device.as_deref(), host, renderer, failed_cb, watch) {
                     Ok(built) => {
                         let answer = (built.host, built.status, built.on_chosen);
                         if ready_tx.send(Ok(answer)).is_ok() {

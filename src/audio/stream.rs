@@ -6,6 +6,7 @@ use super::AudioStatus;
 use super::callback::{SharedRenderer, fill};
 use super::dropouts::{Deadline, Dropouts};
 use super::hosts;
+use super::realtime::AudioThread;
 use crate::config::{AudioConfig, AudioHost};
 use crate::engine::SAMPLE_RATE;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
@@ -47,6 +48,15 @@ impl StreamFault {
     }
 }
 
+/// What the streams' callbacks report to the supervisor, shared by every stream.
+#[derive(Clone, Default)]
+pub struct Watch {
+    /// Dropouts counted.
+    pub dropouts: Arc<Dropouts>,
+    /// The thread each new stream's callback runs on (for its realtime scheduling).
+    pub thread: Arc<AudioThread>,
+}
+
 /// A stream that plays, and what it plays on.
 pub struct Built {
     pub stream: cpal::Stream,
@@ -65,7 +75,7 @@ pub fn build(
     host: Option<SharedHost>,
     renderer: SharedRenderer,
     failed: Arc<StreamFault>,
-    dropouts: Arc<Dropouts>,
+    watch: Watch,
 ) -> Result<Built, String> {
     let mut why = Vec::new();
     for id in hosts::candidates(config.host) {
@@ -77,7 +87,7 @@ pub fn build(
             kept,
             renderer.clone(),
             failed.clone(),
-            dropouts.clone(),
+            watch.clone(),
         ) {
             Ok(built) => {
                 if !why.is_empty() {
@@ -98,7 +108,7 @@ fn build_on(
     host: Option<SharedHost>,
     renderer: SharedRenderer,
     failed: Arc<StreamFault>,
-    dropouts: Arc<Dropouts>,
+    watch: Watch,
 ) -> Result<Built, String> {
     let auto = config.host == AudioHost::Auto;
     // In auto mode ALSA is only the last resort: say so when it fails too.
@@ -144,7 +154,7 @@ fn build_on(
         sample_rate: SAMPLE_RATE as u32,
         buffer_size: cpal::BufferSize::Fixed(frames),
     };
-    let xruns = dropouts.clone();
+    let xruns = watch.dropouts.clone();
     let on_error = move |e: cpal::Error| {
         use cpal::ErrorKind::*;
         // Xruns and unclassified backend errors (ALSA through the pulse plugin floods EIO
@@ -160,10 +170,15 @@ fn build_on(
     let ch = channels as usize;
     let format = supported.sample_format();
     let mut deadline = Deadline::default();
+    let mut noted = false;
     let mut on_time = move |frames: usize, info: &cpal::OutputCallbackInfo| {
+        if !noted {
+            watch.thread.note();
+            noted = true;
+        }
         let t = info.timestamp();
         if deadline.late(t.callback, t.playback, frames) {
-            dropouts.add();
+            watch.dropouts.add();
         }
         t.playback.duration_since(t.callback)
     };

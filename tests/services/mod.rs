@@ -8,6 +8,7 @@
 pub mod bluez;
 pub mod logind;
 pub mod pipewire;
+pub mod rtkit;
 mod sound_turn;
 
 use std::path::{Path, PathBuf};
@@ -166,6 +167,12 @@ impl Session {
         logind::Logind::start(&self.system_bus_address())
     }
 
+    /// A private system bus with the RTKit-shaped service on it (`grant`: it promotes).
+    pub fn start_rtkit(&mut self, grant: bool) -> rtkit::Rtkit {
+        self.start_system_bus();
+        rtkit::Rtkit::start(&self.system_bus_address(), grant)
+    }
+
     /// A private system bus with the BlueZ-shaped service on it.
     pub fn start_bluez(&mut self) -> std::sync::Arc<bluez::Bluez> {
         self.start_system_bus();
@@ -302,20 +309,38 @@ impl Session {
 
     /// Start the daemon with more environment (`RUST_LOG=…`, …).
     pub fn start_daemon_with(&self, extra: &[&str], env: &[(&str, &str)]) -> Daemon {
+        self.start_daemon_under(&[], extra, env)
+    }
+
+    /// Start the daemon through `wrapper` (a program that execs the rest of its command
+    /// line, as `setpriv …` does), with `extra` arguments and more environment.
+    pub fn start_daemon_under(
+        &self,
+        wrapper: &[&str],
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Daemon {
         let log = self.dir.join(format!(
             "daemon-{}.log",
             Instant::now().elapsed().as_nanos()
         ));
+        // ATTUNED_DAEMON_BIN measures another build (the release binary) with these tests.
+        let daemon = std::env::var_os("ATTUNED_DAEMON_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_attuned").into());
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = self.command(program);
+                c.args(args).arg(daemon);
+                c
+            }
+            None => self.command(daemon),
+        };
         let child = spawn(
-            // ATTUNED_DAEMON_BIN measures another build (the release binary) with these tests.
-            self.command(
-                std::env::var_os("ATTUNED_DAEMON_BIN")
-                    .unwrap_or_else(|| env!("CARGO_BIN_EXE_attuned").into()),
-            )
-            .args(extra)
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap()),
+            command
+                .args(extra)
+                .envs(env.iter().copied())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap()),
             "attuned",
         );
         let d = Daemon { child, log };
