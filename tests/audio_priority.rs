@@ -32,7 +32,12 @@ fn policy(pid: u32, tid: u64) -> u32 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).unwrap();
     let after_name = &stat[stat.rfind(')').unwrap() + 2..];
     // Field 41 of stat; the first after the name is field 3.
-    after_name.split_whitespace().nth(41 - 3).unwrap().parse().unwrap()
+    after_name
+        .split_whitespace()
+        .nth(41 - 3)
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 /// Threads of `pid` running SCHED_FIFO.
@@ -57,19 +62,26 @@ fn realtime_through_rtkit_when_the_daemon_may_not_set_it_itself() {
     let d = s.start_daemon_under(&UNPRIVILEGED, &[], &[]);
     assert!(heard(&s), "{}", d.log());
     assert!(
-        until(Duration::from_secs(5), || !rtkit.realtime_calls().is_empty()).is_some(),
+        until(Duration::from_secs(5), || !rtkit
+            .realtime_calls()
+            .is_empty())
+        .is_some(),
         "no request reached RTKit\n{}",
         d.log()
     );
     let (pid, tid, priority) = rtkit.realtime_calls()[0];
     assert_eq!(pid, d.child.id() as u64);
     assert_eq!(priority, 20);
-    assert_eq!(policy(d.child.id(), tid), 1, "thread {tid} is not SCHED_FIFO");
+    assert_eq!(
+        policy(d.child.id(), tid),
+        1,
+        "thread {tid} is not SCHED_FIFO"
+    );
     assert_eq!(fifo_threads(d.child.id()), vec![tid]);
     assert!(
-        until(Duration::from_secs(2), || d
-            .log()
-            .contains("audio thread: realtime (SCHED_FIFO 20) through RTKit"))
+        until(Duration::from_secs(2), || d.log().contains(
+            "audio thread: realtime (SCHED_FIFO 20) through RTKit"
+        ))
         .is_some(),
         "{}",
         d.log()
@@ -89,7 +101,10 @@ fn refused_it_plays_on_at_normal_priority_and_says_so_once() {
     let d = s.start_daemon_under(&UNPRIVILEGED, &[], &[]);
     assert!(heard(&s), "{}", d.log());
     assert!(
-        until(Duration::from_secs(5), || !rtkit.high_priority_calls().is_empty()).is_some(),
+        until(Duration::from_secs(5), || !rtkit
+            .high_priority_calls()
+            .is_empty())
+        .is_some(),
         "{}",
         d.log()
     );
@@ -117,9 +132,9 @@ fn realtime_set_directly_where_the_process_may() {
     let d = s.start_daemon(&[]);
     assert!(heard(&s), "{}", d.log());
     assert!(
-        until(Duration::from_secs(5), || d
-            .log()
-            .contains("audio thread: realtime (SCHED_FIFO 20), set directly"))
+        until(Duration::from_secs(5), || d.log().contains(
+            "audio thread: realtime (SCHED_FIFO 20), set directly"
+        ))
         .is_some(),
         "{}",
         d.log()
