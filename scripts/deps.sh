@@ -10,7 +10,8 @@
 #
 # build: compile attuned · run: the render's spectrogram and the daemon's own session bus ·
 # test: the real services the tests start and the training script's Python · bench: Csound,
-# the reference the engine is measured against (scripts/bench-reference.sh).
+# the reference the engine is measured against (scripts/bench-reference.sh), and stress-ng
+# for the dropout benchmark (scripts/dropout-bench.sh).
 set -euo pipefail
 
 # package|why — one line each.
@@ -60,6 +61,7 @@ TEST_PACKAGES=(
 BENCH_PACKAGES=(
   "csound|renders the reference patch the engine is measured against"
   "bc|the speed ratios"
+  "stress-ng|keeps every core busy for the dropout benchmark (scripts/dropout-bench.sh)"
 )
 
 # What each job needs present: commands, then pkg-config modules.
@@ -72,7 +74,7 @@ TEST_COMMANDS=(python3 dbus-daemon busctl gdbus pulseaudio pactl parec pacat pla
   xwininfo jackd)
 TEST_MODULES=(jack)
 TEST_PYTHON_MODULES=(numpy onnx)
-BENCH_COMMANDS=(csound bc taskset)
+BENCH_COMMANDS=(csound bc taskset stress-ng)
 
 usage() { sed -n '7,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 

@@ -32,7 +32,7 @@ one_run() { # label load(0/1) wrapper...
   export XDG_DATA_HOME=$dir/home/.local/share PULSE_CLIENTCONFIG=$dir/pulse-client.conf
   export RUST_LOG=attuned=info
   mkdir -p "$HOME"
-  dbus-daemon --session --nofork --nopidfile --address="$DBUS_SESSION_BUS_ADDRESS" &
+  dbus-daemon --session --nofork --nopidfile --address="$DBUS_SESSION_BUS_ADDRESS" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 100); do [ -S "$dir/bus" ] && break; sleep 0.05; done
   pipewire >"$dir/pipewire.log" 2>&1 &
@@ -79,10 +79,14 @@ silent = np.all(x == 0, axis=1).astype(np.int8)
 edges = np.diff(np.concatenate([[0], silent, [0]]))
 starts, ends = np.where(edges == 1)[0], np.where(edges == -1)[0]
 runs = ends - starts
-gaps = runs[runs >= int(0.0025 * rate)]
+# The monitor's first buffer can be silence before the stream reaches it: not a dropout.
+long = (runs >= int(0.0025 * rate)) & (starts > int(0.5 * rate))
+gaps = runs[long]
+where = ", ".join(f"{s / rate:.2f} s" for s in starts[long][:5])
 cpu = 100.0 * int(ticks) / int(hz) / float(secs)
 print(f"{label:<28} {len(x)/rate:6.1f} s  gaps {len(gaps):3d} ({gaps.sum()/rate*1000:6.1f} ms)"
-      f"  Dropouts +{counted:<3}  CPU {cpu:4.1f} %  audio thread: {rt}")
+      f"  Dropouts +{counted:<3}  CPU {cpu:4.1f} %  audio thread: {rt}"
+      + (f"  (at {where})" if where else ""))
 EOF
   kill "$daemon" 2>/dev/null || true
   wait "$daemon" 2>/dev/null || true

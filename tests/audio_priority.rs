@@ -1,5 +1,7 @@
-//! The audio callback's thread asks for realtime scheduling as desktop audio clients do,
-//! through real PulseAudio: directly where the process may (root here), else through an
+//! The audio callback's thread (and the host's threads of its name) asks for realtime
+//! scheduling as desktop audio clients do, through real PulseAudio and PipeWire: directly
+//! where the process may (root here; on PipeWire both cpal's loop and PipeWire's data loop),
+//! else through an
 //! RTKit-shaped service on a private system bus (the daemon started without CAP_SYS_NICE,
 //! as a desktop user is), and when RTKit refuses it plays on at normal priority with one
 //! line in the log. The tests run as root, as CI does: the stand-in sets the thread's
@@ -49,6 +51,11 @@ fn fifo_threads(pid: u32) -> Vec<u64> {
         .collect()
 }
 
+/// Thread `tid`'s name.
+fn comm(pid: u64, tid: u64) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm")).unwrap()
+}
+
 fn heard(s: &Session) -> bool {
     until(Duration::from_secs(8), || rms(&s.record(0.25)) > 0.005).is_some()
 }
@@ -62,14 +69,15 @@ fn realtime_through_rtkit_when_the_daemon_may_not_set_it_itself() {
     let d = s.start_daemon_under(&UNPRIVILEGED, &[], &[]);
     assert!(heard(&s), "{}", d.log());
     assert!(
-        until(Duration::from_secs(5), || !rtkit
-            .realtime_calls()
-            .is_empty())
+        until(Duration::from_secs(5), || d.log().contains(
+            "audio thread: realtime (SCHED_FIFO 20) through RTKit"
+        ))
         .is_some(),
-        "no request reached RTKit\n{}",
+        "{}",
         d.log()
     );
-    let (pid, tid, priority) = rtkit.realtime_calls()[0];
+    let calls = rtkit.realtime_calls();
+    let (pid, tid, priority) = calls[0];
     assert_eq!(pid, d.child.id() as u64);
     assert_eq!(priority, 20);
     assert_eq!(
@@ -77,15 +85,14 @@ fn realtime_through_rtkit_when_the_daemon_may_not_set_it_itself() {
         1,
         "thread {tid} is not SCHED_FIFO"
     );
-    assert_eq!(fifo_threads(d.child.id()), vec![tid]);
+    // The callback's thread, and the host's threads of its name.
+    let fifo = fifo_threads(d.child.id());
+    assert!(fifo.contains(&tid), "{fifo:?}");
     assert!(
-        until(Duration::from_secs(2), || d.log().contains(
-            "audio thread: realtime (SCHED_FIFO 20) through RTKit"
-        ))
-        .is_some(),
-        "{}",
-        d.log()
+        fifo.iter().all(|&t| comm(pid, t) == comm(pid, tid)),
+        "{fifo:?}"
     );
+    assert_eq!(calls.len(), fifo.len(), "{calls:?}");
     assert!(rtkit.high_priority_calls().is_empty());
     eprintln!("RTKit made thread {tid} of {pid} SCHED_FIFO {priority}");
     let (status, _, log) = d.terminate();
@@ -128,7 +135,7 @@ fn realtime_set_directly_where_the_process_may() {
     needs_root();
     let mut s = Session::new("rt-direct");
     let rtkit = s.start_rtkit(true);
-    s.start_pulse();
+    s.start_pipewire();
     let d = s.start_daemon(&[]);
     assert!(heard(&s), "{}", d.log());
     assert!(
@@ -139,7 +146,14 @@ fn realtime_set_directly_where_the_process_may() {
         "{}",
         d.log()
     );
-    assert_eq!(fifo_threads(d.child.id()).len(), 1);
+    // cpal's `pw_out` loop, which runs the callback, and PipeWire's data loop beside it.
+    let fifo = fifo_threads(d.child.id());
+    let pid = d.child.id() as u64;
+    assert_eq!(fifo.len(), 2, "{fifo:?}");
+    assert!(
+        fifo.iter().all(|&t| comm(pid, t).trim() == "pw_out"),
+        "{fifo:?}"
+    );
     assert!(rtkit.realtime_calls().is_empty(), "RTKit asked needlessly");
     let (status, _, log) = d.terminate();
     assert!(status.success(), "{log}");

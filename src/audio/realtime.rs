@@ -6,7 +6,10 @@
 //! audio plays at normal priority and the log says so once.
 //!
 //! The callback only notes its thread id ([`AudioThread::note`], once per stream); the
-//! request runs on a thread of its own, since it may wait on the bus.
+//! request runs on a thread of its own, since it may wait on the bus. The host's other
+//! threads of the same name are asked for too: a thread takes its creator's name, so these
+//! are the threads the host started from its audio thread (PipeWire's data loop, which hands
+//! each buffer to the graph, runs beside cpal's `pw_out` loop under the same name).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -72,7 +75,8 @@ static LAST_OUTCOME: Mutex<String> = Mutex::new(String::new());
 /// Ask for realtime scheduling of thread `tid` of this process, on a thread of its own.
 pub fn promote(tid: i32) {
     let spawned = std::thread::Builder::new()
-        .name("attuned-rt".into())
+        // Not "attuned-rt": that names the daemon's runtime workers.
+        .name("attuned-prio".into())
         .spawn(move || {
             let outcome = request(tid);
             let mut last = LAST_OUTCOME.lock().unwrap_or_else(|e| e.into_inner());
@@ -107,9 +111,32 @@ fn direct(tid: i32) -> bool {
     }
 }
 
+/// A thread's name (`comm`).
+fn name_of(tid: i32) -> Option<String> {
+    let comm = std::fs::read_to_string(format!("/proc/self/task/{tid}/comm")).ok()?;
+    Some(comm.trim_end().to_owned())
+}
+
+/// `tid`, then this process's other threads of its name.
+fn host_threads(tid: i32) -> (String, Vec<i32>) {
+    let name = name_of(tid).unwrap_or_default();
+    let mut threads = vec![tid];
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        let mut siblings: Vec<i32> = tasks
+            .filter_map(|t| t.ok()?.file_name().to_str()?.parse().ok())
+            .filter(|&t| t != tid && !name.is_empty() && name_of(t).as_deref() == Some(&name))
+            .collect();
+        siblings.sort_unstable();
+        threads.extend(siblings);
+    }
+    (name, threads)
+}
+
 fn request(tid: i32) -> String {
-    if limit_rttime(RTTIME_US) && direct(tid) {
-        return format!("realtime (SCHED_FIFO {PRIORITY}), set directly");
+    let (name, threads) = host_threads(tid);
+    let which = format!("{} thread(s) named {name}", threads.len());
+    if limit_rttime(RTTIME_US) && threads.iter().all(|&t| direct(t)) {
+        return format!("realtime (SCHED_FIFO {PRIORITY}), set directly, {which}");
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -118,10 +145,10 @@ fn request(tid: i32) -> String {
         Ok(r) => r,
         Err(e) => return format!("normal priority (no runtime to ask RTKit: {e})"),
     };
-    runtime.block_on(through_rtkit(tid))
+    runtime.block_on(through_rtkit(&threads, &which))
 }
 
-async fn through_rtkit(tid: i32) -> String {
+async fn through_rtkit(threads: &[i32], which: &str) -> String {
     let refused = |why: String| format!("normal priority (realtime refused: {why})");
     let conn = match zbus::Connection::system().await {
         Ok(c) => c,
@@ -135,29 +162,36 @@ async fn through_rtkit(tid: i32) -> String {
         Ok(p) => p,
         Err(e) => return refused(format!("RTKit: {e}")),
     };
-    let (pid, thread) = (std::process::id() as u64, tid as u64);
+    let pid = std::process::id() as u64;
     let realtime = async {
         let max = rtkit.max_realtime_priority().await?;
         let rttime = rtkit.rttime_usec_max().await?;
         let priority = PRIORITY.min(max.max(1) as u32);
         limit_rttime(RTTIME_US.min(rttime.max(1) as u64));
-        rtkit
-            .make_thread_realtime_with_pid(pid, thread, priority)
-            .await?;
+        for &thread in threads {
+            rtkit
+                .make_thread_realtime_with_pid(pid, thread as u64, priority)
+                .await?;
+        }
         Ok::<u32, zbus::Error>(priority)
     };
     match realtime.await {
-        Ok(priority) => format!("realtime (SCHED_FIFO {priority}) through RTKit"),
+        Ok(priority) => format!("realtime (SCHED_FIFO {priority}) through RTKit, {which}"),
         Err(e) => {
             let nice = match rtkit.min_nice_level().await {
                 Ok(min) => NICE.max(min),
                 Err(_) => NICE,
             };
-            match rtkit
-                .make_thread_high_priority_with_pid(pid, thread, nice)
-                .await
-            {
-                Ok(()) => format!("nice {nice} through RTKit (realtime refused: {e})"),
+            let mut raised = Ok(());
+            for &thread in threads {
+                raised = raised.and(
+                    rtkit
+                        .make_thread_high_priority_with_pid(pid, thread as u64, nice)
+                        .await,
+                );
+            }
+            match raised {
+                Ok(()) => format!("nice {nice} through RTKit, {which} (realtime refused: {e})"),
                 Err(e2) => refused(format!("{e}; a higher priority too: {e2}")),
             }
         }
@@ -167,6 +201,28 @@ async fn through_rtkit(tid: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_comes_with_its_namesakes() {
+        let tid = unsafe { libc::gettid() };
+        let me = name_of(tid).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        // Unnamed at the OS level: a thread spawned without a name keeps its creator's.
+        let sibling = std::thread::spawn(move || {
+            tx.send(unsafe { libc::gettid() }).unwrap();
+            let _ = stop_rx.recv();
+        });
+        let sibling_tid = rx.recv().unwrap();
+        let (name, threads) = host_threads(tid);
+        assert_eq!(name, me);
+        assert_eq!(threads[0], tid);
+        if name_of(sibling_tid).as_deref() == Some(&me) {
+            assert!(threads.contains(&sibling_tid), "{threads:?}");
+        }
+        drop(stop_tx);
+        sibling.join().unwrap();
+    }
 
     #[test]
     fn the_thread_noted_is_taken_once() {
