@@ -303,3 +303,67 @@ fn a_preset_directory_that_is_a_file_is_reported() {
     ok(s.call("SetPreset", &["s", "relax"]));
     assert_eq!(s.property("Preset"), "s \"relax\"");
 }
+
+/// Run the daemon to its end (at most 5 s): status, how long it took, what it printed.
+fn run_to_exit(s: &Session) -> (std::process::ExitStatus, std::time::Duration, String) {
+    let log = s.dir.join("exit.log");
+    let mut child = s
+        .command(env!("CARGO_BIN_EXE_attuned"))
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (
+                status,
+                start.elapsed(),
+                std::fs::read_to_string(&log).unwrap(),
+            );
+        }
+        if start.elapsed() > std::time::Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!(
+                "still running after 5 s:\n{}",
+                std::fs::read_to_string(&log).unwrap()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn files_that_are_not_files_are_named_and_the_daemon_goes_on() {
+    let s = Session::new("not-files");
+    // A state file linked to /dev/zero (read as a file, it had been read until memory ran
+    // out): named, defaults used, the daemon on the bus and ended by SIGTERM.
+    let state = s.state_file();
+    std::fs::create_dir_all(state.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &state).unwrap();
+    let d = s.start_daemon(&[]);
+    assert_eq!(s.property("Preset"), "s \"focus\"");
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+    assert!(log.contains("state.json: a character device"), "{log}");
+    std::fs::remove_file(&state).unwrap();
+
+    // A config that is a FIFO or /dev/zero: the daemon ends at once naming it (a broken
+    // config stops it, as any config error does), instead of hanging or filling memory.
+    let config = s.dir.join("home/.config/attuned/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let fifo = std::ffi::CString::new(config.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let (status, took, log) = run_to_exit(&s);
+    assert!(!status.success(), "{log}");
+    assert!(
+        log.contains("config.toml: a FIFO, not a regular file"),
+        "{log}"
+    );
+    eprintln!("a FIFO config refused in {took:?}");
+    std::fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    let (status, _, log) = run_to_exit(&s);
+    assert!(!status.success(), "{log}");
+    assert!(log.contains("config.toml: a character device"), "{log}");
+}
