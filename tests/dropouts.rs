@@ -15,16 +15,7 @@ fn dropouts(s: &Session) -> u64 {
 
 fn a_stall_is_counted(s: &Session, host: &str) {
     let d = s.start_daemon(&[]);
-    let through = format!("playing through {host}");
-    assert!(
-        until(Duration::from_secs(5), || s
-            .property("AudioOutput")
-            .contains(&through))
-        .is_some(),
-        "{}\n{}",
-        s.property("AudioOutput"),
-        d.log()
-    );
+    s.wait_playing_through(&d, host);
     // Heard first: a stream's first callback can lag its opening.
     assert!(
         until(Duration::from_secs(8), || rms(&s.record(0.25)) > 0.005).is_some(),

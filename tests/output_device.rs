@@ -29,14 +29,7 @@ fn a_server_that_hangs_is_an_error_not_another_hosts_list() {
     let mut s = Session::new("pw-hang");
     s.start_pipewire();
     let d = s.start_daemon(&[]);
-    assert!(
-        until(Duration::from_secs(5), || s
-            .property("AudioOutput")
-            .contains("playing through PipeWire"))
-        .is_some(),
-        "{}",
-        d.log()
-    );
+    s.wait_playing_through(&d, "PipeWire");
     ok(s.call("OutputDevices", &[]));
     s.signal_pipewire(libc::SIGSTOP);
     let start = std::time::Instant::now();
@@ -69,16 +62,7 @@ fn the_chosen_device_plays_and_the_default_stands_in(s: Session, host: &str) {
     let sink_b = s.load_null_sink("sinkB");
     s.set_default_sink("nullsink");
     let d = s.start_daemon(&[]);
-    let through = format!("playing through {host}");
-    assert!(
-        until(Duration::from_secs(5), || s
-            .property("AudioOutput")
-            .contains(&through))
-        .is_some(),
-        "{}\n{}",
-        s.property("AudioOutput"),
-        d.log()
-    );
+    s.wait_playing_through(&d, host);
     let devices = ok(s.call("OutputDevices", &[]));
     assert!(
         devices.contains("\"nullsink\"") && devices.contains("\"sinkB\""),

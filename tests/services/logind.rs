@@ -50,22 +50,14 @@ pub struct Logind {
 
 impl Logind {
     pub fn start(bus: &str) -> Logind {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
         let calls = Arc::new(Calls::default());
         let manager = Manager(calls.clone());
-        let conn = rt
-            .block_on(async move {
-                zbus::connection::Builder::address(bus)?
-                    .serve_at("/org/freedesktop/login1", manager)?
-                    .name("org.freedesktop.login1")?
-                    .build()
-                    .await
-            })
-            .expect("the logind mock cannot start");
+        let (rt, conn) = super::serve(
+            bus,
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1",
+            manager,
+        );
         Logind { rt, conn, calls }
     }
 

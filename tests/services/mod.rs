@@ -161,6 +161,20 @@ impl Session {
         std::fs::write(&path, text).unwrap();
     }
 
+    /// Wait up to 5 s for the daemon to play through `host` ("PipeWire", "PulseAudio").
+    pub fn wait_playing_through(&self, d: &Daemon, host: &str) {
+        let through = format!("playing through {host}");
+        assert!(
+            until(Duration::from_secs(5), || self
+                .property("AudioOutput")
+                .contains(&through))
+            .is_some(),
+            "{}\n{}",
+            self.property("AudioOutput"),
+            d.log()
+        );
+    }
+
     /// A private system bus with the logind-shaped service on it.
     pub fn start_logind(&mut self) -> logind::Logind {
         self.start_system_bus();
@@ -530,4 +544,29 @@ pub fn longest_silence(samples: &[i16]) -> usize {
         }
     }
     best
+}
+
+/// A service of a test's own on the bus at `bus`: `iface` served at `path` under `name`, on a
+/// runtime of its own (kept with the connection for as long as the service runs).
+pub fn serve<I: zbus::object_server::Interface>(
+    bus: &str,
+    path: &str,
+    name: &str,
+    iface: I,
+) -> (tokio::runtime::Runtime, zbus::Connection) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let conn = rt
+        .block_on(async {
+            zbus::connection::Builder::address(bus)?
+                .serve_at(path, iface)?
+                .name(name)?
+                .build()
+                .await
+        })
+        .unwrap_or_else(|e| panic!("{name}: the stand-in cannot start: {e}"));
+    (rt, conn)
 }

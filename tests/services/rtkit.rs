@@ -126,25 +126,17 @@ pub struct Rtkit {
 impl Rtkit {
     /// On the bus at `bus`; `grant`: whether it promotes (or refuses everything).
     pub fn start(bus: &str, grant: bool) -> Rtkit {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
         let calls = Arc::new(Calls::default());
         let service = RealtimeKit {
             calls: calls.clone(),
             grant,
         };
-        let conn = rt
-            .block_on(async move {
-                zbus::connection::Builder::address(bus)?
-                    .serve_at("/org/freedesktop/RealtimeKit1", service)?
-                    .name("org.freedesktop.RealtimeKit1")?
-                    .build()
-                    .await
-            })
-            .expect("the RTKit mock cannot start");
+        let (rt, conn) = super::serve(
+            bus,
+            "/org/freedesktop/RealtimeKit1",
+            "org.freedesktop.RealtimeKit1",
+            service,
+        );
         Rtkit { rt, conn, calls }
     }
 
