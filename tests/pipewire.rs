@@ -116,10 +116,16 @@ fn a_pipewire_server_that_starts_after_the_daemon_is_found() {
         "music {music:?} after the server appeared\n{}",
         d.log()
     );
+    // The first sound can come through ALSA's default (libasound's pulse plugin reaching
+    // pipewire-pulse) when the retry falls between PipeWire's socket and its answer; the
+    // passed-over server is asked again after 1 s and taken.
+    let native = until(Duration::from_secs(5), || playing_through_pipewire(&s));
+    eprintln!("on the native host {native:?} after the music");
     assert!(
-        playing_through_pipewire(&s),
-        "{}",
-        s.property("AudioOutput")
+        native.is_some(),
+        "{}\n{}",
+        s.property("AudioOutput"),
+        d.log()
     );
 }
 
