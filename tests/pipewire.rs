@@ -162,3 +162,32 @@ fn a_timer_that_stops_lets_go_of_the_device_until_play() {
     assert!(until(Duration::from_secs(3), || heard(&s, "nullsink")).is_some());
     assert_eq!(s.playback_streams(), ["attuned"]);
 }
+
+#[test]
+fn plays_through_pipewire_pulse_with_no_client_cookie_yet() {
+    let mut s = Session::new("pw-cookie");
+    s.start_pipewire();
+    s.write_config("[audio]\nhost = \"pulseaudio\"\n");
+    // pactl made libpulse's cookie while the sink was set up; a machine where no libpulse
+    // program has run has none, and cpal's client then showed pipewire-pulse an empty one
+    // ("server error: Invalid", for as long as the daemon ran).
+    let cookie = s.dir.join("home/.config/pulse/cookie");
+    let _ = std::fs::remove_file(&cookie);
+    let d = s.start_daemon(&[]);
+    let on_pulse = || {
+        s.property("AudioOutput")
+            .contains("playing through PulseAudio")
+    };
+    assert!(
+        until(Duration::from_secs(5), on_pulse).is_some(),
+        "{}\n{}",
+        s.property("AudioOutput"),
+        d.log()
+    );
+    assert!(heard(&s, "nullsink"), "{}", d.log());
+    let made = std::fs::read(&cookie).unwrap_or_default();
+    assert_eq!(made.len(), 256, "the cookie written");
+    assert!(d.log().contains("wrote one at"), "{}", d.log());
+    let (status, _, log) = d.terminate();
+    assert!(status.success(), "{log}");
+}

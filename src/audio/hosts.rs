@@ -31,6 +31,26 @@ pub fn pipewire_running() -> bool {
     pipewire_socket().is_some()
 }
 
+/// The cpal host `id`; before a PulseAudio one, the cookie its client shows is put where
+/// it looks (see [`pulse_cookie`](super::pulse_cookie)).
+pub fn host(id: cpal::HostId) -> Result<cpal::Host, cpal::Error> {
+    if id == cpal::HostId::PulseAudio {
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        match super::pulse_cookie::ensure() {
+            Ok(Some(path)) => tracing::info!(
+                "audio: no PulseAudio client cookie where cpal looks; wrote one at {}",
+                path.display()
+            ),
+            Ok(None) => {}
+            Err(e) if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) => {
+                tracing::warn!("audio: cannot write a PulseAudio client cookie: {e}")
+            }
+            Err(_) => {}
+        }
+    }
+    cpal::host_from_id(id)
+}
+
 /// A PulseAudio server's socket (or pipewire-pulse's) is there now.
 pub fn pulse_running() -> bool {
     cpal::available_hosts().contains(&cpal::HostId::PulseAudio)
@@ -115,7 +135,7 @@ pub fn find_output(host: &cpal::Host, name: &str) -> Option<cpal::Device> {
 pub fn list_now(choice: AudioHost) -> Result<(cpal::HostId, Vec<OutputDevice>), String> {
     let mut why = Vec::new();
     for id in candidates(choice) {
-        match cpal::host_from_id(id) {
+        match host(id) {
             Ok(host) => match output_devices(&host) {
                 Ok(devices) if !devices.is_empty() || id == cpal::HostId::Alsa => {
                     return Ok((id, devices));

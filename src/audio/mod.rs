@@ -10,6 +10,7 @@
 //! - [`servers`] — what the supervisor looks at for a better place to play: servers that
 //!   appeared, or that were passed over and answer now, and the chosen device.
 //! - [`recording`] — the stand-in output the daemon's core is tested on in-process.
+//! - [`pulse_cookie`] — the cookie cpal's PulseAudio client shows, where it looks.
 //! - [`alsa_log`] — libasound's own error messages, in our log once per audio state.
 //! - [`dropouts`] — late callbacks and xruns, counted; said at most once a minute.
 //! - [`realtime`] — realtime scheduling for the callback's thread (directly, or RTKit).
@@ -20,6 +21,7 @@ pub mod callback;
 pub mod dropouts;
 pub mod hosts;
 pub mod output;
+mod pulse_cookie;
 pub mod realtime;
 pub mod recording;
 mod servers;

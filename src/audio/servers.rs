@@ -68,7 +68,7 @@ pub(super) fn device_present(host: SharedHost, name: &str) -> Option<bool> {
         .name("attuned-devices".into())
         .spawn(move || {
             let present = if host.0 == cpal::HostId::PipeWire {
-                cpal::host_from_id(host.0)
+                hosts::host(host.0)
                     .ok()
                     .map(|h| hosts::find_output(&h, &name).is_some())
             } else {
@@ -132,7 +132,7 @@ fn answers(id: cpal::HostId) -> bool {
     let spawned = std::thread::Builder::new()
         .name("attuned-servers".into())
         .spawn(move || {
-            let answered = cpal::host_from_id(id)
+            let answered = hosts::host(id)
                 .ok()
                 .is_some_and(|h| hosts::output_devices(&h).is_ok_and(|d| !d.is_empty()));
             let _ = tx.send(answered);

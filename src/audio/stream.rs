@@ -121,7 +121,7 @@ fn build_on(
     // one (cheap: one connection, closed once the list is read).
     let host = match host {
         Some((_, h)) if chosen.is_none() || host_id != cpal::HostId::PipeWire => h,
-        _ => Arc::new(cpal::host_from_id(host_id).map_err(|e| format!("{context}: {e}"))?),
+        _ => Arc::new(hosts::host(host_id).map_err(|e| format!("{context}: {e}"))?),
     };
     let found = chosen.and_then(|name| hosts::find_output(&host, name));
     let on_chosen = found.is_some();
