@@ -3,6 +3,7 @@
 
 use crate::compose::trace::FormRow;
 use crate::control::Controller;
+use crate::control::heart_lead::HeartPhase;
 use crate::control::pipeline::{Pipeline, Step};
 use crate::controls::{Control, ControlValues, SharedControls};
 use crate::engine::conductor::{Conductor, Cue, RenderClock};
@@ -311,6 +312,10 @@ pub fn render_with_form(
                     .and_then(|s: &Step| s.breathing)
                     .map(|b| (b.per_minute, b.confidence)),
                 swell_rate: engine.swell().per_min(),
+                heart_lead: trace
+                    .last()
+                    .filter(|s: &&Step| s.heart.phase != HeartPhase::Off)
+                    .map(|s| (s.heart.phase, s.heart.expressed)),
                 sun_elevation: engine.sun().get().0,
                 bird_phrases: engine.nature_report().bird_phrases(),
             });

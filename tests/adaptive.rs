@@ -56,14 +56,15 @@ fn energy(s: &Step) -> f32 {
     s.controls[Control::Energy.index()]
 }
 
-#[test]
-fn replayed_heart_rate_rise_and_fall_moves_energy_up_then_down() {
-    // 6 minutes: 65 bpm, up to 140 by minute 3, back to 70 by minute 6.
+/// Render `preset` in `mode` for 6 minutes with a heart from 65 bpm up to 140 by minute 3
+/// and back to 70 by minute 6; the control steps after the first 20 s (the HR trend needs
+/// 20 s of data), every 10 s.
+fn rise_and_fall(preset: &str, mode: Mode) -> Vec<Step> {
     let hr = |t: f64| 65.0 + 75.0 * (std::f64::consts::PI * t / 360.0).sin() as f32;
-    let mut o = RenderOptions::new(Preset::builtin("focus").unwrap());
+    let mut o = RenderOptions::new(Preset::builtin(preset).unwrap());
     o.duration = Duration::from_secs(360);
     o.adaptive = Some(Adaptive {
-        mode: Mode::Focus,
+        mode,
         readings: session(360, hr),
         profile: ListenerProfile::default(),
         day_of_year: 172,
@@ -76,18 +77,21 @@ fn replayed_heart_rate_rise_and_fall_moves_energy_up_then_down() {
         o.adaptive.unwrap().controller.source(),
         attuned::control::Source::Model(_)
     ));
-    // Sample every 10 s after the first 20 s (the HR trend needs 20 s of data).
-    let samples: Vec<&Step> = r
-        .trace
-        .iter()
+    r.trace
+        .into_iter()
         .filter(|s| s.t >= 20.0)
         .step_by(100)
-        .collect();
+        .collect()
+}
+
+#[test]
+fn replayed_heart_rate_rise_and_fall_moves_energy_up_then_down() {
+    let samples = rise_and_fall("workout", Mode::Workout);
     let hrs: Vec<f32> = samples.iter().map(|s| s.hr.unwrap()).collect();
-    let energies: Vec<f32> = samples.iter().map(|s| energy(s)).collect();
+    let energies: Vec<f32> = samples.iter().map(energy).collect();
     let rho = spearman(&hrs, &energies);
     assert!(rho >= 0.8, "rank correlation {rho}");
-    let at = |t: f64| energy(r.trace.iter().find(|s| s.t >= t).unwrap());
+    let at = |t: f64| energy(samples.iter().find(|s| s.t >= t).unwrap());
     assert!(
         at(180.0) > at(30.0) + 0.1,
         "up: {} → {}",
@@ -100,6 +104,17 @@ fn replayed_heart_rate_rise_and_fall_moves_energy_up_then_down() {
         at(180.0),
         at(350.0)
     );
+}
+
+#[test]
+fn in_focus_a_racing_heart_calms_density_and_tempo() {
+    let samples = rise_and_fall("focus", Mode::Focus);
+    let hrs: Vec<f32> = samples.iter().map(|s| s.hr.unwrap()).collect();
+    for c in [Control::Density, Control::Tempo] {
+        let v: Vec<f32> = samples.iter().map(|s| s.controls[c.index()]).collect();
+        let rho = spearman(&hrs, &v);
+        assert!(rho <= -0.8, "{c:?}: rank correlation {rho}");
+    }
 }
 
 fn run(mode: Mode, hours: f64, minutes: u32, readings: &[Reading]) -> Vec<Step> {
@@ -137,7 +152,15 @@ fn sleep_session_stays_slow_and_energy_falls_over_thirty_minutes() {
                 .eval(&ControlValues(s.controls));
             assert!(bpm <= 80.0, "{bpm} bpm at {} s", s.t);
         }
-        let minute = |m: usize| energy(&steps[m * 600]);
+        // Each minute's mean (a breathing estimate that comes and goes every 5 s moves the
+        // energy by ±0.02 around it, which one sampled step would catch at either end).
+        let minute = |m: usize| {
+            steps[m * 600..(m + 1) * 600]
+                .iter()
+                .map(energy)
+                .sum::<f32>()
+                / 600.0
+        };
         assert!(
             minute(1) > minute(29) + 0.1,
             "{} → {}",

@@ -101,8 +101,16 @@ fn a_breathing_strap_is_read_led_and_summarised_through_the_daemon() {
         "{lead:?} for {rate}"
     );
     assert!(lead["confidence"] > 0.3 && (lead["target"] - rate).abs() < 0.01);
+    // The heart lead: a heart ~4 bpm over rest is heard as it is (resting).
+    let heart = map(&s, "HeartLead");
+    assert_eq!(heart["phase"], 1.0, "{heart:?}");
+    assert!((heart["heart"] - 4.0).abs() <= 3.0, "{heart:?}");
     let status = s.ctl(&["status"]);
     assert!(status.contains("breath lead matching: swell"), "{status}");
+    assert!(
+        status.contains("heart lead resting: your heart +"),
+        "{status}"
+    );
     assert!(status.contains("breathing 1"), "{status}");
 
     // Pausing ends the session: its summary is the LastSession property and attunectl's.

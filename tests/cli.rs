@@ -183,13 +183,15 @@ fn the_trace_has_breathing_and_swell_columns() {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
-        header[header.len() - 5..],
+        header[header.len() - 7..],
         [
             "breathing_rate",
             "breathing_confidence",
             "swell_rate",
             "sun_elevation",
-            "bird_phrases"
+            "bird_phrases",
+            "heart_lead",
+            "heart_expressed"
         ]
     );
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
@@ -202,6 +204,14 @@ fn the_trace_has_breathing_and_swell_columns() {
     let swell: f32 = last[swell_rate].parse().unwrap();
     assert!((rate - 10.0).abs() <= 1.0, "{last:?}");
     assert!((swell - 0.75 * rate).abs() <= 0.4, "{last:?}");
+    // breathe is a relax preset: the heart lead is on (64 bpm: near rest), with the arousal
+    // the music expresses.
+    let (lead, expressed) = (col("heart_lead"), col("heart_expressed"));
+    assert_eq!(last[lead], "resting", "{last:?}");
+    assert!(
+        last[expressed].parse::<f32>().unwrap().abs() < 0.08,
+        "{last:?}"
+    );
     for f in [wav, trace, csv] {
         std::fs::remove_file(f).unwrap();
     }

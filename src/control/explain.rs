@@ -60,9 +60,9 @@ mod tests {
     use crate::control::teacher::teach;
 
     #[test]
-    fn high_heart_rate_is_the_top_reason_for_energy_in_focus() {
+    fn high_heart_rate_is_the_top_reason_for_energy_in_relax() {
         let mut x = [0.0; INPUTS];
-        x[MODE_FOCUS] = 1.0;
+        x[MODE_RELAX] = 1.0;
         x[TOD_COS] = -1.0; // noon
         x[HR_PRESENT] = 1.0;
         x[HR_REL] = 0.9;

@@ -122,6 +122,31 @@ pub fn explain_text(
     lines
 }
 
+/// [`explain_text`] for the controller's inputs `x` under the heart lead `heart`: the
+/// lead's sentence after the mode's, and while it leads, the heart's line says it is the
+/// heart the music plays for (not the listener's own, which the lead's sentence gives).
+pub fn explain_led(
+    x: &[f32; INPUTS],
+    controller: impl FnMut(&[f32; INPUTS]) -> [f32; OUTPUTS],
+    profile: &ListenerProfile,
+    heart: &super::heart_lead::HeartLeadState,
+) -> Vec<String> {
+    let mut lines = explain_text(x, controller, profile);
+    if heart.leads() {
+        let said = heart_rate(x, profile);
+        for line in &mut lines {
+            if let Some(rest) = line.strip_prefix(&said) {
+                *line = format!("The music plays for a {}{rest}", said.to_lowercase());
+            }
+        }
+    }
+    if let Some(sentence) = heart.sentence(profile) {
+        let after_mode = usize::from(mode_line(x).is_some()).min(lines.len());
+        lines.insert(after_mode, sentence);
+    }
+    lines
+}
+
 /// The mode, as the context of everything else (a flag, not probed).
 fn mode_line(x: &[f32; INPUTS]) -> Option<String> {
     let (mode, aim) = [
@@ -264,6 +289,42 @@ mod tests {
     }
 
     #[test]
+    fn the_heart_lead_is_said_and_the_heart_it_plays_for_is_named_so() {
+        use crate::control::heart_lead::{HeartLeadState, HeartPhase};
+        let mut x = features(22.0);
+        x[MODE_SLEEP] = 0.0;
+        x[MODE_RELAX] = 1.0;
+        x[HR_PRESENT] = 1.0;
+        let heart = HeartLeadState {
+            phase: HeartPhase::Leading,
+            listener: 0.4,
+            expressed: 0.3,
+        };
+        x[HR_REL] = heart.expressed;
+        let lines = explain_led(&x, teach, &ListenerProfile::default(), &heart);
+        assert_eq!(
+            lines[1],
+            "Your heart is 52 bpm over rest: the music is slowing toward calm ahead of it \
+             (it plays as for 39)",
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("The music plays for a heart rate 39 bpm above")),
+            "{lines:?}"
+        );
+        let resting = HeartLeadState {
+            phase: HeartPhase::Resting,
+            ..heart
+        };
+        assert_eq!(
+            explain_led(&x, teach, &ListenerProfile::default(), &resting),
+            explain_text(&x, teach, &ListenerProfile::default())
+        );
+    }
+
+    #[test]
     fn a_high_heart_rate_is_said_in_bpm_above_rest() {
         let mut x = features(12.0);
         x[SUN] = 0.6;
@@ -278,7 +339,8 @@ mod tests {
             .iter()
             .find(|l| l.starts_with("Heart rate 117 bpm above your resting rate: "))
             .unwrap_or_else(|| panic!("{lines:?}"));
-        assert!(hr.contains("more energy (+"), "{hr}");
+        // Focus calms a racing heart (toward a working arousal).
+        assert!(hr.contains("sparser (-"), "{hr}");
         assert!(
             !lines.iter().any(|l| l.starts_with("No heart-rate")),
             "{lines:?}"

@@ -4,6 +4,7 @@
 //! - [`teacher`] — the rule-based controller (training target and fallback).
 //! - [`model`] — the ONNX model run with tract, checked at load.
 //! - [`explain`] — which inputs moved which controls.
+//! - [`heart_lead`] — in sleep and relax, meeting an aroused listener, then leading them down.
 //! - [`dataset`] — random in-range inputs with the teacher's outputs, for training and checks.
 //!
 //! [`Controller`] is what the rest of the program uses: it runs the model when one is
@@ -14,6 +15,7 @@ pub mod contract;
 pub mod dataset;
 pub mod explain;
 pub mod explain_text;
+pub mod heart_lead;
 pub mod model;
 pub mod pipeline;
 pub mod teacher;

@@ -4,7 +4,8 @@
 
 use super::Controller;
 use super::breath_lead::{BreathLead, LeadState};
-use super::contract::{INPUTS, OUTPUTS};
+use super::contract::{HR_PRESENT, HR_REL, HR_TREND, INPUTS, OUTPUTS};
+use super::heart_lead::{HeartLead, HeartLeadState};
 use crate::controls::ControlValues;
 use crate::features::{Clock, FeatureExtractor, ListenerProfile, Reading};
 use crate::preset::params::ParamSpec;
@@ -20,6 +21,7 @@ pub const SMOOTHING_S: f64 = 4.0;
 pub struct Step {
     /// Seconds since the start.
     pub t: f64,
+    /// The listener's features (what the sensors and the clock say).
     pub features: [f32; INPUTS],
     /// Smoothed controls, in `Control::ALL` order.
     pub controls: [f32; OUTPUTS],
@@ -32,6 +34,30 @@ pub struct Step {
     pub breathing: Option<crate::features::breathing::Breathing>,
     /// The breath lead: the swell's rate and what it is doing.
     pub lead: LeadState,
+    /// The heart lead: the arousal the music expresses and what it is doing.
+    pub heart: HeartLeadState,
+}
+
+impl Step {
+    /// What the controller was given: the listener's features with the heart's arousal
+    /// replaced by the arousal the heart lead has the music express.
+    pub fn controller_inputs(&self) -> [f32; INPUTS] {
+        controller_inputs(&self.features, &self.heart)
+    }
+}
+
+/// `features` as the controller sees them under the heart lead `heart`: `hr_rel` is the
+/// arousal the music expresses; while it leads, the heart's own trend is not followed
+/// either. Off, the features are untouched.
+pub fn controller_inputs(features: &[f32; INPUTS], heart: &HeartLeadState) -> [f32; INPUTS] {
+    let mut x = *features;
+    if heart.phase != super::heart_lead::HeartPhase::Off {
+        x[HR_REL] = heart.expressed;
+        if heart.leads() {
+            x[HR_TREND] = 0.0;
+        }
+    }
+    x
 }
 
 /// What a cadence-following preset needs from the pipeline.
@@ -67,6 +93,7 @@ pub struct Pipeline {
     settings: WorkoutSettings,
     lead: BreathLead,
     lead_enabled: bool,
+    heart: HeartLead,
 }
 
 impl Pipeline {
@@ -84,6 +111,7 @@ impl Pipeline {
             settings: WorkoutSettings::default(),
             lead: BreathLead::default(),
             lead_enabled: false,
+            heart: HeartLead::default(),
         }
     }
 
@@ -131,6 +159,9 @@ impl Pipeline {
 
     /// Change the mode (the session time counts on).
     pub fn set_mode(&mut self, mode: Mode) {
+        if mode != self.mode {
+            self.heart = HeartLead::default();
+        }
         self.mode = mode;
     }
 
@@ -164,7 +195,15 @@ impl Pipeline {
         };
         let breathing = self.extractor.breathing(clock.session_s);
         let features = self.extractor.features(&clock, self.mode);
-        let target = self.controller.step(&features);
+        let heart = self.heart.step(
+            clock.session_s,
+            (features[HR_PRESENT] > 0.5).then_some(features[HR_REL]),
+            matches!(
+                self.mode,
+                crate::preset::Mode::Sleep | crate::preset::Mode::Relax
+            ),
+        );
+        let target = self.controller.step(&controller_inputs(&features, &heart));
         let dt = (t - self.last_t).max(0.0);
         self.last_t = t;
         let a = (1.0 - (-dt / SMOOTHING_S).exp()) as f32;
@@ -195,6 +234,7 @@ impl Pipeline {
             lead: self
                 .lead
                 .step(clock.session_s, breathing, self.lead_enabled),
+            heart,
         }
     }
 

@@ -3,6 +3,13 @@
 //!
 //! - Heart rate (relative to the listener's resting and maximum) drives arousal: energy,
 //!   density, brightness and a slow tempo drift follow it (Bernardi 2006; Van Dyck 2017).
+//!   In sleep and relax the response is sized to be heard (a heart 40 bpm up: tempo ≥ 4 %
+//!   faster, the smallest change listeners tell apart, Drake & Botte 1993; busier and
+//!   brighter), because the heart lead ([`super::heart_lead`]) gives the arousal to express:
+//!   the listener's in full while it meets them, less as it leads them down.
+//! - Focus aims at a working arousal (the inverted U, Yerkes & Dodson 1908): a heart below
+//!   what the hour expects lifts energy and brightness a little, a heart above it calms
+//!   density and tempo, by less than listeners notice.
 //! - Sleep settles over the first 5–40 minutes toward the slow end of the preset's 60–80 bpm
 //!   range and thins out (Lai & Good 2005).
 //! - Focus holds steady energy that follows the circadian curve (low near 03:00, high mid
@@ -47,11 +54,11 @@ pub fn teach(x: &[f32; INPUTS]) -> [f32; OUTPUTS] {
     let minutes = x[SESSION] * 60.0;
     let rest_arousal = hr_arousal + 0.3 * present * breath_arousal(x);
     let modes = [
-        (x[MODE_SLEEP], sleep(rest_arousal, day, minutes)),
-        (x[MODE_FOCUS], focus(hr_arousal, day)),
+        (x[MODE_SLEEP], sleep(rest_arousal, hr_arousal, day, minutes)),
+        (x[MODE_FOCUS], focus_with_heart(hr_arousal, present, day)),
         (
             x[MODE_RELAX],
-            relax(rest_arousal, day, minutes, present * x[RMSSD]),
+            relax(rest_arousal, hr_arousal, day, minutes, present * x[RMSSD]),
         ),
         (x[MODE_WORKOUT], workout(x, hr_arousal, day)),
     ];
@@ -77,22 +84,60 @@ fn controls(values: [(Control, f32); OUTPUTS]) -> [f32; OUTPUTS] {
     out
 }
 
-fn sleep(arousal: f32, day: f32, minutes: f32) -> [f32; OUTPUTS] {
+/// `arousal` is the heart's and the breathing's together (the gentle response sleep had
+/// before); `heard` the heart's alone, the response sized to be heard on top (without a
+/// heart 0, adding nothing; breathing stays a gentle input, its estimate comes and goes).
+fn sleep(arousal: f32, heard: f32, day: f32, minutes: f32) -> [f32; OUTPUTS] {
     let settle = ((minutes - 5.0) / 35.0).clamp(0.0, 1.0);
     let a = arousal - 0.15;
     controls([
-        (Control::Tempo, 0.45 - 0.4 * settle + 0.1 * a),
+        (Control::Tempo, 0.45 - 0.4 * settle + 0.1 * a + 0.9 * heard),
         (
             Control::Energy,
-            0.32 - 0.22 * settle + 0.25 * a + 0.05 * (day - 0.5),
+            0.32 - 0.22 * settle + 0.25 * a + 0.05 * (day - 0.5) + 0.2 * heard,
         ),
-        (Control::Brightness, 0.35 - 0.22 * settle + 0.15 * a),
-        (Control::Density, 0.45 - 0.33 * settle + 0.15 * a),
+        (
+            Control::Brightness,
+            0.35 - 0.22 * settle + 0.15 * a + 0.6 * heard,
+        ),
+        (
+            Control::Density,
+            0.45 - 0.33 * settle + 0.15 * a + 0.45 * heard,
+        ),
         (Control::Tension, 0.15),
         (Control::Motion, 0.35 - 0.15 * settle),
         (Control::Space, 0.65 + 0.2 * settle),
         (Control::Texture, 0.5 + 0.25 * settle),
     ])
+}
+
+/// The heart-rate arousal (`hr_rel`) a focused listener has at this hour: a little above
+/// rest, more in the afternoon than at night.
+pub fn working_arousal(day: f32) -> f32 {
+    0.04 + 0.12 * day
+}
+
+/// Focus with the heart: toward the hour's working arousal. Below it (drowsy) energy and
+/// brightness lift; above it (racing) density and tempo calm; each change kept under
+/// what draws attention. Without a heart (`present` 0) it is [`focus`] at rest.
+fn focus_with_heart(arousal: f32, present: f32, day: f32) -> [f32; OUTPUTS] {
+    let mut out = focus(0.0, day);
+    if present > 0.0 {
+        let off = arousal - working_arousal(day);
+        let low = present * (-off - 0.03).clamp(0.0, 0.2);
+        let high = present * (off - 0.05).clamp(0.0, 0.5);
+        for (c, change) in [
+            (Control::Energy, 0.5 * low),
+            (Control::Brightness, 0.4 * low),
+            (Control::Density, -0.5 * high),
+            (Control::Tempo, -0.4 * high),
+            (Control::Energy, -0.15 * high),
+        ] {
+            let v = &mut out[c.index()];
+            *v = (*v + change).clamp(0.0, 1.0);
+        }
+    }
+    out
 }
 
 fn focus(arousal: f32, day: f32) -> [f32; OUTPUTS] {
@@ -108,21 +153,28 @@ fn focus(arousal: f32, day: f32) -> [f32; OUTPUTS] {
     ])
 }
 
-fn relax(arousal: f32, day: f32, minutes: f32, rmssd: f32) -> [f32; OUTPUTS] {
+/// `arousal` and `heard` as for [`sleep`].
+fn relax(arousal: f32, heard: f32, day: f32, minutes: f32, rmssd: f32) -> [f32; OUTPUTS] {
     let settle = (minutes / 15.0).clamp(0.0, 1.0);
     // High heart-rate variability means the listener is already calm: open the room up.
     let calm = (rmssd - 0.4).clamp(-0.4, 0.8);
     controls([
-        (Control::Tempo, 0.45 - 0.25 * settle + 0.2 * arousal),
+        (
+            Control::Tempo,
+            0.45 - 0.25 * settle + 0.2 * arousal + 0.4 * heard,
+        ),
         (
             Control::Energy,
-            0.3 - 0.12 * settle + 0.3 * arousal + 0.05 * (day - 0.5),
+            0.3 - 0.12 * settle + 0.3 * arousal + 0.05 * (day - 0.5) + 0.15 * heard,
         ),
         (
             Control::Brightness,
-            0.3 + 0.15 * day - 0.1 * settle + 0.15 * arousal,
+            0.3 + 0.15 * day - 0.1 * settle + 0.15 * arousal + 0.65 * heard,
         ),
-        (Control::Density, 0.35 - 0.1 * settle + 0.2 * arousal),
+        (
+            Control::Density,
+            0.35 - 0.1 * settle + 0.2 * arousal + 0.4 * heard,
+        ),
         (Control::Tension, 0.2),
         (Control::Motion, 0.7),
         (Control::Space, 0.6 + 0.1 * settle + 0.1 * calm),

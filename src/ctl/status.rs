@@ -2,7 +2,7 @@
 //! properties, as lines or JSON.
 
 use super::{explain_error, human, or_dash, sensor_lines};
-use crate::dbus::{AttunedProxy, BreathLeadReport, NowPlaying, WorkoutReport};
+use crate::dbus::{AttunedProxy, BreathLeadReport, HeartLeadReport, NowPlaying, WorkoutReport};
 use std::time::Duration;
 
 pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), String> {
@@ -26,6 +26,7 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
     let now = NowPlaying::from_map(&proxy.now().await.map_err(e)?);
     let workout_report = WorkoutReport::from_map(&workout);
     let lead = BreathLeadReport::from_map(&proxy.breath_lead().await.map_err(e)?);
+    let heart_lead = HeartLeadReport::from_map(&proxy.heart_lead().await.map_err(e)?);
     if json {
         let sensors: Vec<_> = sensors
             .iter()
@@ -43,6 +44,9 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
             "breath_lead": lead.map(|l| serde_json::json!({
                 "phase": l.phase.name(), "target": l.target,
                 "swell_rate": l.swell_rate, "confidence": l.confidence,
+            })),
+            "heart_lead": heart_lead.map(|h| serde_json::json!({
+                "phase": h.phase.name(), "heart_over_rest": h.heart, "music_over_rest": h.music,
             })),
             "controls": controls, "sleep_timer_remaining": timer, "audio_output": audio,
             "dropouts": dropouts,
@@ -81,6 +85,9 @@ pub(super) async fn status(proxy: &AttunedProxy<'_>, json: bool) -> Result<(), S
     }
     if let Some(w) = &workout_report {
         println!("workout: {} · steering {steering}", w.line());
+    }
+    if let Some(h) = &heart_lead {
+        println!("{}", h.line());
     }
     if let Some(l) = &lead {
         println!("{}", l.line());

@@ -3,7 +3,7 @@
 
 use super::command::CommandError;
 use super::handle::CoreHandle;
-use crate::dbus::{BreathLeadReport, NowPlaying, SensorRow, WorkoutReport};
+use crate::dbus::{BreathLeadReport, HeartLeadReport, NowPlaying, SensorRow, WorkoutReport};
 use crate::limits::TimerAction;
 use crate::preset::PresetLibrary;
 use crate::sensor::ble::{Ble, BleError};
@@ -276,6 +276,13 @@ impl AttunedInterface {
     #[zbus(property)]
     fn breath_lead(&self) -> HashMap<String, f64> {
         BreathLeadReport::to_map(self.core.view().breath_lead.as_ref())
+    }
+    /// The heart lead, in sleep and relax with a heart rate (empty otherwise): `phase`
+    /// (1 resting, 2 matching, 3 leading, 4 holding), `heart` (the listener's bpm over
+    /// rest) and `music` (the bpm over rest the music plays for; see [`HeartLeadReport`]).
+    #[zbus(property)]
+    fn heart_lead(&self) -> HashMap<String, f64> {
+        HeartLeadReport::to_map(self.core.view().heart_lead.as_ref())
     }
     /// The workout beat, for presets that follow cadence (empty otherwise): see
     /// [`WorkoutReport`] for the keys.

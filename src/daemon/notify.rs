@@ -12,7 +12,7 @@ use super::dbus::{AttunedInterface, sensor_rows};
 use super::gate::Gated;
 use super::mpris::MprisPlayer;
 use super::view::View;
-use crate::dbus::{BreathLeadReport, SensorRow, WorkoutReport, names};
+use crate::dbus::{BreathLeadReport, HeartLeadReport, SensorRow, WorkoutReport, names};
 use crate::sensor::ble::Ble;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -74,6 +74,7 @@ struct Announced {
     tempo: i64,
     breathing: i64,
     breath_lead: Vec<(String, i64)>,
+    heart_lead: Vec<(String, i64)>,
     last_session: Vec<(String, i64)>,
     controls: Vec<i64>,
     timer: i64,
@@ -109,6 +110,7 @@ impl Announced {
             tempo: (v.tempo * 10.0).round() as i64,
             breathing: (v.breathing_rate * 10.0).round() as i64,
             breath_lead: tenths(BreathLeadReport::to_map(v.breath_lead.as_ref())),
+            heart_lead: tenths(HeartLeadReport::to_map(v.heart_lead.as_ref())),
             last_session: tenths(
                 v.last_session
                     .as_ref()
@@ -178,6 +180,9 @@ impl Announced {
         }
         if self.breath_lead != before.breath_lead {
             i.breath_lead_changed(e).await?;
+        }
+        if self.heart_lead != before.heart_lead {
+            i.heart_lead_changed(e).await?;
         }
         if self.last_session != before.last_session {
             i.last_session_changed(e).await?;

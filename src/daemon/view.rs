@@ -1,7 +1,7 @@
 //! What the core publishes after every command and tick: the snapshot that every property
 //! is read from, without waiting for the core.
 
-use crate::dbus::{BreathLeadReport, NowPlaying, WorkoutReport};
+use crate::dbus::{BreathLeadReport, HeartLeadReport, NowPlaying, WorkoutReport};
 use tokio::time::Instant;
 
 /// Playback as MPRIS names it.
@@ -46,6 +46,7 @@ pub struct View {
     pub last_session: Option<crate::features::session_summary::SessionSummary>,
     /// The breath lead, for presets that lead.
     pub breath_lead: Option<BreathLeadReport>,
+    pub heart_lead: Option<HeartLeadReport>,
     /// (control name, value 0..1) in `Control::ALL` order.
     pub controls: Vec<(&'static str, f64)>,
     /// When the sleep timer ends.

@@ -7,8 +7,10 @@
 //! - [`workout_report`] — the `Workout` property's keys and its one-line summary.
 //! - [`now_playing`] — the `Now` property's keys.
 //! - [`breath_lead_report`] — the `BreathLead` property's keys.
+//! - [`heart_lead_report`] — the `HeartLead` property's keys.
 
 pub mod breath_lead_report;
+pub mod heart_lead_report;
 pub mod names;
 pub mod now_playing;
 pub mod proxy;
@@ -16,6 +18,7 @@ pub mod sensor_row;
 pub mod workout_report;
 
 pub use breath_lead_report::BreathLeadReport;
+pub use heart_lead_report::HeartLeadReport;
 pub use now_playing::NowPlaying;
 pub use proxy::AttunedProxy;
 pub use sensor_row::SensorRow;

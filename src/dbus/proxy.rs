@@ -45,6 +45,8 @@ pub trait Attuned {
     #[zbus(property)]
     fn breath_lead(&self) -> zbus::Result<HashMap<String, f64>>;
     #[zbus(property)]
+    fn heart_lead(&self) -> zbus::Result<HashMap<String, f64>>;
+    #[zbus(property)]
     fn last_session(&self) -> zbus::Result<HashMap<String, f64>>;
     #[zbus(property)]
     fn steering(&self) -> zbus::Result<String>;

@@ -3,6 +3,7 @@
 
 pub mod bands;
 pub mod rsa;
+pub mod spectral;
 
 use attuned::controls::Control;
 use attuned::engine::SAMPLE_RATE;

@@ -5,7 +5,7 @@ use super::Core;
 use crate::control::explain;
 use crate::controls::Control;
 use crate::daemon::view::View;
-use crate::dbus::{BreathLeadReport, NowPlaying, WorkoutReport};
+use crate::dbus::{BreathLeadReport, HeartLeadReport, NowPlaying, WorkoutReport};
 
 impl Core {
     /// Tempo in bpm the preset plays at now.
@@ -25,7 +25,8 @@ impl Core {
         let Some(step) = &self.last_step else {
             return Vec::new();
         };
-        let x = step.features;
+        // What the controller was given (under the heart lead, the arousal it expresses).
+        let x = step.controller_inputs();
         let mut controller = self.pipeline.controller().clone();
         explain::explain(&x, |f| controller.step(f), 0.01)
             .into_iter()
@@ -46,10 +47,11 @@ impl Core {
             return Vec::new();
         };
         let mut controller = self.pipeline.controller().clone();
-        crate::control::explain_text::explain_text(
-            &step.features,
+        crate::control::explain_text::explain_led(
+            &step.controller_inputs(),
             |f| controller.step(f),
             &self.config.listener,
+            &step.heart,
         )
     }
 
@@ -98,6 +100,7 @@ impl Core {
             breath_lead: step
                 .filter(|_| self.preset.breath_lead)
                 .map(|s| BreathLeadReport::from(s.lead)),
+            heart_lead: step.and_then(|s| HeartLeadReport::of(&s.heart, &self.config.listener)),
             controls: Control::ALL
                 .iter()
                 .map(|c| (c.name(), controls.get(*c) as f64))
