@@ -86,6 +86,9 @@ pub struct Planner {
     /// The swell's rate (cycles a minute) when the breath lead sets it (the engine passes
     /// it on before planning), else `None`.
     swell_per_min: Option<f32>,
+    /// How much the body drives the music (`control::pipeline::body_drive`; 0: the clock
+    /// alone, and then nothing below changes a note).
+    body: f32,
     melody_octave: i32,
     /// Where the melody is written (the preset's range or its instrument's line).
     melody_range: crate::music::range::NoteRange,
@@ -149,6 +152,7 @@ impl Planner {
             phrase_bars: preset.phrase_bars,
             follows_swell: preset.breath_lead,
             swell_per_min: None,
+            body: 0.0,
             melody_octave: preset.melody_octave,
             melody_range: preset.voices.melody_range(),
             signature: preset.signature(),
@@ -215,6 +219,19 @@ impl Planner {
     /// The swell's rate now when the breath lead sets it (`None`: it does not lead).
     pub fn set_swell(&mut self, per_min: Option<f32>) {
         self.swell_per_min = per_min.filter(|r| r.is_finite() && *r > 0.0);
+    }
+
+    /// How much the body drives the music now: the mean of what the listener's heart adds
+    /// to density and energy. Within a section it moves the harmonic rhythm (faster chords
+    /// when driven, slower when calmed) and, above [`BODY_IN`], brings a resting melody in
+    /// and has an accompanying one sound every phrase; calmed, the melody thins. So a racing
+    /// heart is heard within a phrase, not at the next section.
+    pub fn set_body(&mut self, drive: f32) {
+        self.body = if drive.is_finite() {
+            drive.clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
     }
 
     /// The melody's phrase in bars: the preset's, or, while the swell leads breathing in a
@@ -287,6 +304,7 @@ impl Planner {
         let phrase_start = self
             .bar_in_section
             .is_multiple_of(self.melody_phrase_bars());
+        self.melody_follows_the_body();
         self.write_melody(&mut plan, &params, left);
         self.fit_melody(&mut plan, phrase_start);
         self.write_mix(&mut plan, left);
@@ -307,6 +325,10 @@ impl Planner {
         plan
     }
 }
+
+/// Above this body drive a resting melody comes in and an accompanying one plays every
+/// phrase (a heart ~25 bpm over rest, met, in sleep and relax).
+pub const BODY_IN: f32 = 0.06;
 
 /// How strongly the first bar is played, of what it was written at (−3 dB).
 const FIRST_BAR_VELOCITY: f32 = 0.7;

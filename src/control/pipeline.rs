@@ -4,7 +4,9 @@
 
 use super::Controller;
 use super::breath_lead::{BreathLead, LeadState};
-use super::contract::{HR_PRESENT, HR_REL, HR_TREND, INPUTS, OUTPUTS};
+use super::contract::{
+    BREATHING_CONFIDENCE, BREATHING_RATE, HR_PRESENT, HR_REL, HR_TREND, INPUTS, OUTPUTS, RMSSD,
+};
 use super::heart_lead::{HeartLead, HeartLeadState};
 use crate::controls::ControlValues;
 use crate::features::{Clock, FeatureExtractor, ListenerProfile, Reading};
@@ -36,6 +38,10 @@ pub struct Step {
     pub lead: LeadState,
     /// The heart lead: the arousal the music expresses and what it is doing.
     pub heart: HeartLeadState,
+    /// What the body adds to the controls: the smoothed controls minus those the clock
+    /// alone would give (the same controller with the heart's inputs absent). Exactly 0
+    /// without a heart-rate sensor. The form reads it (`Planner::set_body`).
+    pub body: [f32; OUTPUTS],
 }
 
 impl Step {
@@ -44,6 +50,29 @@ impl Step {
     pub fn controller_inputs(&self) -> [f32; INPUTS] {
         controller_inputs(&self.features, &self.heart)
     }
+}
+
+/// `features` as the clock alone would have them: the heart's inputs as without a sensor.
+pub fn clock_inputs(features: &[f32; INPUTS]) -> [f32; INPUTS] {
+    let mut x = *features;
+    for i in [
+        HR_REL,
+        HR_TREND,
+        RMSSD,
+        HR_PRESENT,
+        BREATHING_RATE,
+        BREATHING_CONFIDENCE,
+    ] {
+        x[i] = 0.0;
+    }
+    x
+}
+
+/// How much the body drives the music now, from [`Step::body`]: the mean of what it adds to
+/// density and energy (positive: busier than the clock asks; 0 without a heart).
+pub fn body_drive(body: &[f32; OUTPUTS]) -> f32 {
+    use crate::controls::Control;
+    0.5 * (body[Control::Density.index()] + body[Control::Energy.index()])
 }
 
 /// `features` as the controller sees them under the heart lead `heart`: `hr_rel` is the
@@ -83,9 +112,12 @@ impl FollowSpec {
 pub struct Pipeline {
     extractor: FeatureExtractor,
     controller: Controller,
+    /// The same controller, asked what the clock alone gives (for [`Step::body`]).
+    clock_controller: Controller,
     mode: Mode,
     start: Clock,
     smoothed: Option<[f32; OUTPUTS]>,
+    smoothed_clock: Option<[f32; OUTPUTS]>,
     last_t: f64,
     hr: Option<(f64, f32)>,
     cadence: Option<(f64, f32)>,
@@ -100,10 +132,12 @@ impl Pipeline {
     pub fn new(profile: ListenerProfile, controller: Controller, mode: Mode, start: Clock) -> Self {
         Pipeline {
             extractor: FeatureExtractor::new(profile),
+            clock_controller: controller.clone(),
             controller,
             mode,
             start,
             smoothed: None,
+            smoothed_clock: None,
             last_t: 0.0,
             hr: None,
             cadence: None,
@@ -203,15 +237,33 @@ impl Pipeline {
                 crate::preset::Mode::Sleep | crate::preset::Mode::Relax
             ),
         );
-        let target = self.controller.step(&controller_inputs(&features, &heart));
+        let inputs = controller_inputs(&features, &heart);
+        let target = self.controller.step(&inputs);
+        let clock_only = clock_inputs(&features);
+        // Without a sensor the two are the same inputs: the clock's answer is the one given.
+        let clock_target = if clock_only == inputs {
+            target
+        } else {
+            self.clock_controller.step(&clock_only)
+        };
         let dt = (t - self.last_t).max(0.0);
         self.last_t = t;
         let a = (1.0 - (-dt / SMOOTHING_S).exp()) as f32;
-        let mut controls = match self.smoothed {
+        let smooth = |prev: Option<[f32; OUTPUTS]>, target: [f32; OUTPUTS]| match prev {
             None => target,
             Some(prev) => std::array::from_fn(|i| prev[i] + a * (target[i] - prev[i])),
         };
+        let mut controls = smooth(self.smoothed, target);
         self.smoothed = Some(controls);
+        let clock_controls = smooth(self.smoothed_clock, clock_target);
+        self.smoothed_clock = Some(clock_controls);
+        // The form follows the body where the heart lead meets and leads it (sleep, relax);
+        // the workout's follows the feet (its beat and brake), focus's calming stays in the
+        // controls, under what draws attention.
+        let body = match self.mode {
+            Mode::Sleep | Mode::Relax => std::array::from_fn(|i| controls[i] - clock_controls[i]),
+            _ => [0.0; OUTPUTS],
+        };
         let workout = self.follow.as_mut().map(|(spec, f)| {
             let idle = spec.tempo.eval(&ControlValues(controls)) as f64;
             let beat = f.step(t, idle);
@@ -235,6 +287,7 @@ impl Pipeline {
                 .lead
                 .step(clock.session_s, breathing, self.lead_enabled),
             heart,
+            body,
         }
     }
 

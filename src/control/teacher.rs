@@ -169,7 +169,7 @@ fn relax(arousal: f32, heard: f32, day: f32, minutes: f32, rmssd: f32) -> [f32; 
         ),
         (
             Control::Brightness,
-            0.3 + 0.15 * day - 0.1 * settle + 0.15 * arousal + 0.65 * heard,
+            0.3 + 0.15 * day - 0.1 * settle + 0.15 * arousal + 1.2 * heard,
         ),
         (
             Control::Density,

@@ -100,6 +100,7 @@ impl Conductor {
         };
         let (swell_rate, swell_depth) = step.lead.swell();
         engine.swell().set(swell_rate, swell_depth);
+        engine.set_body_drive(crate::control::pipeline::body_drive(&step.body));
         let delay = engine.output_delay();
         let beat = step.workout.as_ref().map(|(plan, _)| BeatCommand {
             bpm: plan.bpm,

@@ -59,6 +59,11 @@ impl BarFeed {
         self.planner.set_swell(per_min);
     }
 
+    /// How much the body drives the form (see [`Planner::set_body`]).
+    pub fn set_body(&mut self, drive: f32) {
+        self.planner.set_body(drive);
+    }
+
     /// Develop `given` as the melody from the next planned phrase on (`None`: stop).
     pub fn set_theme(&mut self, given: Option<&[crate::compose::given::GivenNote]>) {
         self.planner.set_theme(given);

@@ -86,6 +86,9 @@ pub struct Engine {
     frames: Arc<AtomicU64>,
     preset_node: NodeId,
     controls: SharedControls,
+    /// How much the body drives the form ([`crate::control::pipeline::body_drive`]), as
+    /// f32 bits: set with each control step, read when bars are planned.
+    body_drive: std::sync::atomic::AtomicU32,
     volume: Shared,
     seed: u64,
     sample_rate: f32,
@@ -163,6 +166,7 @@ impl Engine {
             frames,
             preset_node,
             controls,
+            body_drive: std::sync::atomic::AtomicU32::new(0),
             volume,
             seed,
             sample_rate,
@@ -183,6 +187,13 @@ impl Engine {
     /// The controls this engine reads.
     pub fn controls(&self) -> &SharedControls {
         &self.controls
+    }
+
+    /// How much the body drives the form now (0: the clock alone).
+    pub fn set_body_drive(&self, drive: f32) {
+        let drive = if drive.is_finite() { drive } else { 0.0 };
+        self.body_drive
+            .store(drive.to_bits(), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The beat command link (cadence following in workout presets).
@@ -307,9 +318,11 @@ impl Engine {
     pub fn plan_ahead(&mut self) {
         let controls = self.controls.load();
         let swell = self.links.swell.led().then(|| self.links.swell.per_min());
+        let body = f32::from_bits(self.body_drive.load(std::sync::atomic::Ordering::Relaxed));
         self.feeds.retain(|f| !f.is_abandoned());
         for feed in &mut self.feeds {
             feed.set_swell(swell);
+            feed.set_body(body);
             feed.fill(&controls, HORIZON_S);
         }
     }

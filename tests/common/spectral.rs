@@ -1,8 +1,9 @@
 //! Measuring a render as a listener hears it, streamed block by block (hours of audio are
 //! never held): per window of the audio, the onsets (spectral flux of log magnitudes,
 //! half-wave rectified, peaks over a moving median: Dixon 2006's detector) and the spectral
-//! centroid (power-weighted over the frames that are not near-silence). Written here,
-//! independent of the engine's own analysis.
+//! centroid (each frame's, averaged over the frames that are not near-silence, as Essentia's
+//! SpectralCentroidTime over frames is). Written here, independent of the engine's own
+//! analysis.
 
 use attuned::engine::SAMPLE_RATE;
 use realfft::RealFftPlanner;
@@ -15,16 +16,16 @@ const HOP: usize = 512;
 const MEDIAN_FRAMES: usize = 16;
 const MIN_GAP_S: f64 = 0.06;
 /// Above the moving median by this (in the flux's units) a peak is an onset.
-const DELTA: f32 = 0.08;
+const DELTA: f32 = 0.04;
 
 /// What one window of audio measured.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Window {
     pub onsets: u32,
-    /// Power-weighted mean frequency, Hz.
+    /// The mean of the frames' centroids (power-weighted mean frequency), Hz.
     pub centroid_hz: f64,
-    power: f64,
-    weighted: f64,
+    frames: u32,
+    sum: f64,
 }
 
 /// The streaming analyser.
@@ -112,9 +113,9 @@ impl Spectral {
         // Near-silence (−70 dBFS a frame) says nothing of brightness.
         if power > 1e-7 * FRAME as f64 {
             let w = self.window_of(frame);
-            w.power += power;
-            w.weighted += weighted;
-            w.centroid_hz = w.weighted / w.power;
+            w.frames += 1;
+            w.sum += weighted / power;
+            w.centroid_hz = w.sum / w.frames as f64;
         }
         self.flux.push(flux / (FRAME / 2) as f32);
         self.pick();

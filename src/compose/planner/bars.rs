@@ -88,6 +88,11 @@ impl Planner {
         let n = key.scale.len();
         let (lo, hi) = self.section.harmonic_rhythm;
         let mut len = (lo + (self.unit() * (hi - lo + 1) as f32) as u32).min(hi);
+        if self.body != 0.0 {
+            // Driven by the body, chords change faster (calmed, they stay longer).
+            let scaled = len as f32 * (1.0 - 2.5 * self.body).clamp(0.4, 1.6);
+            len = (scaled.round() as u32).clamp(1, hi.max(1));
+        }
         // The piece, and every new key, starts on its tonic.
         let fresh_key = self.chord_len == 0 && self.bar_in_section == 0;
         let degree = if left <= hi {
@@ -346,6 +351,16 @@ impl Planner {
         }
     }
 
+    /// A melody the section rests comes in, as an accompanying voice, while the body drives
+    /// the music (not in sleep's descent, whose retirements stand).
+    pub(super) fn melody_follows_the_body(&mut self) {
+        let descending = self.mode == Mode::Sleep && self.depth(self.minutes) > 0.0;
+        let bells = &mut self.section.arrangement.parts[BELLS];
+        if self.body > super::BODY_IN && !bells.plays() && !descending {
+            *bells = form::Part::new(form::Role::Accompany, 0, 1.0);
+        }
+    }
+
     pub(super) fn write_melody(&mut self, plan: &mut BarPlan, params: &ParamValues, left: u32) {
         let phrase_pos = self.bar_in_section % self.melody_phrase_bars();
         if phrase_pos == 0 && self.bar > 0 {
@@ -376,7 +391,8 @@ impl Planner {
         // others it is heard coming and going, and its phrases stay phrases (a learned
         // line is never thinned anyway: its steps would turn into leaps).
         let phrase = self.bar_in_section / self.melody_phrase_bars();
-        let breathes = part.role == Role::Accompany && part.density < 1.0;
+        let breathes =
+            part.role == Role::Accompany && part.density < 1.0 && self.body <= super::BODY_IN;
         let sounds = if breathes {
             phrase.is_multiple_of(2)
         } else {
@@ -386,6 +402,12 @@ impl Planner {
             1.0
         } else {
             part.density.max(0.05)
+        };
+        // Calmed by the body (focus's racing heart), the melody thins a little more.
+        let thinning = if self.body < 0.0 {
+            thinning * (1.0 + 2.5 * self.body).clamp(0.4, 1.0)
+        } else {
+            thinning
         };
         if sounds && episode {
             let seq = if phrase_pos % 2 == 1 {
