@@ -158,11 +158,15 @@ impl Host {
         })
     }
 
-    fn click(&self, id: i32) {
+    /// Click the entry `pick` finds in the menu now. The tray renumbers its entries when
+    /// its menu changes (the daemon's state moved between reading the layout and the
+    /// click: "id not found"), so a refused click reads the layout again, as a host would.
+    fn click_where(&self, pick: impl Fn(&Entry) -> Option<&Entry>) {
         let item = self.item().expect("registered");
-        let conn = self.conn.clone();
-        self.rt
-            .block_on(async move {
+        for _ in 0..10 {
+            let id = pick(&self.layout()).expect("the entry is in the menu").id;
+            let (conn, item) = (self.conn.clone(), item.clone());
+            let clicked = self.rt.block_on(async move {
                 conn.call_method(
                     Some(item.as_str()),
                     "/MenuBar",
@@ -171,8 +175,16 @@ impl Host {
                     &(id, "clicked", Value::from(0i32), 0u32),
                 )
                 .await
-            })
-            .unwrap();
+            });
+            match clicked {
+                Ok(_) => return,
+                Err(e) if e.to_string().contains("id not found") => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("click: {e}"),
+            }
+        }
+        panic!("the menu kept changing under the click");
     }
 
     fn item_property(&self, name: &str) -> String {
@@ -262,12 +274,16 @@ fn the_tray_drives_and_follows_the_daemon() {
             .label
             .ends_with(current.trim_matches('"').trim_start_matches("s \""))
     );
-    let sleep = presets
-        .children
-        .iter()
-        .find(|e| e.label == "sleep")
-        .expect("sleep listed");
-    host.click(sleep.id);
+    assert!(
+        presets.children.iter().any(|e| e.label == "sleep"),
+        "sleep listed"
+    );
+    host.click_where(|m| {
+        m.labelled("Preset: ")?
+            .children
+            .iter()
+            .find(|e| e.label == "sleep")
+    });
     wait("the daemon to switch to sleep", &mut tray.0, || {
         s.property("Preset") == "s \"sleep\""
     });
@@ -279,34 +295,24 @@ fn the_tray_drives_and_follows_the_daemon() {
 
     // Play/pause toggles.
     let before = s.property("PlaybackState");
-    let toggle = host
-        .layout()
-        .find(&|e| e.label == "Play" || e.label == "Pause")
-        .unwrap()
-        .id;
-    host.click(toggle);
+    host.click_where(|m| m.find(&|e| e.label == "Play" || e.label == "Pause"));
     wait("playback to toggle", &mut tray.0, || {
         s.property("PlaybackState") != before
     });
 
     // Volume steps.
-    let seventy = host
-        .layout()
-        .labelled("Volume: ")
-        .unwrap()
-        .children
-        .iter()
-        .find(|e| e.label == "70 %")
-        .unwrap()
-        .id;
-    host.click(seventy);
+    host.click_where(|m| {
+        m.labelled("Volume: ")?
+            .children
+            .iter()
+            .find(|e| e.label == "70 %")
+    });
     wait("the volume to be set", &mut tray.0, || {
         s.property("Volume") == "d 0.7"
     });
 
     // The sleep timer.
-    let thirty = host.layout().labelled("30 min").unwrap().id;
-    host.click(thirty);
+    host.click_where(|m| m.labelled("30 min"));
     wait("the timer to be set", &mut tray.0, || {
         let v = s.property("SleepTimerRemaining");
         let secs: f64 = v.trim_start_matches("d ").parse().unwrap_or(0.0);
@@ -365,8 +371,7 @@ fn the_tray_drives_and_follows_the_daemon() {
             .is_some_and(|e| e.enabled)
     });
 
-    let quit = host.layout().labelled("Quit tray").unwrap().id;
-    host.click(quit);
+    host.click_where(|m| m.labelled("Quit tray"));
     let start = Instant::now();
     let status = loop {
         if let Some(st) = tray.0.try_wait().unwrap() {
@@ -428,12 +433,13 @@ fn the_tray_lists_the_output_devices_and_a_click_moves_the_sound() {
     assert_eq!(labels.len(), 3, "{labels:?}");
     assert_eq!(labels[0], "Default output");
     assert!(output.children[0].toggled, "{labels:?}");
-    let b = output
-        .children
-        .iter()
-        .find(|e| e.label.contains("sinkB"))
-        .unwrap();
-    host.click(b.id);
+    assert!(output.children.iter().any(|e| e.label.contains("sinkB")));
+    host.click_where(|m| {
+        m.labelled("Output")?
+            .children
+            .iter()
+            .find(|e| e.label.contains("sinkB"))
+    });
     wait("the daemon to choose sinkB", &mut tray.0, || {
         s.property("OutputDevice") == "s \"sinkB\""
     });
