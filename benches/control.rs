@@ -54,6 +54,45 @@ fn step(c: &mut Criterion) {
     group.finish();
 }
 
+/// One step of the whole pipeline in relax with a heart: features, the heart lead, the
+/// model for the controls and again for the clock alone (the form's body drive), the
+/// smoothing and the breath lead. Target ≤ 20 µs.
+fn pipeline_step(c: &mut Criterion) {
+    use attuned::control::pipeline::Pipeline;
+    let start = Clock {
+        session_s: 0.0,
+        local_hours: 21.0,
+        day_of_year: 172,
+        utc_offset_h: 1.0,
+    };
+    let mut p = Pipeline::new(
+        ListenerProfile::default(),
+        Controller::builtin(),
+        Mode::Relax,
+        start,
+    );
+    for s in 0..60 {
+        let hr = 110.0 + (s % 7) as f32;
+        p.push(&Reading {
+            at: s as f64,
+            hr: Some(hr),
+            rr_ms: vec![60_000.0 / hr, 60_000.0 / hr + 5.0],
+            contact: Some(true),
+            cadence: None,
+        });
+    }
+    // Two moments half a minute apart in turn, both with a fresh heart rate, so both model
+    // runs happen every step (a step whose inputs stand where the last run's did reuses
+    // its answer).
+    let mut turn = false;
+    c.bench_function("pipeline_step_relax_heart_lead", |b| {
+        b.iter(|| {
+            turn = !turn;
+            black_box(p.step(if turn { 30.0 } else { 59.5 }))
+        })
+    });
+}
+
 /// One breathing estimate over a minute of beats (the live loop would run it every few
 /// seconds). Target ≤ 50 µs.
 fn breathing(c: &mut Criterion) {
@@ -90,5 +129,5 @@ fn composer(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, step, breathing, composer);
+criterion_group!(benches, step, pipeline_step, breathing, composer);
 criterion_main!(benches);

@@ -239,9 +239,13 @@ impl Pipeline {
         );
         let inputs = controller_inputs(&features, &heart);
         let target = self.controller.step(&inputs);
+        // The form follows the body where the heart lead meets and leads it (sleep, relax);
+        // the workout's follows the feet (its beat and brake), focus's calming stays in the
+        // controls, under what draws attention. There the clock's own answer is asked too;
+        // without a sensor it is the answer given (the same inputs).
+        let form_follows = matches!(self.mode, Mode::Sleep | Mode::Relax);
         let clock_only = clock_inputs(&features);
-        // Without a sensor the two are the same inputs: the clock's answer is the one given.
-        let clock_target = if clock_only == inputs {
+        let clock_target = if !form_follows || clock_only == inputs {
             target
         } else {
             self.clock_controller.step(&clock_only)
@@ -257,12 +261,10 @@ impl Pipeline {
         self.smoothed = Some(controls);
         let clock_controls = smooth(self.smoothed_clock, clock_target);
         self.smoothed_clock = Some(clock_controls);
-        // The form follows the body where the heart lead meets and leads it (sleep, relax);
-        // the workout's follows the feet (its beat and brake), focus's calming stays in the
-        // controls, under what draws attention.
-        let body = match self.mode {
-            Mode::Sleep | Mode::Relax => std::array::from_fn(|i| controls[i] - clock_controls[i]),
-            _ => [0.0; OUTPUTS],
+        let body = if form_follows {
+            std::array::from_fn(|i| controls[i] - clock_controls[i])
+        } else {
+            [0.0; OUTPUTS]
         };
         let workout = self.follow.as_mut().map(|(spec, f)| {
             let idle = spec.tempo.eval(&ControlValues(controls)) as f64;
