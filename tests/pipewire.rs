@@ -13,6 +13,11 @@ fn playing_through_pipewire(s: &Session) -> bool {
     status.contains("playing through PipeWire")
 }
 
+fn playing_through_pulse(s: &Session) -> bool {
+    s.property("AudioOutput")
+        .contains("playing through PulseAudio")
+}
+
 #[test]
 fn plays_through_the_native_host_and_comes_back_after_a_server_restart() {
     let mut s = Session::new("pw-play");
@@ -69,10 +74,7 @@ fn a_pipewire_that_did_not_answer_at_first_is_moved_to_once_it_does() {
     let remote = s.dir.join("pipewire-late");
     std::fs::write(&remote, "").unwrap();
     let d = s.start_daemon_with(&[], &[("PIPEWIRE_REMOTE", "pipewire-late")]);
-    let on_pulse = || {
-        s.property("AudioOutput")
-            .contains("playing through PulseAudio")
-    };
+    let on_pulse = || playing_through_pulse(&s);
     assert!(
         until(Duration::from_secs(5), on_pulse).is_some(),
         "{}\n{}",
@@ -174,10 +176,7 @@ fn plays_through_pipewire_pulse_with_no_client_cookie_yet() {
     let cookie = s.dir.join("home/.config/pulse/cookie");
     let _ = std::fs::remove_file(&cookie);
     let d = s.start_daemon(&[]);
-    let on_pulse = || {
-        s.property("AudioOutput")
-            .contains("playing through PulseAudio")
-    };
+    let on_pulse = || playing_through_pulse(&s);
     assert!(
         until(Duration::from_secs(5), on_pulse).is_some(),
         "{}\n{}",
