@@ -68,6 +68,12 @@ pub fn clock_inputs(features: &[f32; INPUTS]) -> [f32; INPUTS] {
     x
 }
 
+/// The modes where the heart lead meets and leads the listener and the form follows the
+/// body (sleep, relax).
+fn follows_the_body(mode: Mode) -> bool {
+    matches!(mode, Mode::Sleep | Mode::Relax)
+}
+
 /// How much the body drives the music now, from [`Step::body`]: the mean of what it adds to
 /// density and energy (positive: busier than the clock asks; 0 without a heart).
 pub fn body_drive(body: &[f32; OUTPUTS]) -> f32 {
@@ -232,10 +238,7 @@ impl Pipeline {
         let heart = self.heart.step(
             clock.session_s,
             (features[HR_PRESENT] > 0.5).then_some(features[HR_REL]),
-            matches!(
-                self.mode,
-                crate::preset::Mode::Sleep | crate::preset::Mode::Relax
-            ),
+            follows_the_body(self.mode),
         );
         let inputs = controller_inputs(&features, &heart);
         let target = self.controller.step(&inputs);
@@ -243,7 +246,7 @@ impl Pipeline {
         // the workout's follows the feet (its beat and brake), focus's calming stays in the
         // controls, under what draws attention. There the clock's own answer is asked too;
         // without a sensor it is the answer given (the same inputs).
-        let form_follows = matches!(self.mode, Mode::Sleep | Mode::Relax);
+        let form_follows = follows_the_body(self.mode);
         let clock_only = clock_inputs(&features);
         let clock_target = if !form_follows || clock_only == inputs {
             target
