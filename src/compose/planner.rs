@@ -355,4 +355,5 @@ fn placeholder(key: Key) -> Section {
 
 mod bars;
 mod groove;
+mod melody_bar;
 mod register;

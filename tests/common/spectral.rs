@@ -43,6 +43,8 @@ pub struct Spectral {
     last_onset: Option<usize>,
     window_s: f64,
     pub windows: Vec<Window>,
+    /// When each onset was found, s from the start.
+    pub onset_times: Vec<f64>,
 }
 
 impl Spectral {
@@ -64,6 +66,7 @@ impl Spectral {
             last_onset: None,
             window_s,
             windows: Vec::new(),
+            onset_times: Vec::new(),
         }
     }
 
@@ -138,6 +141,8 @@ impl Spectral {
         if peak && v > median + DELTA && self.last_onset.is_none_or(|l| frame >= l + gap) {
             self.last_onset = Some(frame);
             self.window_of(frame).onsets += 1;
+            self.onset_times
+                .push((frame * HOP) as f64 / SAMPLE_RATE as f64);
         }
         // Keep only what the next frames look back at.
         if n > 4 * MEDIAN_FRAMES {
@@ -146,4 +151,36 @@ impl Spectral {
             self.flux_start += drop;
         }
     }
+}
+
+/// The tempo (bpm, within `lowest..highest`) whose eighth-note grid the intervals between
+/// nearby onsets fit best: each interval (to the next three onsets, under 2.5 s) scores by
+/// how near it lies to a whole number of eighths, within ~12 ms (an inter-onset-interval
+/// fit, phase-free, so rests and syncopation do not matter). Keep the range under an
+/// octave, or a grid twice as fine fits as well.
+pub fn tempo_from_onsets(times: &[f64], lowest: f64, highest: f64) -> f64 {
+    const SIGMA_S: f64 = 0.012;
+    let mut intervals = Vec::new();
+    for (i, a) in times.iter().enumerate() {
+        for b in times.iter().skip(i + 1).take(3) {
+            if b - a < 2.5 {
+                intervals.push(b - a);
+            }
+        }
+    }
+    let score = |bpm: f64| {
+        let eighth = 30.0 / bpm;
+        intervals
+            .iter()
+            .map(|d| {
+                let off = d - (d / eighth).round().max(1.0) * eighth;
+                (-0.5 * (off / SIGMA_S).powi(2)).exp()
+            })
+            .sum::<f64>()
+    };
+    let steps = ((highest - lowest) / 0.05) as usize;
+    (0..=steps)
+        .map(|k| lowest + 0.05 * k as f64)
+        .max_by(|a, b| score(*a).total_cmp(&score(*b)))
+        .unwrap_or(lowest)
 }
