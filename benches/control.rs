@@ -55,8 +55,8 @@ fn step(c: &mut Criterion) {
 }
 
 /// One step of the whole pipeline in relax with a heart: features, the heart lead, the
-/// model for the controls and again for the clock alone (the form's body drive), the
-/// smoothing and the breath lead. Target ≤ 20 µs.
+/// model (one run answers the controls and what the clock alone gives, for the form's body
+/// drive), the smoothing and the breath lead. Target ≤ 20 µs.
 fn pipeline_step(c: &mut Criterion) {
     use attuned::control::pipeline::Pipeline;
     let start = Clock {
@@ -81,9 +81,9 @@ fn pipeline_step(c: &mut Criterion) {
             cadence: None,
         });
     }
-    // Two moments half a minute apart in turn, both with a fresh heart rate, so both model
-    // runs happen every step (a step whose inputs stand where the last run's did reuses
-    // its answer).
+    // Two moments half a minute apart in turn, both with a fresh heart rate, so the model
+    // runs every step (a step whose inputs stand where the last run's did reuses its
+    // answer).
     let mut turn = false;
     c.bench_function("pipeline_step_relax_heart_lead", |b| {
         b.iter(|| {

@@ -292,3 +292,51 @@ fn the_model_reruns_only_once_an_input_has_moved() {
     assert_eq!(c.model_runs, runs + 1);
     assert_ne!(first, moved);
 }
+
+/// The committed model's clock part hears none of the heart's inputs, and its second output
+/// says what it answers: the controls for the same hour and mode without a sensor, to the
+/// bit, from the same run. So one run gives the daemon both the controls and the part the
+/// body adds (`Step::body`), and the answer without a sensor is what it always was.
+#[test]
+fn one_run_answers_for_the_body_and_for_the_clock_alone() {
+    use attuned::control::pipeline::clock_inputs;
+    let model = ControlModel::from_bytes(BUILTIN_MODEL, Path::new("control.onnx")).unwrap();
+    assert!(model.answers_the_clock());
+    for (x, _) in dataset::sample(200, 0x5EED) {
+        let (y, clock) = model.run_with_clock(&x).unwrap();
+        let clock = clock.expect("the committed model answers for the clock");
+        let alone = clock_inputs(&x);
+        let (y_alone, clock_alone) = model.run_with_clock(&alone).unwrap();
+        assert_eq!(clock, y_alone, "the clock's answer is the sensorless answer");
+        assert_eq!(clock_alone, Some(y_alone));
+        if x[HR_PRESENT] < 0.5 {
+            assert_eq!(y, clock, "without a heart nothing is added");
+        }
+    }
+    // The controller asks the model once for both, and reuses the answer as `step` does.
+    let mut c = Controller::with_model(model.clone());
+    let mut x: [f32; INPUTS] = std::array::from_fn(|i| INPUT_SPECS[i].neutral);
+    x[MODE_SLEEP] = 1.0;
+    x[HR_PRESENT] = 1.0;
+    x[HR_REL] = 0.6;
+    let (y, clock) = c.step_with_clock(&x, &clock_inputs(&x));
+    assert_eq!(c.model_runs, 1);
+    assert_eq!(y, model.run(&x).unwrap().map(|v| v.clamp(0.0, 1.0)));
+    assert_eq!(
+        clock,
+        model.run(&clock_inputs(&x)).unwrap().map(|v| v.clamp(0.0, 1.0))
+    );
+    assert_ne!(y, clock, "a racing heart adds to the clock's answer");
+    assert_eq!(c.step_with_clock(&x, &clock_inputs(&x)), (y, clock));
+    assert_eq!(c.model_runs, 1);
+    // A model without the second output (the version-1 fixture) is asked twice.
+    let old = ControlModel::load(&fixture("control_v1.onnx")).unwrap();
+    assert!(!old.answers_the_clock());
+    let mut c = Controller::with_model(old.clone());
+    let (_, clock) = c.step_with_clock(&x, &clock_inputs(&x));
+    assert_eq!(c.model_runs, 2);
+    assert_eq!(
+        clock,
+        old.run(&clock_inputs(&x)).unwrap().map(|v| v.clamp(0.0, 1.0))
+    );
+}

@@ -8,9 +8,12 @@ The model is two MLPs (Gemm → Tanh → Gemm → Tanh → Gemm each) added befo
 
     controls = sigmoid(clock(x) + hr_present · body(x))
 
-The clock part answers for the hour, the mode and the session; the body part only with a
-heart-rate sensor, so the body's rules can be retrained without moving, by a single bit, what
-attuned plays without a sensor. The clock part is read from the committed model (`--clock`,
+The clock part answers for the hour, the mode and the session, and hears none of the heart's
+inputs (its first layer's weights for them are zero); the body part only with a heart-rate
+sensor, so the body's rules can be retrained without moving, by a single bit, what attuned plays
+without a sensor (where the heart's inputs are 0). The graph's second output, `clock_controls`
+= sigmoid(clock(x)), is what the clock alone asks for: one run gives the daemon both the
+controls and the part of them the body adds. The clock part is read from the committed model (`--clock`,
 trained by this script's earlier version on the teacher of contract 2) unless `--train-clock`
 trains a new one; the body part is trained here on the rows with a heart rate.
 Writes the ONNX graph with the contract version in its metadata, and a golden file of inputs
@@ -34,6 +37,10 @@ VERSION_KEY = "attuned.contract_version"
 HIDDEN = 48
 BODY_HIDDEN = 32
 CLOCK_NAMES = ["w1", "b1", "w2", "b2", "w3", "b3"]
+# The inputs the clock part does not hear (0 without a heart-rate sensor;
+# src/control/pipeline.rs `clock_inputs` lists the same).
+HEART_INPUTS = ["hr_rel", "hr_trend", "rmssd", "hr_present", "breathing_rate",
+                "breathing_confidence"]
 BODY_NAMES = ["bw1", "bb1", "bw2", "bb2", "bw3", "bb3"]
 
 
@@ -134,11 +141,14 @@ def export(clock, body, present, path, input_names, output_names):
         helper.make_node("Mul", ["body_z3", "present"], ["body"]),
         helper.make_node("Add", ["z3", "body"], ["z"]),
         helper.make_node("Sigmoid", ["z"], ["controls"]),
+        helper.make_node("Sigmoid", ["z3"], ["clock_controls"]),
     ]
     graph = helper.make_graph(
         nodes, "attuned_control",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, [1, clock[0].shape[0]])],
-        [helper.make_tensor_value_info("controls", TensorProto.FLOAT, [1, clock[4].shape[1]])],
+        [helper.make_tensor_value_info("controls", TensorProto.FLOAT, [1, clock[4].shape[1]]),
+         helper.make_tensor_value_info("clock_controls", TensorProto.FLOAT,
+                                       [1, clock[4].shape[1]])],
         inits,
     )
     model = helper.make_model(graph, producer_name="attuned models/train/train.py",
@@ -160,6 +170,16 @@ def read_clock(path):
     return [weights[n].astype(np.float64) for n in CLOCK_NAMES]
 
 
+def deaf_to_the_heart(clock, input_names):
+    """The clock part with its first layer's weights for the heart's inputs zeroed: it then
+    answers any input as it answers that input without a sensor (where they are 0), to the
+    bit."""
+    w1 = clock[0].copy()
+    for name in HEART_INPUTS:
+        w1[input_names.index(name), :] = 0.0
+    return [w1] + list(clock[1:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attuned", default="target/release/attuned")
@@ -179,9 +199,12 @@ def main():
     input_names, output_names = header[:x.shape[1]], header[x.shape[1]:]
     present = input_names.index("hr_present")
     if args.train_clock:
-        clock = train(x, y, args.steps, args.seed)
+        # On the rows without a heart rate: what the clock alone asks for.
+        alone = x[:, present] < 0.5
+        clock = train(x[alone], y[alone], args.steps, args.seed)
     else:
         clock = read_clock(args.clock)
+    clock = deaf_to_the_heart(clock, input_names)
     # The body part learns what the heart adds, on the rows with a heart rate.
     with_heart = x[:, present] > 0.5
     offset = logits(clock, x[with_heart])[2]

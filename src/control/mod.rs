@@ -58,9 +58,12 @@ pub struct Controller {
     bad_steps: u32,
     /// Times the model ran (steps answered from [`Controller::answered`] do not count).
     pub model_runs: u64,
-    /// The model's last answer and the (clamped) inputs it answers.
-    answered: Option<([f32; INPUTS], [f32; OUTPUTS])>,
+    /// The model's last answer, the (clamped) inputs it answers and, from a model that
+    /// gives it, what the clock alone asks for at those inputs.
+    answered: Option<Answer>,
 }
+
+type Answer = ([f32; INPUTS], [f32; OUTPUTS], Option<[f32; OUTPUTS]>);
 
 impl Controller {
     /// The teacher alone.
@@ -119,48 +122,71 @@ impl Controller {
     pub fn step(&mut self, x: &[f32; INPUTS]) -> [f32; OUTPUTS] {
         let mut x = *x;
         contract::clamp_inputs(&mut x);
-        let taught = teacher::teach(&x);
+        self.answer(&x).0
+    }
+
+    /// Controls for the features `x`, and those the clock alone gives for `clock_x` (`x`
+    /// with the heart's inputs as without a sensor, `pipeline::clock_inputs`): from the same
+    /// run of a model that answers both (the committed one), else from a second run (or the
+    /// teacher). The same inputs give the same answer twice, to the bit.
+    pub fn step_with_clock(
+        &mut self,
+        x: &[f32; INPUTS],
+        clock_x: &[f32; INPUTS],
+    ) -> ([f32; OUTPUTS], [f32; OUTPUTS]) {
+        let (mut x, mut clock_x) = (*x, *clock_x);
+        contract::clamp_inputs(&mut x);
+        contract::clamp_inputs(&mut clock_x);
+        let (y, clock) = self.answer(&x);
+        if clock_x == x {
+            return (y, y);
+        }
+        let clock = match (clock, &self.model) {
+            (Some(raw), Some(_)) => checked(raw, &teacher::teach(&clock_x), &mut self.clamped).0,
+            (_, Some(model)) => match model.run(&clock_x) {
+                Ok(raw) => {
+                    self.model_runs += 1;
+                    checked(raw, &teacher::teach(&clock_x), &mut self.clamped).0
+                }
+                Err(_) => teacher::teach(&clock_x),
+            },
+            (_, None) => teacher::teach(&clock_x),
+        };
+        (y, clock)
+    }
+
+    /// The controls for clamped `x` and, from a model that gives it, the clock's answer as
+    /// the model gave it.
+    fn answer(&mut self, x: &[f32; INPUTS]) -> ([f32; OUTPUTS], Option<[f32; OUTPUTS]>) {
+        let taught = teacher::teach(x);
         let Some(model) = &self.model else {
-            return taught;
+            return (taught, None);
         };
         let near = |seen: &[f32; INPUTS]| {
             seen.iter()
-                .zip(&x)
+                .zip(x)
                 .all(|(a, b)| (a - b).abs() <= RERUN_BEYOND)
         };
         let raw = match self.answered {
-            Some((seen, y)) if near(&seen) => Ok(y),
+            Some((seen, y, clock)) if near(&seen) => Ok((y, clock)),
             _ => {
-                let raw = model.run(&x);
+                let raw = model.run_with_clock(x);
                 // tract's kernels leave AVX state dirty: without this the SSE code that runs
                 // next on this thread (the offline render) runs 2.3× slower.
                 crate::cpu::clear_upper_simd_state();
                 self.model_runs += 1;
-                self.answered = raw.as_ref().ok().map(|y| (x, *y));
+                self.answered = raw.as_ref().ok().map(|(y, clock)| (*x, *y, *clock));
                 raw
             }
         };
-        let raw = match raw {
-            Ok(y) => y,
+        let (raw, clock) = match raw {
+            Ok(answer) => answer,
             Err(e) => {
                 self.drop_model(e.to_string());
-                return taught;
+                return (taught, None);
             }
         };
-        let mut bad = false;
-        let mut y = [0.0; OUTPUTS];
-        for ((o, &r), &t) in y.iter_mut().zip(&raw).zip(&taught) {
-            *o = if !r.is_finite() {
-                bad = true;
-                self.clamped += 1;
-                t
-            } else if !(0.0..=1.0).contains(&r) {
-                self.clamped += 1;
-                r.clamp(0.0, 1.0)
-            } else {
-                r
-            };
-        }
+        let (y, bad) = checked(raw, &taught, &mut self.clamped);
         self.bad_steps = if bad { self.bad_steps + 1 } else { 0 };
         if self.bad_steps >= MAX_BAD_STEPS {
             let path = model.path().display().to_string();
@@ -168,7 +194,7 @@ impl Controller {
                 "{path}: control model gave non-finite outputs {MAX_BAD_STEPS} steps in a row"
             ));
         }
-        y
+        (y, clock)
     }
 
     fn drop_model(&mut self, reason: String) {
@@ -177,4 +203,28 @@ impl Controller {
         self.answered = None;
         self.source = Source::Teacher(reason);
     }
+}
+
+/// A model's raw answer made safe: non-finite values replaced by the teacher's, values out
+/// of `0..=1` clamped (each counted in `clamped`); and whether any was non-finite.
+fn checked(
+    raw: [f32; OUTPUTS],
+    taught: &[f32; OUTPUTS],
+    clamped: &mut u64,
+) -> ([f32; OUTPUTS], bool) {
+    let mut bad = false;
+    let mut y = [0.0; OUTPUTS];
+    for ((o, &r), &t) in y.iter_mut().zip(&raw).zip(taught) {
+        *o = if !r.is_finite() {
+            bad = true;
+            *clamped += 1;
+            t
+        } else if !(0.0..=1.0).contains(&r) {
+            *clamped += 1;
+            r.clamp(0.0, 1.0)
+        } else {
+            r
+        };
+    }
+    (y, bad)
 }

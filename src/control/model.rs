@@ -52,7 +52,14 @@ pub struct ControlModel {
     path: PathBuf,
     /// How many of the contract's inputs the model takes (fewer for a version 1 model).
     inputs: usize,
+    /// The model also answers what the clock alone asks for (a second output named
+    /// [`CLOCK_OUTPUT`]; models from before it have one output).
+    clock_output: bool,
 }
+
+/// The name of the optional second output: the controls the clock alone gives (the model's
+/// clock part, which hears none of the heart's inputs).
+pub const CLOCK_OUTPUT: &str = "clock_controls";
 
 impl ControlModel {
     /// Load and check the model at `path`.
@@ -146,18 +153,23 @@ impl ControlModel {
                 found: format!("incompatible ({e:#})"),
                 expected: format!("[1, {inputs_used}]"),
             })?;
+        let clock_output = graph.output.get(1).is_some_and(|o| o.name == CLOCK_OUTPUT);
         let model = ControlModel {
             plan,
             path: path.to_owned(),
             inputs: inputs_used,
+            clock_output,
         };
         // The output shape is only known for certain after a run: check it, and that the
         // neutral input of every mode gives finite values.
         for mode in [MODE_SLEEP, MODE_FOCUS, MODE_RELAX, MODE_WORKOUT] {
             let mut x: [f32; INPUTS] = std::array::from_fn(|i| INPUT_SPECS[i].neutral);
             x[mode] = 1.0;
-            let y = model.run(&x)?;
-            if y.iter().any(|v| !v.is_finite()) {
+            let (y, clock) = model.run_with_clock(&x)?;
+            if y.iter()
+                .chain(clock.iter().flatten())
+                .any(|v| !v.is_finite())
+            {
                 return Err(ModelError::NonFinite {
                     path: path.to_owned(),
                     detail: format!("{y:?} for the neutral {} input", INPUT_SPECS[mode].name),
@@ -181,8 +193,23 @@ impl ControlModel {
         }
     }
 
+    /// The model answers what the clock alone gives in the same run
+    /// ([`ControlModel::run_with_clock`]).
+    pub fn answers_the_clock(&self) -> bool {
+        self.clock_output
+    }
+
     /// Run the model on `x` as it is (no clamping of the outputs).
     pub fn run(&self, x: &[f32; INPUTS]) -> Result<[f32; OUTPUTS], ModelError> {
+        Ok(self.run_with_clock(x)?.0)
+    }
+
+    /// Run the model on `x`: the controls, and (a model that has the output) the controls
+    /// the clock alone gives, as they are (no clamping).
+    pub fn run_with_clock(
+        &self,
+        x: &[f32; INPUTS],
+    ) -> Result<([f32; OUTPUTS], Option<[f32; OUTPUTS]>), ModelError> {
         let failed = |reason: String| ModelError::Run {
             path: self.path.clone(),
             reason,
@@ -194,21 +221,28 @@ impl ControlModel {
             .plan
             .run(tvec!(Tensor::from(input).into()))
             .map_err(|e| failed(format!("{e:#}")))?;
-        let view = out[0]
-            .to_plain_array_view::<f32>()
-            .map_err(|e| failed(format!("{e:#}")))?;
-        if view.len() != OUTPUTS {
-            return Err(ModelError::Shape {
-                path: self.path.clone(),
-                what: "output",
-                found: format!("{:?}", view.shape()),
-                expected: format!("[1, {OUTPUTS}]"),
-            });
-        }
-        let mut y = [0.0f32; OUTPUTS];
-        for (o, v) in y.iter_mut().zip(view.iter()) {
-            *o = *v;
-        }
-        Ok(y)
+        let read = |value: &TValue| -> Result<[f32; OUTPUTS], ModelError> {
+            let view = value
+                .to_plain_array_view::<f32>()
+                .map_err(|e| failed(format!("{e:#}")))?;
+            if view.len() != OUTPUTS {
+                return Err(ModelError::Shape {
+                    path: self.path.clone(),
+                    what: "output",
+                    found: format!("{:?}", view.shape()),
+                    expected: format!("[1, {OUTPUTS}]"),
+                });
+            }
+            let mut y = [0.0f32; OUTPUTS];
+            for (o, v) in y.iter_mut().zip(view.iter()) {
+                *o = *v;
+            }
+            Ok(y)
+        };
+        let clock = match out.get(1) {
+            Some(value) if self.clock_output => Some(read(value)?),
+            _ => None,
+        };
+        Ok((read(&out[0])?, clock))
     }
 }

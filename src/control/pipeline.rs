@@ -118,8 +118,6 @@ impl FollowSpec {
 pub struct Pipeline {
     extractor: FeatureExtractor,
     controller: Controller,
-    /// The same controller, asked what the clock alone gives (for [`Step::body`]).
-    clock_controller: Controller,
     mode: Mode,
     start: Clock,
     smoothed: Option<[f32; OUTPUTS]>,
@@ -138,7 +136,6 @@ impl Pipeline {
     pub fn new(profile: ListenerProfile, controller: Controller, mode: Mode, start: Clock) -> Self {
         Pipeline {
             extractor: FeatureExtractor::new(profile),
-            clock_controller: controller.clone(),
             controller,
             mode,
             start,
@@ -241,17 +238,18 @@ impl Pipeline {
             follows_the_body(self.mode),
         );
         let inputs = controller_inputs(&features, &heart);
-        let target = self.controller.step(&inputs);
         // The form follows the body where the heart lead meets and leads it (sleep, relax);
         // the workout's follows the feet (its beat and brake), focus's calming stays in the
-        // controls, under what draws attention. There the clock's own answer is asked too;
-        // without a sensor it is the answer given (the same inputs).
+        // controls, under what draws attention. There the clock's own answer is asked too
+        // (the committed model gives it in the same run); without a sensor it is the answer
+        // given (the same inputs).
         let form_follows = follows_the_body(self.mode);
-        let clock_only = clock_inputs(&features);
-        let clock_target = if !form_follows || clock_only == inputs {
-            target
+        let (target, clock_target) = if form_follows {
+            self.controller
+                .step_with_clock(&inputs, &clock_inputs(&features))
         } else {
-            self.clock_controller.step(&clock_only)
+            let target = self.controller.step(&inputs);
+            (target, target)
         };
         let dt = (t - self.last_t).max(0.0);
         self.last_t = t;

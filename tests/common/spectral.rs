@@ -154,27 +154,30 @@ impl Spectral {
 }
 
 /// The tempo (bpm, within `lowest..highest`) whose eighth-note grid the intervals between
-/// nearby onsets fit best: each interval (to the next three onsets, under 2.5 s) scores by
-/// how near it lies to a whole number of eighths, within ~12 ms (an inter-onset-interval
-/// fit, phase-free, so rests and syncopation do not matter). Keep the range under an
-/// octave, or a grid twice as fine fits as well.
+/// nearby onsets fit best: each interval (to the next three onsets, under 6 s) scores by
+/// how near it lies to a whole number of eighths, within ~12 ms, less what an interval
+/// scores against that grid by chance (a finer grid fits anything better; an
+/// inter-onset-interval fit, phase-free, so rests and syncopation do not matter). Keep the
+/// range under an octave, or a grid twice as fine fits as well.
 pub fn tempo_from_onsets(times: &[f64], lowest: f64, highest: f64) -> f64 {
     const SIGMA_S: f64 = 0.012;
+    const MAX_INTERVAL_S: f64 = 6.0;
     let mut intervals = Vec::new();
     for (i, a) in times.iter().enumerate() {
         for b in times.iter().skip(i + 1).take(3) {
-            if b - a < 2.5 {
+            if b - a < MAX_INTERVAL_S {
                 intervals.push(b - a);
             }
         }
     }
     let score = |bpm: f64| {
         let eighth = 30.0 / bpm;
+        let chance = (2.0 * std::f64::consts::PI).sqrt() * SIGMA_S / eighth;
         intervals
             .iter()
             .map(|d| {
                 let off = d - (d / eighth).round().max(1.0) * eighth;
-                (-0.5 * (off / SIGMA_S).powi(2)).exp()
+                (-0.5 * (off / SIGMA_S).powi(2)).exp() - chance
             })
             .sum::<f64>()
     };

@@ -10,6 +10,9 @@ const COLOUR_PULL: f32 = 0.35;
 /// 40 bpm up, met: drive ~0.25, three notes in four), at most [`PASSING_MOST`].
 const PASSING_PER_DRIVE: f32 = 3.0;
 const PASSING_MOST: f32 = 0.8;
+/// A driven melody's chance to rest a phrase falls by this share per unit of body drive
+/// (to 0.3 of itself at most).
+const REST_LESS_PER_DRIVE: f32 = 2.5;
 
 impl Planner {
     /// A melody the section rests comes in, as an accompanying voice, while the body drives
@@ -26,6 +29,9 @@ impl Planner {
         let phrase_pos = self.bar_in_section % self.melody_phrase_bars();
         if phrase_pos == 0 && self.bar > 0 {
             let (rest, leap) = (params.get(Param::MelodyRest), params.get(Param::MelodyLeap));
+            // Driven by the body, the melody rests a phrase less often (pressed on, a player
+            // breathes less); calmed, as often as the energy says.
+            let rest = rest * (1.0 - REST_LESS_PER_DRIVE * self.body.max(0.0)).max(0.3);
             let writer = writer(
                 &self.composer,
                 params.get(Param::HarmonyTension),
