@@ -307,7 +307,10 @@ fn one_run_answers_for_the_body_and_for_the_clock_alone() {
         let clock = clock.expect("the committed model answers for the clock");
         let alone = clock_inputs(&x);
         let (y_alone, clock_alone) = model.run_with_clock(&alone).unwrap();
-        assert_eq!(clock, y_alone, "the clock's answer is the sensorless answer");
+        assert_eq!(
+            clock, y_alone,
+            "the clock's answer is the sensorless answer"
+        );
         assert_eq!(clock_alone, Some(y_alone));
         if x[HR_PRESENT] < 0.5 {
             assert_eq!(y, clock, "without a heart nothing is added");
@@ -324,7 +327,10 @@ fn one_run_answers_for_the_body_and_for_the_clock_alone() {
     assert_eq!(y, model.run(&x).unwrap().map(|v| v.clamp(0.0, 1.0)));
     assert_eq!(
         clock,
-        model.run(&clock_inputs(&x)).unwrap().map(|v| v.clamp(0.0, 1.0))
+        model
+            .run(&clock_inputs(&x))
+            .unwrap()
+            .map(|v| v.clamp(0.0, 1.0))
     );
     assert_ne!(y, clock, "a racing heart adds to the clock's answer");
     assert_eq!(c.step_with_clock(&x, &clock_inputs(&x)), (y, clock));
@@ -337,6 +343,8 @@ fn one_run_answers_for_the_body_and_for_the_clock_alone() {
     assert_eq!(c.model_runs, 2);
     assert_eq!(
         clock,
-        old.run(&clock_inputs(&x)).unwrap().map(|v| v.clamp(0.0, 1.0))
+        old.run(&clock_inputs(&x))
+            .unwrap()
+            .map(|v| v.clamp(0.0, 1.0))
     );
 }
