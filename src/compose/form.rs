@@ -50,6 +50,9 @@ pub struct Context {
     pub minutes: f64,
     /// How far the sleep descent has gone, 0..1.
     pub depth: f32,
+    /// The deepest the descent has been (sleep's level and hush follow it: a listener who
+    /// wakes brings the texture back, never the loudness).
+    pub deepest: f32,
     pub energy: f32,
     pub has_pulse: bool,
     /// The preset's harmonic rhythm range (bars per chord).
@@ -135,12 +138,12 @@ pub fn next_section(
         brightness,
         level,
         loudness_db: if cx.mode == Mode::Sleep {
-            -SLEEP_DESCENT_DB * cx.depth
+            -SLEEP_DESCENT_DB * cx.deepest.max(cx.depth)
         } else {
             0.0
         },
         hush: if cx.mode == Mode::Sleep {
-            (0.5 + 2.0 * cx.depth).min(1.0)
+            (0.5 + 2.0 * cx.deepest.max(cx.depth)).min(1.0)
         } else {
             0.0
         },

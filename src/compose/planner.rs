@@ -123,6 +123,9 @@ pub struct Planner {
     /// A motif handed in, developed phrase by phrase in place of the melody's own.
     theme: Option<ThemePlayer>,
     descent_start: f64,
+    /// The deepest the sleep descent has been (it restarts when the listener wakes; its
+    /// level does not come back up with it).
+    deepest: f32,
     calmest_energy: f32,
     bar_seconds: f64,
     history: [Option<BarInfo>; HISTORY],
@@ -180,6 +183,7 @@ impl Planner {
             composer,
             theme: None,
             descent_start: 0.0,
+            deepest: 0.0,
             calmest_energy: controls.get(Control::Energy),
             bar_seconds: 2.0,
             history: [None; HISTORY],
@@ -257,6 +261,7 @@ impl Planner {
             mode: self.mode,
             minutes,
             depth: self.depth(minutes),
+            deepest: self.deepest,
             energy: controls.get(Control::Energy),
             has_pulse: self.pulse != PulseKind::None,
             rhythm: self.character.rhythm,

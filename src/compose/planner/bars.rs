@@ -31,10 +31,12 @@ impl Planner {
     }
 
     /// Keep following the listener: a large energy move ends the section at the next
-    /// phrase end; in sleep, waking (energy up from its calmest) restarts the descent gently.
+    /// phrase end; in sleep, waking (energy up from its calmest) restarts the descent gently
+    /// (its texture: the level keeps to the deepest it reached, so sleep never gets louder).
     pub(super) fn follow_the_listener(&mut self, controls: &ControlValues) {
         let energy = controls.get(Control::Energy);
         self.calmest_energy = self.calmest_energy.min(energy);
+        self.deepest = self.deepest.max(self.depth(self.minutes));
         if self.mode == Mode::Sleep
             && self.depth(self.minutes) > 0.4
             && energy > self.calmest_energy + 0.2
