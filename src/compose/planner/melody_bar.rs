@@ -70,7 +70,8 @@ impl Planner {
         } else {
             part.density.max(0.05)
         };
-        // Calmed by the body (focus's racing heart), the melody thins a little more.
+        // Calmed by the body (sleep or relax asking less than the clock would: the form
+        // follows the body only there), the melody thins a little more.
         let thinning = if self.body < 0.0 {
             thinning * (1.0 + 2.5 * self.body).clamp(0.4, 1.0)
         } else {
