@@ -129,5 +129,48 @@ fn composer(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, step, pipeline_step, breathing, composer);
+/// One step of the phrase composer's recurrent model (its input built, logits and memory
+/// out), and a whole eight-bar phrase of 32 notes stepped with its memory carried: the
+/// issue's budget is 50 µs a step.
+fn phrase_composer(c: &mut Criterion) {
+    use attuned::compose::phrase_model::{HIDDEN, NoteContext, PhraseModel, Quality};
+    let model = PhraseModel::builtin().expect("built-in phrase model");
+    let note = |i: u32| NoteContext {
+        previous_step: (i % 5) as i32 - 2,
+        previous_eighths: 1 + i % 3,
+        previous_degree: i % 7,
+        position: (2 * i) % 8,
+        bar_eighths: 8,
+        phrase_bar: i / 4,
+        bars_left: 7 - i / 4,
+        starts_phrase: i == 0,
+        chord_root: [0, 3, 4, 0][(i / 8) as usize % 4],
+        chord_quality: Quality::Major,
+        density: 0.5,
+    };
+    let state = [0.0f32; HIDDEN];
+    c.bench_function("composer_phrase_step", |b| {
+        b.iter(|| black_box(model.step(&note(black_box(5)).input(), &state)))
+    });
+    c.bench_function("composer_phrase_32_notes", |b| {
+        b.iter(|| {
+            let mut h = [0.0f32; HIDDEN];
+            for i in 0..32 {
+                let (logits, next) = model.step(&note(i).input(), &h).expect("step");
+                black_box(logits);
+                h = next;
+            }
+            black_box(h)
+        })
+    });
+}
+
+criterion_group!(
+    benches,
+    step,
+    pipeline_step,
+    breathing,
+    composer,
+    phrase_composer
+);
 criterion_main!(benches);
