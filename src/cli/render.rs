@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub enum ComposerArg {
     Rules,
     Learned,
+    Phrases,
 }
 
 #[derive(clap::Args)]
@@ -41,7 +42,7 @@ pub struct RenderArgs {
     /// Directory of user presets (default: $XDG_DATA_HOME/attuned/presets).
     #[arg(long)]
     pub preset_dir: Option<PathBuf>,
-    /// Who writes the melody: `rules` or `learned` (default: the preset's choice).
+    /// Who writes the melody: `rules`, `learned` or `phrases` (default: the preset's choice).
     #[arg(long, value_enum)]
     pub composer: Option<ComposerArg>,
     /// A MIDI file whose melody (up to 64 notes) the piece states and develops.
@@ -84,6 +85,7 @@ impl RenderArgs {
             preset.composer = match c {
                 ComposerArg::Rules => crate::preset::Composer::Rules,
                 ComposerArg::Learned => crate::preset::Composer::Learned,
+                ComposerArg::Phrases => crate::preset::Composer::Phrases,
             };
         }
         let mut opts = RenderOptions::new(preset);

@@ -19,6 +19,7 @@ pub mod journey;
 pub mod key;
 pub mod learned;
 pub mod melody;
+pub mod phrase_line;
 pub mod phrase_model;
 pub mod planner;
 pub mod signature;

@@ -16,6 +16,7 @@
 use super::learned::{BARS, LENGTHS, OUTPUTS, POSITIONS, STEPS};
 use crate::tract_session::PlanSession;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use tract_onnx::prelude::*;
 
 pub const CONTRACT_VERSION: &str = "1";
@@ -133,9 +134,15 @@ impl PhraseModel {
         Self::from_bytes(&bytes, path)
     }
 
-    /// The model built into the binary.
-    pub fn builtin() -> Result<Self, PhraseModelError> {
-        Self::from_bytes(BUILTIN_MODEL, Path::new("(built-in) phrases.onnx"))
+    /// The model built into the binary, loaded once per process (shared by every planner).
+    pub fn builtin() -> Result<Arc<PhraseModel>, PhraseModelError> {
+        static MODEL: OnceLock<Result<Arc<PhraseModel>, PhraseModelError>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| {
+                PhraseModel::from_bytes(BUILTIN_MODEL, Path::new("(built-in) phrases.onnx"))
+                    .map(Arc::new)
+            })
+            .clone()
     }
 
     /// Load and check a model from memory; `path` names it in messages.

@@ -12,6 +12,8 @@ use super::journey::KeyJourney;
 use super::key::Key;
 use super::learned::ComposerModel;
 use super::melody::{Motif, Writer};
+use super::phrase_line::PhraseLine;
+use super::phrase_model::PhraseModel;
 use crate::controls::{Control, ControlValues};
 use crate::music::bar::{BarPlan, PlannedNote};
 use crate::music::note::VoiceKind;
@@ -120,6 +122,9 @@ pub struct Planner {
     motif: Motif,
     /// The learned composer, when the preset asks for it (and it loaded).
     composer: Option<std::sync::Arc<ComposerModel>>,
+    /// The phrase composer, when the preset asks for it (and it loaded), and its line.
+    phrases: Option<std::sync::Arc<PhraseModel>>,
+    line: PhraseLine,
     /// A motif handed in, developed phrase by phrase in place of the melody's own.
     theme: Option<ThemePlayer>,
     descent_start: f64,
@@ -137,13 +142,23 @@ impl Planner {
         let mut rng = Rand(Pcg32::seed_from_u64(seed));
         let composer = match preset.composer {
             Composer::Rules => None,
-            Composer::Learned => match ComposerModel::builtin() {
+            Composer::Learned | Composer::Phrases => match ComposerModel::builtin() {
                 Ok(m) => Some(m),
                 Err(e) => {
                     tracing::warn!("{e}; the rules compose instead");
                     None
                 }
             },
+        };
+        let phrases = match preset.composer {
+            Composer::Phrases => match PhraseModel::builtin() {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    tracing::warn!("{e}; the first learned composer writes instead");
+                    None
+                }
+            },
+            _ => None,
         };
         let writer = writer(&composer, 0.5, 0.5);
         let motif = Motif::invent(preset.beats_per_bar, 0.5, writer, &mut || rng.unit());
@@ -181,6 +196,8 @@ impl Planner {
             voicing_len: 0,
             motif,
             composer,
+            phrases,
+            line: PhraseLine::default(),
             theme: None,
             descent_start: 0.0,
             deepest: 0.0,
@@ -242,7 +259,12 @@ impl Planner {
     /// preset that has the lead, the whole number of swells nearest to it, in whole bars
     /// (at least two): the melody's breaths follow the music's.
     pub fn melody_phrase_bars(&self) -> u32 {
-        let own = self.phrase_bars.max(1);
+        // The phrase composer writes phrases of four bars or more (two of the motif's
+        // short ones): a line long enough to arch and cadence.
+        let own = match self.phrase_bars.max(1) {
+            short if short < 4 && self.phrases.is_some() => 2 * short,
+            own => own,
+        };
         let Some(per_min) = self.swell_per_min.filter(|_| self.follows_swell) else {
             return own;
         };
@@ -361,4 +383,5 @@ fn placeholder(key: Key) -> Section {
 mod bars;
 mod groove;
 mod melody_bar;
+mod phrase_bar;
 mod register;

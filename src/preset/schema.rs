@@ -205,7 +205,7 @@ pub struct Preset {
     /// The swell follows the listener's breathing and leads it slower (`breath_lead`;
     /// by default in sleep and relax presets).
     pub breath_lead: bool,
-    /// Who writes the melody's new phrases (`composer = "rules" | "learned"`).
+    /// Who writes the melody's new phrases (`composer = "rules" | "learned" | "phrases"`).
     pub composer: Composer,
 }
 
@@ -219,6 +219,10 @@ pub enum Composer {
     /// load. The default.
     #[default]
     Learned,
+    /// The phrase model (`models/composer.md`, "The phrase model"): whole phrases with a
+    /// memory, told the bar, the phrase and the chord; the first model, then the rules, if
+    /// it cannot load. Chosen per preset or render until it beats the first on every figure.
+    Phrases,
 }
 
 impl Preset {

@@ -5,7 +5,7 @@
 use super::*;
 
 /// How often an off-beat melody note a step from the colour degree moves onto it.
-const COLOUR_PULL: f32 = 0.35;
+pub(super) const COLOUR_PULL: f32 = 0.35;
 /// A held melody note gets a passing tone with this chance per unit of body drive (a heart
 /// 40 bpm up, met: drive ~0.25, three notes in four), at most [`PASSING_MOST`].
 const PASSING_PER_DRIVE: f32 = 3.0;
@@ -80,16 +80,18 @@ impl Planner {
         // Driven by the body, more of the motif's notes pass the density gate (a racing
         // heart met: a busier line within the phrase, its attacks heard, not only more chords).
         let opening = (1.0 - 2.0 * self.body.max(0.0)).clamp(0.4, 1.0);
-        if sounds && episode {
+        let sparse = if part.role == Role::Accompany {
+            0.15
+        } else {
+            0.0
+        };
+        let by_phrases =
+            sounds && episode && self.write_phrase_bar(plan, params, base, sparse * opening, left);
+        if sounds && episode && !by_phrases {
             let seq = if phrase_pos % 2 == 1 {
                 if self.unit() < 0.5 { 1 } else { -1 }
             } else {
                 0
-            };
-            let sparse = if part.role == Role::Accompany {
-                0.15
-            } else {
-                0.0
             };
             for i in 0..self.motif.len {
                 let m = self.motif.notes[i];
@@ -149,7 +151,7 @@ impl Planner {
             }
         }
         // A fill into the next section: a stepwise run down onto the tonic's octave.
-        if left == 1 && self.mode != Mode::Sleep && self.bpb >= 3 {
+        if left == 1 && self.mode != Mode::Sleep && self.bpb >= 3 && !by_phrases {
             let start = self.bpb as f32 - 2.0;
             for (i, d) in [4, 3, 2, 1].into_iter().enumerate() {
                 let step = base + n + d;
@@ -223,7 +225,7 @@ impl Planner {
     /// A draw in 0..1 for the colour of the bar's `note`-th melody note, hashed from the
     /// bar and the note rather than taken from the planner's dice: the mode's colour moves
     /// pitches only, and every other choice of the piece stays as it was.
-    fn colour_draw(&self, note: usize) -> f32 {
+    pub(super) fn colour_draw(&self, note: usize) -> f32 {
         let h = (self.bar.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ note as u64)
             .wrapping_mul(0xD6E8_FEB8_6659_FD93);
         (h >> 40) as f32 / (1u64 << 24) as f32
