@@ -318,6 +318,7 @@ pub fn render_with_form(
                     .map(|s| (s.heart.phase, s.heart.expressed)),
                 sun_elevation: engine.sun().get().0,
                 bird_phrases: engine.nature_report().bird_phrases(),
+                phrase: now.phrase,
             });
         }
         conductor.collect_notes(&mut events);

@@ -183,7 +183,7 @@ fn the_trace_has_breathing_and_swell_columns() {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
-        header[header.len() - 7..],
+        header[header.len() - 9..],
         [
             "breathing_rate",
             "breathing_confidence",
@@ -191,7 +191,9 @@ fn the_trace_has_breathing_and_swell_columns() {
             "sun_elevation",
             "bird_phrases",
             "heart_lead",
-            "heart_expressed"
+            "heart_expressed",
+            "phrase",
+            "cadence"
         ]
     );
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();

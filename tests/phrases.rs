@@ -235,3 +235,42 @@ fn the_same_seed_writes_the_same_phrases() {
     assert!(a.len() > 20, "{} notes", a.len());
     assert_eq!(a, melody("focus", Composer::Phrases, 2, 9));
 }
+
+/// The trace names each phrase (its number, the bar within it, its length) and the cadence
+/// written in its last bar; only the phrase composer writes cadences.
+#[test]
+fn the_trace_names_each_phrase_and_its_cadence() {
+    use attuned::compose::planner::Cadence;
+    let form = |composer| {
+        let mut p = Preset::builtin("focus").expect("built-in");
+        p.composer = composer;
+        let mut o = RenderOptions::new(p);
+        o.duration = Duration::from_secs(12 * 60);
+        o.seed = 13;
+        render(&o, false).expect("render").form
+    };
+    let rows = form(Composer::Phrases);
+    let marks: Vec<_> = rows.iter().map(|r| r.phrase).collect();
+    assert!(marks.windows(2).all(|w| w[1].number >= w[0].number));
+    let phrases = marks.last().unwrap().number - marks[0].number;
+    assert!(phrases >= 10, "{phrases} phrases in 12 minutes");
+    assert!(
+        marks.iter().all(|m| m.bars >= 4 && m.bar < m.bars),
+        "{marks:?}"
+    );
+    let cadences = |c: Cadence| marks.iter().filter(|m| m.cadence == c).count();
+    let (on_chord, on_tonic) = (cadences(Cadence::ChordTone), cadences(Cadence::Tonic));
+    eprintln!(
+        "{phrases} phrases; seconds in a bar with a cadence on a chord tone {on_chord}, on the tonic {on_tonic}"
+    );
+    assert!(on_chord > 0 && on_tonic > 0);
+    // A chord-tone cadence lies in its phrase's last bar.
+    assert!(
+        marks
+            .iter()
+            .filter(|m| m.cadence == Cadence::ChordTone)
+            .all(|m| m.bar + 1 == m.bars)
+    );
+    let first = form(Composer::Learned);
+    assert!(first.iter().all(|r| r.phrase.cadence == Cadence::None));
+}

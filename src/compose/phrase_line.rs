@@ -26,6 +26,17 @@ pub enum Cadence {
     Tonic,
 }
 
+impl Cadence {
+    /// The trace's word for it (empty: no cadence).
+    pub fn name(self) -> &'static str {
+        match self {
+            Cadence::None => "",
+            Cadence::ChordTone => "chord tone",
+            Cadence::Tonic => "tonic",
+        }
+    }
+}
+
 /// What the planner asks of one bar.
 #[derive(Debug, Clone, Copy)]
 pub struct BarAsk<'a> {

@@ -12,6 +12,7 @@ use super::journey::KeyJourney;
 use super::key::Key;
 use super::learned::ComposerModel;
 use super::melody::{Motif, Writer};
+pub use super::phrase_line::Cadence;
 use super::phrase_line::PhraseLine;
 use super::phrase_model::PhraseModel;
 use crate::controls::{Control, ControlValues};
@@ -38,6 +39,30 @@ pub struct BarInfo {
     pub chord: Chord,
     /// Bit `i` set: voice `form::VOICES[i]` plays.
     pub voices: u8,
+    /// Where the bar lies in the melody's phrases.
+    pub phrase: PhraseMark,
+}
+
+/// A bar's place in the melody's phrases, for the trace: the phrase's number from the
+/// start, the bar within it (0: the first) and its length in bars, and the cadence the
+/// phrase composer wrote in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhraseMark {
+    pub number: u32,
+    pub bar: u32,
+    pub bars: u32,
+    pub cadence: Cadence,
+}
+
+impl Default for PhraseMark {
+    fn default() -> Self {
+        PhraseMark {
+            number: 0,
+            bar: 0,
+            bars: 1,
+            cadence: Cadence::None,
+        }
+    }
 }
 
 impl BarInfo {
@@ -125,6 +150,8 @@ pub struct Planner {
     /// The phrase composer, when the preset asks for it (and it loaded), and its line.
     phrases: Option<std::sync::Arc<PhraseModel>>,
     line: PhraseLine,
+    /// This bar's place in the melody's phrases.
+    phrase: PhraseMark,
     /// A motif handed in, developed phrase by phrase in place of the melody's own.
     theme: Option<ThemePlayer>,
     descent_start: f64,
@@ -198,6 +225,7 @@ impl Planner {
             composer,
             phrases,
             line: PhraseLine::default(),
+            phrase: PhraseMark::default(),
             theme: None,
             descent_start: 0.0,
             deepest: 0.0,

@@ -27,6 +27,8 @@ pub struct FormRow {
     /// The sun's elevation (degrees) and the birdsong phrases begun so far.
     pub sun_elevation: f32,
     pub bird_phrases: u64,
+    /// The bar's place in the melody's phrases and the cadence written in it.
+    pub phrase: crate::compose::planner::PhraseMark,
 }
 
 /// Write rows as CSV (`time,section,key,chord,voices,<controls>,breathing_rate,
@@ -38,7 +40,7 @@ pub fn write_csv(path: &Path, rows: &[FormRow]) -> std::io::Result<()> {
     let names: Vec<String> = Control::ALL.iter().map(|c| c.to_string()).collect();
     writeln!(
         out,
-        "time,section,key,chord,voices,{},breathing_rate,breathing_confidence,swell_rate,sun_elevation,bird_phrases,heart_lead,heart_expressed",
+        "time,section,key,chord,voices,{},breathing_rate,breathing_confidence,swell_rate,sun_elevation,bird_phrases,heart_lead,heart_expressed,phrase,cadence",
         names.join(",")
     )?;
     for r in rows {
@@ -58,7 +60,7 @@ pub fn write_csv(path: &Path, rows: &[FormRow]) -> std::io::Result<()> {
             });
         writeln!(
             out,
-            "{:.0},{} {},{},{},{},{},{rate},{confidence},{:.3},{:.2},{},{phase},{expressed}",
+            "{:.0},{} {},{},{},{},{},{rate},{confidence},{:.3},{:.2},{},{phase},{expressed},{} {}/{},{}",
             r.time_s,
             r.section,
             r.section_number,
@@ -68,7 +70,11 @@ pub fn write_csv(path: &Path, rows: &[FormRow]) -> std::io::Result<()> {
             controls.join(","),
             r.swell_rate,
             r.sun_elevation,
-            r.bird_phrases
+            r.bird_phrases,
+            r.phrase.number,
+            r.phrase.bar + 1,
+            r.phrase.bars,
+            r.phrase.cadence.name()
         )?;
     }
     out.flush()

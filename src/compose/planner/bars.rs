@@ -393,6 +393,7 @@ impl Planner {
             key: self.section.key,
             chord: self.chord,
             voices,
+            phrase: self.phrase,
         });
     }
 

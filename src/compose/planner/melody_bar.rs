@@ -26,7 +26,14 @@ impl Planner {
     }
 
     pub(super) fn write_melody(&mut self, plan: &mut BarPlan, params: &ParamValues, left: u32) {
-        let phrase_pos = self.bar_in_section % self.melody_phrase_bars();
+        let bars = self.melody_phrase_bars();
+        let phrase_pos = self.bar_in_section % bars;
+        self.phrase = PhraseMark {
+            number: self.phrase.number + u32::from(phrase_pos == 0 && self.bar > 0),
+            bar: phrase_pos,
+            bars,
+            cadence: Cadence::None,
+        };
         if phrase_pos == 0 && self.bar > 0 {
             let (rest, leap) = (params.get(Param::MelodyRest), params.get(Param::MelodyLeap));
             // Driven by the body, the melody rests a phrase less often (pressed on, a player

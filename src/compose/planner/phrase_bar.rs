@@ -58,6 +58,7 @@ impl Planner {
         let Some(notes) = self.line.write_bar(&model, &ask, &mut || rng.unit()) else {
             return false;
         };
+        self.phrase.cadence = cadence;
         let colour = key.scale.kind.colour_degree();
         for (i, m) in notes.iter().enumerate() {
             let mut step = base + m.offset;
