@@ -61,6 +61,13 @@ fn presets(c: &mut Criterion) {
         let mut second = one_second_of(preset, |_| {});
         group.bench_function(format!("{name}_rules"), |b| b.iter(&mut second));
     }
+    // And with the phrase composer (whole phrases from the recurrent model, a step a note).
+    for (name, _) in BUILTIN {
+        let mut preset = Preset::builtin(name).expect("built-in preset");
+        preset.composer = attuned::preset::Composer::Phrases;
+        let mut second = one_second_of(preset, |_| {});
+        group.bench_function(format!("{name}_phrases"), |b| b.iter(&mut second));
+    }
     group.finish();
 }
 
