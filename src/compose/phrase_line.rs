@@ -14,6 +14,8 @@ use super::phrase_model::{HIDDEN, NoteContext, PhraseModel, Quality, State};
 const MOST_A_BAR: usize = 16;
 /// How often a phrase answers the one before by echoing its first bar.
 const ECHO: f32 = 0.5;
+/// On a bar's middle beat a note off the chord is this much less likely (ln 0.4).
+const HALF_STRONG_OTHERS: f32 = -0.916;
 
 /// How a phrase's last bar ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,10 +109,15 @@ impl BarAsk<'_> {
         2 * (self.eighths / 4)
     }
 
-    /// The beats a chord tone is owed: the bar's first eighth and its middle in bars of
-    /// two halves.
+    /// The beat a chord tone is owed: the bar's first.
     fn strong(&self, pos: u32) -> bool {
-        pos == 0 || (self.eighths >= 8 && pos * 2 == self.eighths)
+        pos == 0
+    }
+
+    /// The beat a chord tone is preferred on: the middle of a bar of two halves (beat 3 of
+    /// 4), where the model's own sense of the chord is only leaned on.
+    fn half_strong(&self, pos: u32) -> bool {
+        self.eighths >= 8 && pos * 2 == self.eighths
     }
 }
 
@@ -197,6 +204,13 @@ impl PhraseLine {
             let (mut logits, next_state) = model.step(&x, &self.state).ok()?;
             favour_longer(&mut logits, ask.longer);
             let from = self.last.map_or(ask.chord_root, |l| l.2);
+            if ask.half_strong(pos) {
+                for (i, l) in logits.iter_mut().enumerate() {
+                    if !ask.is_chord_tone(from + (i / LENGTHS) as i32 - 7) {
+                        *l += HALF_STRONG_OTHERS;
+                    }
+                }
+            }
             let left = ask.eighths - pos;
             let cadence_now = ask.cadence != Cadence::None && pos >= ask.cadence_at();
             let fits = |s: Step| {
