@@ -119,26 +119,29 @@ const PENTATONIC: [[f32; 5]; 5] = [
 ];
 
 /// Weight of the move `from → to` in a scale family, with each mode's colour weighted up
-/// (Dorian i–IV, Mixolydian I–♭VII, Lydian I–II, Aeolian i–♭VI–♭VII).
+/// ([`mode_boost`]).
 pub fn weight(kind: ScaleKind, from: i32, to: i32) -> f32 {
     let (f, t) = (from as usize, to as usize);
     match kind {
         ScaleKind::MajorPentatonic | ScaleKind::MinorPentatonic => PENTATONIC[f % 5][t % 5],
-        _ => {
-            let base = DIATONIC[f % 7][t % 7];
-            let boost = match (kind, f, t) {
-                (ScaleKind::Dorian, 0, 3) | (ScaleKind::Dorian, 3, 0) => 2.0,
-                (ScaleKind::Mixolydian, 0, 6) => 4.0,
-                (ScaleKind::Mixolydian, 6, 0) | (ScaleKind::Mixolydian, 6, 3) => 2.0,
-                (ScaleKind::Lydian, 0, 1) | (ScaleKind::Lydian, 1, 0) => 2.5,
-                (ScaleKind::Aeolian, 0, 5) | (ScaleKind::Aeolian, 5, 6) => 2.5,
-                (ScaleKind::Aeolian, 6, 0) => 3.0,
-                // The diminished chord on the leading tone stays rare where it is one.
-                (ScaleKind::Major | ScaleKind::Lydian, _, 6) => 0.3,
-                _ => 1.0,
-            };
-            base * boost
-        }
+        _ => DIATONIC[f % 7][t % 7] * mode_boost(kind, from, to),
+    }
+}
+
+/// How much a seven-note mode favours the move `from → to`: its colour (Dorian i–IV,
+/// Mixolydian I–♭VII, Lydian I–II, Aeolian i–♭VI–♭VII), and the leading tone's diminished
+/// chord kept rare where it is one; 1 for every other move.
+pub fn mode_boost(kind: ScaleKind, from: i32, to: i32) -> f32 {
+    match (kind, from.rem_euclid(7), to.rem_euclid(7)) {
+        (ScaleKind::Dorian, 0, 3) | (ScaleKind::Dorian, 3, 0) => 2.0,
+        (ScaleKind::Mixolydian, 0, 6) => 4.0,
+        (ScaleKind::Mixolydian, 6, 0) | (ScaleKind::Mixolydian, 6, 3) => 2.0,
+        (ScaleKind::Lydian, 0, 1) | (ScaleKind::Lydian, 1, 0) => 2.5,
+        (ScaleKind::Aeolian, 0, 5) | (ScaleKind::Aeolian, 5, 6) => 2.5,
+        (ScaleKind::Aeolian, 6, 0) => 3.0,
+        // The diminished chord on the leading tone stays rare where it is one.
+        (ScaleKind::Major | ScaleKind::Lydian, _, 6) => 0.3,
+        _ => 1.0,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod development;
 pub mod form;
 pub mod given;
 pub mod harmony;
+pub mod harmony_model;
 pub mod journey;
 pub mod key;
 pub mod learned;

@@ -8,6 +8,7 @@ use super::development::{Theme, ThemePlayer};
 use super::form::{self, BASS, BELLS, Context, Dice, NOISE, PAD, PULSE, Role, Section};
 use super::given::GivenNote;
 use super::harmony::{self, Chord, Shape};
+use super::harmony_model::HarmonyModel;
 use super::journey::KeyJourney;
 use super::key::Key;
 use super::learned::ComposerModel;
@@ -152,6 +153,8 @@ pub struct Planner {
     line: PhraseLine,
     /// This bar's place in the melody's phrases.
     phrase: PhraseMark,
+    /// The learned harmony the phrase composer's chords draw on.
+    harmony: Option<&'static HarmonyModel>,
     /// A motif handed in, developed phrase by phrase in place of the melody's own.
     theme: Option<ThemePlayer>,
     descent_start: f64,
@@ -187,6 +190,11 @@ impl Planner {
             },
             _ => None,
         };
+        let harmony = phrases.as_ref().and_then(|_| {
+            HarmonyModel::builtin()
+                .inspect_err(|e| tracing::warn!("{e}; the chords keep the hand-weighted graph"))
+                .ok()
+        });
         let writer = writer(&composer, 0.5, 0.5);
         let motif = Motif::invent(preset.beats_per_bar, 0.5, writer, &mut || rng.unit());
         let journey = KeyJourney::new(preset.scale, preset.harmony.reach, preset.mode, &mut rng);
@@ -226,6 +234,7 @@ impl Planner {
             phrases,
             line: PhraseLine::default(),
             phrase: PhraseMark::default(),
+            harmony,
             theme: None,
             descent_start: 0.0,
             deepest: 0.0,

@@ -10,6 +10,9 @@ const PAD_PANS: [f32; 5] = [-0.5, 0.4, -0.2, 0.6, 0.0];
 
 /// How much likelier a chord holding the mode's colour degree is drawn.
 const COLOUR_CHORDS: f32 = 2.0;
+/// The learned harmony's chances put on the hand-weighted graph's scale (a row of it sums
+/// to about 14), so the preset's own progression and the colour chords weigh as much.
+const LEARNED_SCALE: f32 = 14.0;
 
 /// A bass note of `key` at scale `step`, always sounding.
 pub(super) fn bass_note(key: Key, at: f32, step: i32, velocity: f32, beats: f32) -> PlannedNote {
@@ -113,7 +116,7 @@ impl Planner {
             } else if left - len <= hi {
                 harmony::cadence_degree(kind)
             } else {
-                self.grammar_step(n, tension)
+                self.grammar_step(n, tension, len)
             }
         };
         // Colour for variety: up to three draws, keeping the first whose sound (pitch-class
@@ -135,8 +138,13 @@ impl Planner {
         self.chord_len = len;
     }
 
-    fn grammar_step(&mut self, n: i32, tension: f32) -> i32 {
+    fn grammar_step(&mut self, n: i32, tension: f32, len: u32) -> i32 {
         let kind = self.section.key.scale.kind;
+        let learned = self.phrases.as_ref().and(self.harmony);
+        // Chord changes after this one before the phrase's last bar.
+        let bars = self.melody_phrase_bars();
+        let bars_left = bars - 1 - self.bar_in_section % bars;
+        let changes_left = bars_left / len.max(1);
         let from = self.chord.degree.rem_euclid(n);
         let prog = &self.character.progression;
         let preferred = prog
@@ -149,7 +157,16 @@ impl Planner {
                 if key.is_diminished(to) {
                     return 0.0;
                 }
-                let w = harmony::weight(kind, from, to);
+                let w = match learned {
+                    // The phrase composer's harmony: Bach's moves for this mode and this
+                    // distance to the phrase's cadence, with the mode's own colour.
+                    Some(h) if n == 7 => {
+                        LEARNED_SCALE
+                            * h.chance(kind, changes_left, from, to)
+                            * harmony::mode_boost(kind, from, to)
+                    }
+                    _ => harmony::weight(kind, from, to),
+                };
                 // A mode's colour lives in the chords that hold its degree (lydian's II,
                 // dorian's IV, mixolydian's ♭VII): favour them.
                 let w = match kind.colour_degree() {
