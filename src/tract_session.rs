@@ -31,6 +31,31 @@ pub fn same_kernels_everywhere() {
     });
 }
 
+/// Read an ONNX model from `bytes` (after pinning the kernels) and check that its metadata
+/// property `key` is `version`: the model's proto, or why it is refused.
+pub fn contracted_proto(
+    bytes: &[u8],
+    key: &str,
+    version: &str,
+) -> Result<tract_onnx::pb::ModelProto, String> {
+    same_kernels_everywhere();
+    let proto = tract_onnx::onnx()
+        .proto_model_for_read(&mut &bytes[..])
+        .map_err(|e| format!("not a valid ONNX model ({e:#})"))?;
+    let found = proto
+        .metadata_props
+        .iter()
+        .find(|p| p.key == key)
+        .map(|p| p.value.clone());
+    if found.as_deref() != Some(version) {
+        return Err(format!(
+            "contract version {} is not this build's \"{version}\" (metadata key `{key}`)",
+            found.map_or_else(|| "(none)".into(), |v| format!("\"{v}\""))
+        ));
+    }
+    Ok(proto)
+}
+
 /// A runnable model and its kept state.
 pub struct PlanSession {
     plan: Arc<TypedRunnableModel>,

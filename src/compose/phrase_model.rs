@@ -151,21 +151,8 @@ impl PhraseModel {
             path: path.to_owned(),
             reason,
         };
-        crate::tract_session::same_kernels_everywhere();
-        let proto = tract_onnx::onnx()
-            .proto_model_for_read(&mut &bytes[..])
-            .map_err(|e| refuse(format!("not a valid ONNX model ({e:#})")))?;
-        let version = proto
-            .metadata_props
-            .iter()
-            .find(|p| p.key == VERSION_KEY)
-            .map(|p| p.value.clone());
-        if version.as_deref() != Some(CONTRACT_VERSION) {
-            return Err(refuse(format!(
-                "contract version {} is not this build's \"{CONTRACT_VERSION}\" (metadata key `{VERSION_KEY}`)",
-                version.map_or_else(|| "(none)".into(), |v| format!("\"{v}\""))
-            )));
-        }
+        let proto = crate::tract_session::contracted_proto(bytes, VERSION_KEY, CONTRACT_VERSION)
+            .map_err(refuse)?;
         let plan = tract_onnx::onnx()
             .model_for_proto_model(&proto)
             .and_then(|m| m.with_input_fact(0, f32::fact([1, INPUTS]).into()))
